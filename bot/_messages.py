@@ -1,0 +1,42 @@
+"""The engine's message types: what comes in from a channel and what goes back out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button: the label a person sees and the opaque action string sent back when pressed."""
+
+    label: str
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message from a person: typed text or a pressed button's action.
+
+    `message_id` is optional: a channel that can redeliver (Telegram update ids, Slack event ids)
+    passes its id, and the engine processes each id once, in the same transaction as the answer.
+    """
+
+    channel: str
+    user_id: str
+    text: str | None = None
+    action: str | None = None
+    display_name: str | None = None
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One reply: plain text (channels escape it), buttons, and the question it asks, if any."""
+
+    text: str
+    buttons: tuple[Button, ...] = field(default=())
+    question_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.buttons, tuple):
+            object.__setattr__(self, "buttons", tuple(self.buttons))

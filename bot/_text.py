@@ -1,0 +1,130 @@
+"""Reading what people type: cleaning input, typed answers ("Yes, but…") and commands ("change 3")."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from content import Consultation
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_SEPARATOR = re.compile(r"^[\s,.;:!\-–—)(/]+")
+
+
+def clean(text: str | None) -> str:
+    """Normalise text from any channel: NFC, no control characters or lone surrogates, trimmed.
+
+    Newlines and tabs survive inside the text (comments may have paragraphs); other control
+    characters are dropped. Format characters (RTL marks, emoji joiners) are kept: they carry meaning.
+    """
+    if not text:
+        return ""
+    text = _SURROGATES.sub("", text)
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    text = re.sub(r"[ \t]+", " ", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def fold(text: str) -> str:
+    """Case- and punctuation-insensitive form used for matching commands and labels."""
+    text = text.casefold().replace("’", "'")
+    text = re.sub(r"[^\w\s'.+?👍👎-]", " ", text)
+    return re.sub(r"\s+", " ", text).strip(" .!")
+
+
+@dataclass(frozen=True, slots=True)
+class TypedChoice:
+    """A choice read from typed text, with any comment that followed it."""
+
+    code: str
+    comment: str | None
+
+
+def parse_choice(text: str, consultation: Consultation) -> TypedChoice | None:
+    """Read "y", "2", "not sure", "Yes, but the fees are too high" as a choice and optional comment.
+
+    A message ending in "?" is a question, not an answer, unless it is only a choice word ("yes?").
+    Longer words are tried first, so "no idea" is Not sure, not No.
+    """
+    words = sorted(
+        ((fold(w), c.code) for c in consultation.choices for w in c.words), key=lambda wc: -len(wc[0])
+    )
+    lowered = text.casefold().replace("’", "'")
+    whole = fold(text).rstrip("?").strip()
+    for word, code in words:
+        if whole == word:
+            return TypedChoice(code, None)
+    if text.rstrip().endswith("?"):
+        return None
+    for word, code in words:
+        if not lowered.startswith(word):
+            continue
+        rest = text[len(word):]
+        if rest and (rest[0].isalnum() or rest[0] == "'"):
+            continue  # "nobody", "yesterday", "2nd": not a choice word
+        comment = _SEPARATOR.sub("", rest).strip()
+        return TypedChoice(code, comment or None)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command typed at any point: its name and argument (a question or section id)."""
+
+    name: str
+    argument: str | None = None
+
+
+_COMMAND_WORDS: dict[str, Sequence[str]] = {
+    "help": ("help", "?", "commands", "what can i say", "what can i do", "options", "how does this work"),
+    "menu": ("menu", "main menu", "home"),
+    "start": ("start", "begin", "continue", "resume", "carry on", "start the consultation",
+              "continue the consultation", "start consultation", "continue consultation", "restart"),
+    "hello": ("hi", "hello", "hey", "hiya", "good morning", "good afternoon", "good evening", "hi there"),
+    "back": ("back", "go back", "previous", "prev", "undo"),
+    "skip": ("skip", "next", "pass", "skip this", "skip question", "skip this question", "no comment"),
+    "review": ("review", "summary", "my answers", "show my answers", "answers", "check my answers",
+               "view answers", "view my answers", "see my answers"),
+    "submit": ("submit", "send", "submit my response", "send my response", "finish"),
+    "pause": ("pause", "stop", "later", "bye", "goodbye", "quit", "exit", "save", "save and exit",
+              "i'll finish later", "finish later", "come back later"),
+    "sections": ("sections", "jump", "go to section", "list sections"),
+    "ask": ("ask", "ask a question", "i have a question", "question"),
+    "fee": ("fee", "fees", "our fee", "check our fee", "check my fee", "fee calculator", "subscription"),
+    "change_any": ("change", "edit", "change an answer", "change my answer", "amend"),
+}
+_LOOKUP = {fold(word): name for name, words in _COMMAND_WORDS.items() for word in words}
+_CHANGE = re.compile(r"^(?:change|edit|amend|redo|go to|goto|back to)\s+(?:question\s*|q)?(\d{1,2}(?:\.\d{1,2})?)$")
+_SECTION = re.compile(r"^(?:go to |goto |jump to )?section\s*(\d{1,2})$")
+_ASK = re.compile(r"^ask\s+(.+)$", re.S)
+
+
+def parse_command(text: str) -> Command | None:
+    """The command this whole message is, or None. Only exact phrases count, so a comment is never a command."""
+    stripped = re.sub(r"^/(\w+)(@\w+)?", r"\1", text.strip())
+    folded = fold(stripped)  # "/start@ElpBot" (Telegram groups) reads as "start"
+    if folded in _LOOKUP:
+        return Command(_LOOKUP[folded])
+    if match := _CHANGE.match(folded):
+        return Command("change", "q" + match.group(1))
+    if match := _SECTION.match(folded):
+        return Command("section", match.group(1))
+    if match := _ASK.match(stripped):
+        return Command("ask", match.group(1).strip())
+    return None
+
+
+def match_option(text: str, labels: Sequence[str]) -> int | None:
+    """Index of the option typed by number ("2") or by label (exact or a clear prefix), else None."""
+    folded = fold(text)
+    if folded.isdigit() and 1 <= int(folded) <= len(labels):
+        return int(folded) - 1
+    folded_labels = [fold(label) for label in labels]
+    if folded in folded_labels:
+        return folded_labels.index(folded)
+    starts = [i for i, label in enumerate(folded_labels) if len(folded) >= 3 and label.startswith(folded)]
+    return starts[0] if len(starts) == 1 else None

@@ -1,0 +1,211 @@
+"""The content store: the ELP facts, the consultation definition and the wording, loaded and validated."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from content._schema import (
+    ActivityArea,
+    Consultation,
+    FeeBand,
+    Messages,
+    Offer,
+    Option,
+    Question,
+    Section,
+    Vision,
+    parse_money,
+)
+from content._wording import MESSAGE_PLACEHOLDERS
+
+__all__ = [
+    "DEFAULT_CONTENT_DIR",
+    "ActivityArea",
+    "Consultation",
+    "Content",
+    "ContentError",
+    "FeeBand",
+    "Option",
+    "Question",
+    "Section",
+    "load_content",
+    "parse_money",
+]
+
+DEFAULT_CONTENT_DIR = Path(__file__).parent / "data"
+
+_FILES: dict[str, type[BaseModel]] = {
+    "offer.yaml": Offer,
+    "vision.yaml": Vision,
+    "consultation.yaml": Consultation,
+    "messages.yaml": Messages,
+}
+
+
+class ContentError(Exception):
+    """A content file is missing or wrong; the message names the file, the entry and the problem."""
+
+    def __init__(self, file: str, entry: str, problem: str):
+        self.file, self.entry, self.problem = file, entry, problem
+        super().__init__(f"{file}: {entry}: {problem}")
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the assistant knows and says, with lookups the engine needs."""
+
+    offer: Offer
+    vision: Vision
+    consultation: Consultation
+    messages: Messages
+    directory: Path = field(default=DEFAULT_CONTENT_DIR)
+
+    @cached_property
+    def questions(self) -> tuple[Question, ...]:
+        """All questions in the order they are asked."""
+        return tuple(q for s in self.consultation.sections for q in s.questions)
+
+    @cached_property
+    def question_index(self) -> dict[str, int]:
+        """Question id → position (0-based) in the order asked."""
+        return {q.id: i for i, q in enumerate(self.questions)}
+
+    @cached_property
+    def section_of(self) -> dict[str, Section]:
+        """Question id → the section it belongs to."""
+        return {q.id: s for s in self.consultation.sections for q in s.questions}
+
+    def question(self, question_id: str) -> Question | None:
+        """The question with this id, or None."""
+        index = self.question_index.get(question_id)
+        return None if index is None else self.questions[index]
+
+    def area(self, number: int) -> ActivityArea | None:
+        """Activity area by its number in the questionnaire (1–11)."""
+        areas = self.offer.activity_areas
+        return areas[number - 1] if 1 <= number <= len(areas) else None
+
+    def fee_band(self, band_id: str) -> FeeBand | None:
+        """Fee band by id (primary, secondary, special, pru_primary, pru_secondary)."""
+        return next((b for b in self.offer.fees.bands if b.id == band_id), None)
+
+    def say(self, key: str, **values: Any) -> str:
+        """The wording for `key`, with its placeholders filled."""
+        return self.messages.get(key).format(**values)
+
+    def with_dates(self, opens: dt.date | None = None, closes: dt.date | None = None) -> Content:
+        """A copy with the consultation's opening or closing date replaced (validated)."""
+        data = self.consultation.model_dump()
+        if opens is not None:
+            data["opens"] = opens
+        if closes is not None:
+            data["closes"] = closes
+        try:
+            consultation = Consultation.model_validate(data)
+        except ValidationError as exc:
+            raise _as_content_error("consultation.yaml", exc, data) from None
+        return Content(self.offer, self.vision, consultation, self.messages, self.directory)
+
+
+def load_content(directory: str | Path | None = None) -> Content:
+    """Load and validate every content file in `directory` (default: the shipped content)."""
+    folder = Path(directory) if directory is not None else DEFAULT_CONTENT_DIR
+    models: dict[str, BaseModel] = {}
+    for name, model in _FILES.items():
+        raw = _read_yaml(folder / name, name)
+        try:
+            models[name] = model.model_validate(raw)
+        except ValidationError as exc:
+            raise _as_content_error(name, exc, raw) from None
+    content = Content(
+        offer=models["offer.yaml"],  # type: ignore[arg-type]
+        vision=models["vision.yaml"],  # type: ignore[arg-type]
+        consultation=models["consultation.yaml"],  # type: ignore[arg-type]
+        messages=models["messages.yaml"],  # type: ignore[arg-type]
+        directory=folder,
+    )
+    _check_links(content)
+    return content
+
+
+def _read_yaml(path: Path, name: str) -> Any:
+    if not path.is_file():
+        raise ContentError(name, "(file)", f"not found in {path.parent}")
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except UnicodeDecodeError as exc:
+        raise ContentError(name, "(file)", f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ContentError(name, where, f"is not valid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise ContentError(name, "(file)", "must be a mapping of keys to values at the top level")
+    return data
+
+
+def _as_content_error(name: str, exc: ValidationError, raw: Any) -> ContentError:
+    first = exc.errors()[0]
+    entry = _describe_location(first["loc"], raw) or "(top level)"
+    problem = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        problem = "is not a known field (misspelt?)"
+    elif first["type"] == "missing":
+        problem = "is required but missing"
+    more = len(exc.errors()) - 1
+    if more:
+        problem += f" (and {more} more problem{'s' if more > 1 else ''} in this file)"
+    return ContentError(name, entry, problem)
+
+
+def _describe_location(loc: tuple[Any, ...], raw: Any) -> str:
+    """Render a pydantic location as a path a content editor recognises, naming entries by id or title."""
+    parts: list[str] = []
+    node = raw
+    for step in loc:
+        if isinstance(step, int):
+            label = f"[{step}]"
+            item = node[step] if isinstance(node, list) and step < len(node) else None
+            if isinstance(item, dict):
+                name = item.get("id") or item.get("title") or item.get("heading") or item.get("code")
+                if name is not None:
+                    label += f" ({name})"
+            parts[-1:] = [(parts[-1] if parts else "") + label]
+            node = item
+        else:
+            parts.append(str(step))
+            node = node.get(step) if isinstance(node, dict) else None
+    return " › ".join(parts)
+
+
+def _check_links(content: Content) -> None:
+    """Cross-file checks: every question's topic and every fee band named must exist."""
+    areas = len(content.offer.activity_areas)
+    for section in content.consultation.sections:
+        for question in section.questions:
+            if question.topic.startswith("area:"):
+                number = int(question.topic.split(":")[1])
+                if not 1 <= number <= areas:
+                    raise ContentError(
+                        "consultation.yaml",
+                        f"sections › questions ({question.id})",
+                        f"topic {question.topic!r} names an activity area that offer.yaml does not have (1–{areas})",
+                    )
+    for option in content.consultation.identity.school_types:
+        if option.fee_band is not None and content.fee_band(option.fee_band) is None:
+            raise ContentError(
+                "consultation.yaml",
+                f"identity › school_types ({option.id})",
+                f"fee_band {option.fee_band!r} is not a band in offer.yaml",
+            )
+    for key, problem in content.messages.check(MESSAGE_PLACEHOLDERS):
+        raise ContentError("messages.yaml", key, problem)

@@ -1,0 +1,219 @@
+"""SQLite storage for conversations, respondents and answers (sqlite-utils, WAL, one transaction per turn)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage._schema import migrations
+
+__all__ = ["Answer", "Store", "PRAGMAS", "connect"]
+
+# The same pragmas are used by bench/ for its raw-commit baseline, so the comparison is fair.
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+)
+BUSY_TIMEOUT_SECONDS = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One stored answer: a choice code (None for free-text questions) and an optional comment."""
+
+    choice: str | None
+    comment: str | None
+    answered_at: str
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """Open a connection with our pragmas, a busy timeout and explicit transaction control."""
+    conn = sqlite3.connect(
+        str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+    )
+    for pragma in PRAGMAS:
+        conn.execute(pragma)
+    conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    return conn
+
+
+class Store:
+    """All reads and writes the engine, exports and reports make. Not thread-safe: callers serialise."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.conn = db.conn
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating and migrating as needed) the database at `path`; ':memory:' works for tests."""
+        conn = connect(path)
+        store = cls(Database(conn, execute_plugins=False))
+        # One immediate transaction around all migrations: a second process opening a new file at
+        # the same moment waits, then finds them applied. sqlite-utils nests its own steps as savepoints.
+        with store.transaction():
+            migrations.apply(store.db)
+        return store
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction, taken up front (BEGIN IMMEDIATE) so concurrent writers queue, not fail."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # ------------------------------------------------------------ inbound de-duplication
+
+    def claim_message(self, channel: str, message_id: str, now: str) -> bool:
+        """Record an inbound message id; False if it was already processed (a duplicate delivery)."""
+        cursor = self.conn.execute(
+            "INSERT OR IGNORE INTO inbound_seen (channel, message_id, at) VALUES (?, ?, ?)",
+            (channel, message_id, now),
+        )
+        return cursor.rowcount == 1
+
+    # ------------------------------------------------------------ conversations
+
+    def conversation(self, channel: str, user_id: str) -> dict[str, Any] | None:
+        """The conversation row for this person on this channel, or None."""
+        row = self.conn.execute(
+            "SELECT respondent_id, display_name, state FROM conversations WHERE channel = ? AND user_id = ?",
+            (channel, user_id),
+        ).fetchone()
+        if row is None:
+            return None
+        return {"respondent_id": row[0], "display_name": row[1], "state": row[2]}
+
+    def save_conversation(
+        self,
+        channel: str,
+        user_id: str,
+        *,
+        respondent_id: int | None,
+        display_name: str | None,
+        state: str,
+        now: str,
+    ) -> None:
+        """Insert or update the conversation row."""
+        self.conn.execute(
+            "INSERT INTO conversations (channel, user_id, respondent_id, display_name, state, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (channel, user_id) DO UPDATE SET respondent_id = excluded.respondent_id,"
+            " display_name = coalesce(excluded.display_name, display_name), state = excluded.state,"
+            " updated_at = excluded.updated_at",
+            (channel, user_id, respondent_id, display_name, state, now, now),
+        )
+
+    # ------------------------------------------------------------ respondents
+
+    def respondent(self, respondent_id: int) -> dict[str, Any] | None:
+        """A respondent row as a dict, or None."""
+        cursor = self.conn.execute("SELECT * FROM respondents WHERE id = ?", (respondent_id,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cursor.description], row))
+
+    def create_respondent(self, channel: str, user_id: str, display_name: str | None, now: str) -> int:
+        """Create a respondent (status in_progress) and return its id."""
+        cursor = self.conn.execute(
+            "INSERT INTO respondents (channel, user_id, display_name, status, started_at, updated_at)"
+            " VALUES (?, ?, ?, 'in_progress', ?, ?)",
+            (channel, user_id, display_name, now, now),
+        )
+        return int(cursor.lastrowid)
+
+    _RESPONDENT_FIELDS = frozenset(
+        {"name", "role", "school", "school_type", "quote_consent", "status", "reference",
+         "submitted_at", "amended_at", "display_name"}
+    )
+
+    def update_respondent(self, respondent_id: int, now: str, **fields: Any) -> None:
+        """Set some respondent fields and touch updated_at."""
+        unknown = set(fields) - self._RESPONDENT_FIELDS
+        if unknown:
+            raise ValueError(f"unknown respondent fields: {sorted(unknown)}")
+        assignments = "".join(f"{name} = ?, " for name in fields)
+        self.conn.execute(
+            f"UPDATE respondents SET {assignments}updated_at = ? WHERE id = ?",
+            (*fields.values(), now, respondent_id),
+        )
+
+    def next_reference(self, prefix: str) -> str:
+        """The next free reference number, e.g. ELP-2026-0042 (call inside the submitting transaction)."""
+        row = self.conn.execute(
+            "SELECT max(CAST(substr(reference, ?) AS INTEGER)) FROM respondents WHERE reference LIKE ?",
+            (len(prefix) + 2, prefix + "-%"),
+        ).fetchone()
+        return f"{prefix}-{(row[0] or 0) + 1:04d}"
+
+    # ------------------------------------------------------------ answers
+
+    def answers(self, respondent_id: int) -> dict[str, Answer]:
+        """All current answers of one respondent, by question id."""
+        rows = self.conn.execute(
+            "SELECT question_id, choice, comment, answered_at FROM answers WHERE respondent_id = ?",
+            (respondent_id,),
+        )
+        return {qid: Answer(choice, comment, at) for qid, choice, comment, at in rows}
+
+    def save_answer(
+        self,
+        respondent_id: int,
+        question_id: str,
+        *,
+        choice: str | None,
+        comment: str | None,
+        now: str,
+        after_submission: bool,
+    ) -> None:
+        """Store the current answer and append the change to the audit log."""
+        self.conn.execute(
+            "INSERT INTO answers (respondent_id, question_id, choice, comment, answered_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (respondent_id, question_id) DO UPDATE SET choice = excluded.choice,"
+            " comment = excluded.comment, answered_at = excluded.answered_at",
+            (respondent_id, question_id, choice, comment, now),
+        )
+        self.conn.execute(
+            "INSERT INTO answer_log (respondent_id, question_id, choice, comment, at, after_submission)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (respondent_id, question_id, choice, comment, now, int(after_submission)),
+        )
+
+    # ------------------------------------------------------------ reading for exports
+
+    def respondents(self) -> list[dict[str, Any]]:
+        """Every respondent, oldest first."""
+        return list(self.db.query("SELECT * FROM respondents ORDER BY id"))
+
+    def all_answers(self) -> dict[int, dict[str, Answer]]:
+        """Every current answer, grouped by respondent id."""
+        grouped: dict[int, dict[str, Answer]] = {}
+        for row in self.db.query("SELECT * FROM answers"):
+            grouped.setdefault(row["respondent_id"], {})[row["question_id"]] = Answer(
+                row["choice"], row["comment"], row["answered_at"]
+            )
+        return grouped
+
+    def answer_log(self, respondent_id: int) -> list[dict[str, Any]]:
+        """The audit trail of one respondent, oldest first."""
+        return list(
+            self.db.query("SELECT * FROM answer_log WHERE respondent_id = ? ORDER BY id", [respondent_id])
+        )
+

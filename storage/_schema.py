@@ -1,0 +1,86 @@
+"""Schema migrations for the ELP database (sqlite-utils Migrations; append new steps, never edit old ones)."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("elp")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Conversations, respondents, answers, the answer audit log and processed inbound ids."""
+    db["conversations"].create(
+        {
+            "channel": str,
+            "user_id": str,
+            "respondent_id": int,
+            "display_name": str,
+            "state": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk=("channel", "user_id"),
+        not_null={"channel", "user_id", "state", "created_at", "updated_at"},
+    )
+    db["respondents"].create(
+        {
+            "id": int,
+            "channel": str,
+            "user_id": str,
+            "display_name": str,
+            "name": str,
+            "role": str,
+            "school": str,
+            "school_type": str,
+            "quote_consent": str,
+            "status": str,
+            "reference": str,
+            "started_at": str,
+            "updated_at": str,
+            "submitted_at": str,
+            "amended_at": str,
+        },
+        pk="id",
+        not_null={"channel", "user_id", "status", "started_at", "updated_at"},
+        defaults={"status": "in_progress"},
+    )
+    db["respondents"].create_index(["channel", "user_id"], unique=True)
+    db["respondents"].create_index(["reference"], unique=True)
+    db["answers"].create(
+        {
+            "respondent_id": int,
+            "question_id": str,
+            "choice": str,
+            "comment": str,
+            "answered_at": str,
+        },
+        pk=("respondent_id", "question_id"),
+        not_null={"respondent_id", "question_id", "answered_at"},
+        foreign_keys=[("respondent_id", "respondents", "id")],
+    )
+    db["answer_log"].create(
+        {
+            "id": int,
+            "respondent_id": int,
+            "question_id": str,
+            "choice": str,
+            "comment": str,
+            "at": str,
+            "after_submission": int,
+        },
+        pk="id",
+        not_null={"respondent_id", "question_id", "at", "after_submission"},
+        foreign_keys=[("respondent_id", "respondents", "id")],
+    )
+    db["answer_log"].create_index(["respondent_id", "question_id"])
+    db["inbound_seen"].create(
+        {"channel": str, "message_id": str, "at": str},
+        pk=("channel", "message_id"),
+        not_null={"channel", "message_id", "at"},
+    )
+    # The audit trail is append-only: refuse edits at the database level, not just in code.
+    db.execute(
+        "CREATE TRIGGER answer_log_no_update BEFORE UPDATE ON answer_log "
+        "BEGIN SELECT RAISE(ABORT, 'answer_log is append-only'); END"
+    )
