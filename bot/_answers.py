@@ -83,7 +83,7 @@ class Answerer:
         total = sum(weights.values()) or 1.0
         # An unknown word still dilutes the score: "weather in ealing" must not match on "ealing".
         total += sum(2.0 for w in query if not expanded[w])
-        scored: list[tuple[float, int, Entry]] = []
+        scored: list[tuple[float, int, Entry]] = []  # raw score ranks; the share (capped at 1) decides confidence
         for index, entry in enumerate(self.entries):
             score = 0.0
             for word in query:
@@ -95,11 +95,12 @@ class Answerer:
                         best = max(best, factor)
                 score += best * weights[word]
             if score:
-                scored.append((min(1.0, score / total), -index, entry))
+                scored.append((score, -index, entry))
         if not scored:
             return Found(None, 0.0, False, ())
         scored.sort(reverse=True)
-        best_score, _, best = scored[0]
+        raw, _, best = scored[0]
+        best_score = min(1.0, raw / total)
         seen_sources = {best.source}
         suggestions = []
         for _, _, entry in scored[1:]:

@@ -1,0 +1,26 @@
+# Two commands for a fresh machine with Python 3.11, pip and make:
+#   make chat   – set everything up and open the console chat
+#   make test   – set everything up and run the test suite (what .ci/run calls)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: chat test bench lint clean
+
+chat: $(VENV)/.installed
+	$(BIN)/elp-bot chat
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/bench_engine.py
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) build *.egg-info
