@@ -40,8 +40,16 @@ def render(replies: Iterable[Outbound]) -> tuple[str, list[Button]]:
 class ConsoleChat:
     """One person's chat in a terminal (or a script piped into stdin)."""
 
-    def __init__(self, *, engine: Engine, user_id: str, stdin: TextIO, stdout: TextIO, interactive: bool,
-                 display_name: str | None = None):
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        user_id: str,
+        stdin: TextIO,
+        stdout: TextIO,
+        interactive: bool,
+        display_name: str | None = None,
+    ):
         self.engine, self.user_id = engine, user_id
         self.stdin, self.stdout, self.interactive = stdin, stdout, interactive
         self.display_name = display_name
@@ -62,8 +70,9 @@ class ConsoleChat:
                 line = self._read()
                 if line is None:
                     break
-                self.handle(to_inbound(line, user_id=self.user_id, buttons=self.buttons,
-                                       display_name=self.display_name))
+                self.handle(
+                    to_inbound(line, user_id=self.user_id, buttons=self.buttons, display_name=self.display_name)
+                )
         except KeyboardInterrupt:
             self.stdout.write("\n")
         self.stdout.write("Goodbye. Everything you answered is saved.\n")

@@ -13,15 +13,15 @@ MAX_ACTION_BYTES = 64
 
 # verb -> number of arguments (not counting the serial), and whether the serial is required.
 _VERBS: dict[str, tuple[int, bool]] = {
-    "ans": (2, True),   # ans:<question id>:<choice code>:<serial>
-    "id": (2, True),    # id:<field>:<value>:<serial>        identity steps
-    "nav": (1, True),   # nav:<start|back|skip|submit|confirm|changes|review|nocomment>:<serial>
-    "chg": (1, True),   # chg:<question id>:<serial>        change one answer
-    "sec": (1, True),   # sec:<section id>:<serial>          jump to a section
-    "cmt": (1, True),   # cmt:<question id>:<serial>        add a comment to an answer
-    "fee": (2, True),   # fee:<band|size>:<value>:<serial>   fee calculator steps
-    "more": (1, False), # more:<topic>                       tell me more (read-only)
-    "go": (1, False),   # go:<menu|help|ask|fee|review|sections>   read-only or menu entries
+    "ans": (2, True),  # ans:<question id>:<choice code>:<serial>
+    "id": (2, True),  # id:<field>:<value>:<serial>        identity steps
+    "nav": (1, True),  # nav:<start|back|skip|submit|confirm|changes|review|nocomment>:<serial>
+    "chg": (1, True),  # chg:<question id>:<serial>        change one answer
+    "sec": (1, True),  # sec:<section id>:<serial>          jump to a section
+    "cmt": (1, True),  # cmt:<question id>:<serial>        add a comment to an answer
+    "fee": (2, True),  # fee:<band|size>:<value>:<serial>   fee calculator steps
+    "more": (1, False),  # more:<topic>                       tell me more (read-only)
+    "go": (1, False),  # go:<menu|help|ask|fee|review|sections>   read-only or menu entries
 }
 _ARG = re.compile(r"^[a-z0-9_.-]{1,24}$")
 

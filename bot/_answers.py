@@ -17,17 +17,18 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from content import Content
-
 from bot._render import SEP, area_heading, topic_full, topic_summary
+from content import Content
 
 CONFIDENT = 0.55
 _STOP = frozenset(
-    """a about all also am an and any are as at be been by can could do does did for from get got
-    has have how i if in include includes including into is it its me my of on or our please
-    provide provided provides so some tell than that the their them there these they this those
-    to us was we what whats when where which who why will with would you your anything there's
-    is there's elp ealing partnership learning offer offers something kind sort""".split()
+    """
+    a about all also am an and any are as at be been by can could do does did for from get got has
+    have how i if in include includes including into is it its me my of on or our please provide
+    provided provides so some tell than that the their them there these they this those to us was
+    we what whats when where which who why will with would you your anything there's is there's elp
+    ealing partnership learning offer offers something kind sort
+    """.split()  # noqa: SIM905
 )
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -128,33 +129,54 @@ def _build_entries(content: Content) -> list[Entry]:
     entries: list[Entry] = []
 
     def add(key: str, source: str, title: str, answer: str, body: str, topic: str | None = None) -> None:
-        entries.append(
-            Entry(key, source, title, answer, topic, frozenset(words(body)), frozenset(words(title)))
-        )
+        entries.append(Entry(key, source, title, answer, topic, frozenset(words(body)), frozenset(words(title))))
 
     for topic in ("aims", "convictions", "fees", "external_membership"):
-        add(f"topic:{topic}", topic_summary(content, topic).split("\n", 1)[0], topic_summary(content, topic)
-            .split("\n", 1)[0], topic_summary(content, topic), topic_full(content, topic), topic)
+        add(
+            f"topic:{topic}",
+            topic_summary(content, topic).split("\n", 1)[0],
+            topic_summary(content, topic).split("\n", 1)[0],
+            topic_summary(content, topic),
+            topic_full(content, topic),
+            topic,
+        )
     for aim in offer.aims.items:
         add(f"aim:{aim.id}", offer.aims.heading, offer.aims.heading, aim.text, aim.text + " " + (aim.tagline or ""))
     for conviction in offer.convictions.items:
-        add(f"conviction:{conviction.id}", offer.convictions.heading + SEP + conviction.title, conviction.title,
-            f"{conviction.title} – {conviction.text}", conviction.text)
+        add(
+            f"conviction:{conviction.id}",
+            offer.convictions.heading + SEP + conviction.title,
+            conviction.title,
+            f"{conviction.title} – {conviction.text}",
+            conviction.text,
+        )
     contact = offer.contact
     contact_text = "\n".join([contact.organisation, *contact.address, contact.email, contact.website])
     add("contact", "Contact", "contact email address", contact_text, contact_text + " phone get in touch")
     for area in offer.activity_areas:
         topic = f"area:{area.number}"
-        add(f"area:{area.number}", area_heading(area), area.title, topic_summary(content, topic),
-            " ".join([area.strapline or "", *(g.heading or "" for g in area.groups)]), topic)
+        add(
+            f"area:{area.number}",
+            area_heading(area),
+            area.title,
+            topic_summary(content, topic),
+            " ".join([area.strapline or "", *(g.heading or "" for g in area.groups)]),
+            topic,
+        )
         for group in area.groups:
             source = area.title + (SEP + group.heading if group.heading else "")
             items = ([group.text] if group.text else []) + list(group.bullets)
             if group.heading and not items:
                 add(f"area:{area.number}:{group.heading}", source, group.heading, group.heading, group.heading, topic)
             for n, item in enumerate(items):
-                add(f"area:{area.number}:{group.heading or ''}:{n}", source, group.heading or area.title, item,
-                    item, topic)
+                add(
+                    f"area:{area.number}:{group.heading or ''}:{n}",
+                    source,
+                    group.heading or area.title,
+                    item,
+                    item,
+                    topic,
+                )
     for theme in vision.pledge_themes:
         source = f"{vision.title}{SEP}{theme.title}"
         add(f"pledges:{theme.id}", source, theme.title, f"{theme.title} – {theme.summary}", theme.summary)
@@ -163,8 +185,13 @@ def _build_entries(content: Content) -> list[Entry]:
     for priority in vision.priorities:
         source = f"{vision.title}{SEP}{priority.title}"
         outcomes = "\n".join("• " + o for o in priority.outcomes)
-        add(f"priority:{priority.id}", source, priority.title + " priority outcomes",
-            f"{priority.title}: {priority.aim}\n\n{outcomes}", priority.aim)
+        add(
+            f"priority:{priority.id}",
+            source,
+            priority.title + " priority outcomes",
+            f"{priority.title}: {priority.aim}\n\n{outcomes}",
+            priority.aim,
+        )
         for n, outcome in enumerate(priority.outcomes):
             add(f"priority:{priority.id}:{n}", source, priority.title, outcome, outcome)
     return entries

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from content import ActivityArea, Content
-
 from bot._fees import fee_table
+from content import ActivityArea, Content
 
 BULLET = "• "
 SEP = " › "

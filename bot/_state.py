@@ -9,9 +9,20 @@ from typing import Any
 # Prompts that wait for something specific. "none" means nothing is pending: text is a question.
 KINDS = frozenset(
     {
-        "none", "school", "school_type", "role", "name", "consent",
-        "question", "comment", "review", "confirm_submit",
-        "fee_band", "fee_pru", "fee_pupils", "ask",
+        "none",
+        "school",
+        "school_type",
+        "role",
+        "name",
+        "consent",
+        "question",
+        "comment",
+        "review",
+        "confirm_submit",
+        "fee_band",
+        "fee_pru",
+        "fee_pupils",
+        "ask",
     }
 )
 IDENTITY_KINDS = ("school", "school_type", "role", "name", "consent")

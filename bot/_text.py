@@ -50,9 +50,7 @@ def parse_choice(text: str, consultation: Consultation) -> TypedChoice | None:
     A message ending in "?" is a question, not an answer, unless it is only a choice word ("yes?").
     Longer words are tried first, so "no idea" is Not sure, not No.
     """
-    words = sorted(
-        ((fold(w), c.code) for c in consultation.choices for w in c.words), key=lambda wc: -len(wc[0])
-    )
+    words = sorted(((fold(w), c.code) for c in consultation.choices for w in c.words), key=lambda wc: -len(wc[0]))
     lowered = text.casefold().replace("’", "'")
     whole = fold(text).rstrip("?").strip()
     for word, code in words:
@@ -63,7 +61,7 @@ def parse_choice(text: str, consultation: Consultation) -> TypedChoice | None:
     for word, code in words:
         if not lowered.startswith(word):
             continue
-        rest = text[len(word):]
+        rest = text[len(word) :]
         if rest and (rest[0].isalnum() or rest[0] == "'"):
             continue  # "nobody", "yesterday", "2nd": not a choice word
         comment = _SEPARATOR.sub("", rest).strip()
@@ -82,16 +80,47 @@ class Command:
 _COMMAND_WORDS: dict[str, Sequence[str]] = {
     "help": ("help", "?", "commands", "what can i say", "what can i do", "options", "how does this work"),
     "menu": ("menu", "main menu", "home"),
-    "start": ("start", "begin", "continue", "resume", "carry on", "start the consultation",
-              "continue the consultation", "start consultation", "continue consultation", "restart"),
+    "start": (
+        "start",
+        "begin",
+        "continue",
+        "resume",
+        "carry on",
+        "start the consultation",
+        "continue the consultation",
+        "start consultation",
+        "continue consultation",
+        "restart",
+    ),
     "hello": ("hi", "hello", "hey", "hiya", "good morning", "good afternoon", "good evening", "hi there"),
     "back": ("back", "go back", "previous", "prev", "undo"),
     "skip": ("skip", "next", "pass", "skip this", "skip question", "skip this question", "no comment"),
-    "review": ("review", "summary", "my answers", "show my answers", "answers", "check my answers",
-               "view answers", "view my answers", "see my answers"),
+    "review": (
+        "review",
+        "summary",
+        "my answers",
+        "show my answers",
+        "answers",
+        "check my answers",
+        "view answers",
+        "view my answers",
+        "see my answers",
+    ),
     "submit": ("submit", "send", "submit my response", "send my response", "finish"),
-    "pause": ("pause", "stop", "later", "bye", "goodbye", "quit", "exit", "save", "save and exit",
-              "i'll finish later", "finish later", "come back later"),
+    "pause": (
+        "pause",
+        "stop",
+        "later",
+        "bye",
+        "goodbye",
+        "quit",
+        "exit",
+        "save",
+        "save and exit",
+        "i'll finish later",
+        "finish later",
+        "come back later",
+    ),
     "sections": ("sections", "jump", "go to section", "list sections"),
     "ask": ("ask", "ask a question", "i have a question", "question"),
     "fee": ("fee", "fees", "our fee", "check our fee", "check my fee", "fee calculator", "subscription"),

@@ -34,12 +34,23 @@ def _content(content_dir: str | None) -> Content:
 
 
 db_option = click.option(
-    "--db", "db_path", envvar="ELP_DB", default=DEFAULT_DB, show_default=True, show_envvar=True,
-    type=click.Path(dir_okay=False), help="SQLite database file.",
+    "--db",
+    "db_path",
+    envvar="ELP_DB",
+    default=DEFAULT_DB,
+    show_default=True,
+    show_envvar=True,
+    type=click.Path(dir_okay=False),
+    help="SQLite database file.",
 )
 content_option = click.option(
-    "--content", "content_dir", envvar="ELP_CONTENT_DIR", default=None, show_envvar=True,
-    type=click.Path(file_okay=False, exists=True), help="Content folder (default: the shipped content).",
+    "--content",
+    "content_dir",
+    envvar="ELP_CONTENT_DIR",
+    default=None,
+    show_envvar=True,
+    type=click.Path(file_okay=False, exists=True),
+    help="Content folder (default: the shipped content).",
 )
 
 
@@ -60,8 +71,9 @@ def chat(db_path: str, content_dir: str | None, user_id: str | None) -> None:
     engine = Engine.open(db_path, content=_content(content_dir))
     try:
         user = user_id or getpass.getuser()
-        ConsoleChat(engine=engine, user_id=user, stdin=sys.stdin, stdout=sys.stdout,
-                    interactive=sys.stdin.isatty()).run()
+        ConsoleChat(
+            engine=engine, user_id=user, stdin=sys.stdin, stdout=sys.stdout, interactive=sys.stdin.isatty()
+        ).run()
     finally:
         engine.close()
 
@@ -105,8 +117,10 @@ def content_check(directory: str | None) -> None:
     loaded = _content(directory)
     areas = len(loaded.offer.activity_areas)
     bullets = sum(len(g.bullets) for a in loaded.offer.activity_areas for g in a.groups)
-    click.echo(f"OK: {loaded.directory} – {len(loaded.questions)} questions, {areas} activity areas, "
-               f"{bullets} bullets, {len(loaded.offer.fees.bands)} fee bands")
+    click.echo(
+        f"OK: {loaded.directory} – {len(loaded.questions)} questions, {areas} activity areas, "
+        f"{bullets} bullets, {len(loaded.offer.fees.bands)} fee bands"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,9 +16,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from content import Content, Question, load_content
-from storage import Answer, Store
-
 from bot import _actions as actions
 from bot._answers import Answerer
 from bot._fees import read_fee_request, working
@@ -26,6 +23,8 @@ from bot._messages import Button, Inbound, Outbound
 from bot._render import topic_full, topic_summary
 from bot._state import IDENTITY_KINDS, INTERRUPTIONS, State
 from bot._text import Command, clean, fold, match_option, parse_choice, parse_command
+from content import Content, Question, load_content
+from storage import Answer, Store
 
 log = logging.getLogger("elp.engine")
 
@@ -41,7 +40,7 @@ _FEE_WORDS = re.compile(
 
 
 def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Engine:
@@ -189,7 +188,7 @@ class _Turn:
     def on_action(self, raw: str) -> list[Outbound]:
         action = actions.decode(raw if isinstance(raw, str) else None)
         if action is None:
-            return [Outbound(self.say("unknown_action"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("unknown_action")), *self.prompt(fresh=False)]
         if action.serial is not None and action.serial != self.state.serial:
             if raw == self.state.last_action:
                 return []  # a double tap or a redelivered press: already applied once
@@ -199,7 +198,7 @@ class _Turn:
             if action.verb == "ans" and not pending_same_question:
                 return self.stale_answer(action.args[0], action.args[1])
             if not pending_same_question:
-                return [Outbound(self.say("stale_button"))] + self.prompt(fresh=False)
+                return [Outbound(self.say("stale_button")), *self.prompt(fresh=False)]
         if action.serial is not None:
             self.state.last_action = raw
         verb, args = action.verb, action.args
@@ -224,7 +223,7 @@ class _Turn:
     def on_answer_button(self, qid: str, code: str) -> list[Outbound]:
         question = self.content.question(qid)
         if question is None or question.kind != "choice" or code not in self.choice_labels:
-            return [Outbound(self.say("unknown_action"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("unknown_action")), *self.prompt(fresh=False)]
         if self.state.kind != "question" or self.state.qid != qid:
             return self.stale_answer(qid, code)
         return self.record_choice(question, code, None)
@@ -233,9 +232,9 @@ class _Turn:
         """A press on an earlier question's button: applied to that question, never to the pending one."""
         question = self.content.question(qid)
         if question is None or question.kind != "choice" or code not in self.choice_labels:
-            return [Outbound(self.say("unknown_action"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("unknown_action")), *self.prompt(fresh=False)]
         if self.respondent is None:
-            return [Outbound(self.say("stale_button"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("stale_button")), *self.prompt(fresh=False)]
         refusal = self.closed_refusal()
         if refusal:
             return refusal
@@ -244,23 +243,23 @@ class _Turn:
             return []  # the same answer again: nothing to do, nothing to say twice
         self.save_answer(question, code, previous.comment if previous else None)
         reply = Outbound(self.say("changed_answer", label=self.label(question), choice=self.choice_labels[code]))
-        return [reply] + self.prompt(fresh=False)
+        return [reply, *self.prompt(fresh=False)]
 
     def on_identity_button(self, field: str, value: str) -> list[Outbound]:
         identity = self.content.consultation.identity
         options = {"type": identity.school_types, "role": identity.roles, "consent": identity.quote_consent}
         expected_kind = {"type": "school_type", "role": "role", "consent": "consent", "name": "name"}.get(field)
         if expected_kind is None or self.state.kind != expected_kind:
-            return [Outbound(self.say("stale_button"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("stale_button")), *self.prompt(fresh=False)]
         if field == "name":
             if value == "skip":
                 return self.set_name(None)
             if value == "display" and self.display_name:
                 return self.set_name(self.display_name)
-            return [Outbound(self.say("unknown_action"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("unknown_action")), *self.prompt(fresh=False)]
         ids = [o.id for o in options[field]]
         if value not in ids:
-            return [Outbound(self.say("unknown_action"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("unknown_action")), *self.prompt(fresh=False)]
         return self.set_identity_option(field, value)
 
     def on_nav(self, where: str) -> list[Outbound]:
@@ -277,14 +276,14 @@ class _Turn:
         }
         handler = handlers.get(where)
         if handler is None:
-            return [Outbound(self.say("unknown_action"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("unknown_action")), *self.prompt(fresh=False)]
         return handler()
 
     def on_go(self, where: str) -> list[Outbound]:
         if where == "menu":
             return self.welcome()
         if where == "help":
-            return [Outbound(self.say("help"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("help")), *self.prompt(fresh=False)]
         if where == "ask":
             return self.interrupt("ask")
         if where == "fee":
@@ -293,20 +292,20 @@ class _Turn:
             return self.review()
         if where == "sections":
             return self.list_sections()
-        return [Outbound(self.say("unknown_action"))] + self.prompt(fresh=False)
+        return [Outbound(self.say("unknown_action")), *self.prompt(fresh=False)]
 
     # ---------------------------------------------------------------- typed text
 
     def on_text(self, text: str) -> list[Outbound]:
         if not text:
-            return [Outbound(self.say("empty"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("empty")), *self.prompt(fresh=False)]
         if len(text) > MAX_TEXT_CHARS:
-            return [Outbound(self.say("too_long", limit=f"{MAX_TEXT_CHARS:,}"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("too_long", limit=f"{MAX_TEXT_CHARS:,}")), *self.prompt(fresh=False)]
         command = parse_command(text)
         if command is not None:
             return self.on_command(command)
         if re.fullmatch(r"/\S{1,40}", text):
-            return [Outbound(self.say("unknown_command", command=text))] + self.prompt(fresh=False)
+            return [Outbound(self.say("unknown_command", command=text)), *self.prompt(fresh=False)]
         kind = self.state.kind
         if kind == "question":
             return self.on_question_text(text)
@@ -332,7 +331,7 @@ class _Turn:
         if name == "hello":
             if self.state.kind == "none":
                 return self.welcome()
-            return [Outbound(self.say("welcome_back", where=self.where()))] + self.prompt(fresh=True)
+            return [Outbound(self.say("welcome_back", where=self.where())), *self.prompt(fresh=True)]
         if name == "change":
             return self.change(command.argument or "")
         if name == "section":
@@ -348,7 +347,7 @@ class _Turn:
         if name == "pause":
             return [Outbound(self.say("paused", where=self.where()))]
         if name == "help":
-            return [Outbound(self.say("help"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("help")), *self.prompt(fresh=False)]
         if name == "menu":
             return self.welcome()
         return self.on_nav({"sections": "sections", "review": "review", "submit": "submit"}.get(name, name))
@@ -374,7 +373,7 @@ class _Turn:
         if index is not None:
             return self.set_identity_option(field, options[index].id)
         if not text.endswith("?") and len(text.split()) <= 4:
-            return [Outbound(self.say("pick_option"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("pick_option")), *self.prompt(fresh=False)]
         return self.answer_question(text)
 
     # ---------------------------------------------------------------- welcome, start, resume
@@ -422,15 +421,13 @@ class _Turn:
         if refusal:
             return refusal
         if self.respondent_id is None:
-            self.respondent_id = self.store.create_respondent(
-                self.channel, self.user_id, self.display_name, self.stamp
-            )
+            self.respondent_id = self.store.create_respondent(self.channel, self.user_id, self.display_name, self.stamp)
             self.goto("school")
-            return [Outbound(self.say("identity_intro"))] + self.prompt()
+            return [Outbound(self.say("identity_intro")), *self.prompt()]
         if self.state.kind in INTERRUPTIONS:
             self.restore([])
         if self.state.kind != "none":
-            return [Outbound(self.say("welcome_back", where=self.where()))] + self.prompt(fresh=True)
+            return [Outbound(self.say("welcome_back", where=self.where())), *self.prompt(fresh=True)]
         missing = self.missing_identity()
         if missing:
             self.goto(missing)
@@ -445,8 +442,12 @@ class _Turn:
 
     def missing_identity(self) -> str | None:
         respondent = self.respondent or {}
-        for field, kind in (("school", "school"), ("school_type", "school_type"), ("role", "role"),
-                            ("quote_consent", "consent")):
+        for field, kind in (
+            ("school", "school"),
+            ("school_type", "school_type"),
+            ("role", "role"),
+            ("quote_consent", "consent"),
+        ):
             if not respondent.get(field):
                 return kind
         return None
@@ -474,13 +475,13 @@ class _Turn:
 
     def set_school(self, text: str) -> list[Outbound]:
         if len(text) > MAX_SCHOOL_CHARS or len(text) < 2:
-            return [Outbound(self.say("school_length", limit=MAX_SCHOOL_CHARS))] + self.prompt(fresh=False)
+            return [Outbound(self.say("school_length", limit=MAX_SCHOOL_CHARS)), *self.prompt(fresh=False)]
         self.update_respondent(school=text)
         return self.after_identity_step("school")
 
     def set_name(self, name: str | None) -> list[Outbound]:
         if name is not None and len(name) > MAX_NAME_CHARS:
-            return [Outbound(self.say("name_length", limit=MAX_NAME_CHARS))] + self.prompt(fresh=False)
+            return [Outbound(self.say("name_length", limit=MAX_NAME_CHARS)), *self.prompt(fresh=False)]
         self.update_respondent(name=name)
         return self.after_identity_step("name")
 
@@ -494,7 +495,7 @@ class _Turn:
         if self.state.after_review:
             self.state.after_review = False
             return self.review()
-        for kind in order[order.index(done) + 1:]:
+        for kind in order[order.index(done) + 1 :]:
             self.goto(kind)
             return self.prompt()
         self.goto("none")
@@ -522,8 +523,9 @@ class _Turn:
         if kind == "name":
             buttons = []
             if self.display_name:
-                buttons.append(Button(self.say("button_use_name", name=self.display_name[:30]),
-                                      self.act("id", "name", "display")))
+                buttons.append(
+                    Button(self.say("button_use_name", name=self.display_name[:30]), self.act("id", "name", "display"))
+                )
             buttons.append(Button(self.say("button_skip_name"), self.act("id", "name", "skip")))
             return [Outbound(self.say("ask_name"), buttons)]
         if kind == "question":
@@ -532,14 +534,19 @@ class _Turn:
             question = self.content.question(self.state.qid or "")
             assert question is not None
             text = self.say("ask_comment", label=self.label(question), limit=self.comment_limit())
-            return [Outbound(text, [Button(self.say("button_no_comment"), self.act("nav", "nocomment"))],
-                             question_id=question.id)]
+            return [
+                Outbound(
+                    text, [Button(self.say("button_no_comment"), self.act("nav", "nocomment"))], question_id=question.id
+                )
+            ]
         if kind == "review":
             return self.review_messages()
         if kind == "confirm_submit":
             missing = [self.label(q) for q in self.unanswered()]
-            buttons = [Button(self.say("button_submit_anyway"), self.act("nav", "confirm")),
-                       Button(self.say("button_answer_rest"), self.act("nav", "start"))]
+            buttons = [
+                Button(self.say("button_submit_anyway"), self.act("nav", "confirm")),
+                Button(self.say("button_answer_rest"), self.act("nav", "start")),
+            ]
             return [Outbound(self.say("confirm_submit", count=len(missing), missing=", ".join(missing)), buttons)]
         if kind == "fee_band":
             buttons = [Button(b.name, self.act("fee", "band", b.id)) for b in self.content.offer.fees.bands]
@@ -574,7 +581,9 @@ class _Turn:
         lines.append(self.say("hint_text_question" if question.kind == "text" else "hint_choice"))
         buttons: list[Button] = []
         if question.kind == "choice":
-            buttons += [Button(c.label, self.act("ans", question.id, c.code)) for c in self.content.consultation.choices]
+            buttons += [
+                Button(c.label, self.act("ans", question.id, c.code)) for c in self.content.consultation.choices
+            ]
         buttons.append(Button(self.say("button_more"), actions.make("more", question.topic.replace(":", "."))))
         skip_label = "button_nothing_to_add" if question.kind == "text" else "button_skip"
         buttons.append(Button(self.say(skip_label), self.act("nav", "skip")))
@@ -597,8 +606,12 @@ class _Turn:
         if band is None:
             return None
         if band.per_pupil != 0 and self.state.pupils is None:
-            return self.say("own_fee_rates", band=band.name, flat=f"{self.content.offer.fees.currency}{band.flat_rate}",
-                            per_pupil=f"{self.content.offer.fees.currency}{band.per_pupil_rate}")
+            return self.say(
+                "own_fee_rates",
+                band=band.name,
+                flat=f"{self.content.offer.fees.currency}{band.flat_rate}",
+                per_pupil=f"{self.content.offer.fees.currency}{band.per_pupil_rate}",
+            )
         return self.say("own_fee", working=working(self.content, band, self.state.pupils))
 
     def known_band(self) -> Any:
@@ -611,8 +624,12 @@ class _Turn:
     def progress(self, question: Question | None) -> str:
         if question is None:
             return ""
-        return self.say("progress", label=self.label(question),
-                        number=self.content.question_index[question.id] + 1, total=len(self.content.questions))
+        return self.say(
+            "progress",
+            label=self.label(question),
+            number=self.content.question_index[question.id] + 1,
+            total=len(self.content.questions),
+        )
 
     def label(self, question: Question) -> str:
         return "Q" + question.id[1:]
@@ -637,8 +654,14 @@ class _Turn:
 
     def save_answer(self, question: Question, choice: str | None, comment: str | None) -> None:
         assert self.respondent_id is not None
-        self.store.save_answer(self.respondent_id, question.id, choice=choice, comment=comment, now=self.stamp,
-                               after_submission=self.submitted)
+        self.store.save_answer(
+            self.respondent_id,
+            question.id,
+            choice=choice,
+            comment=comment,
+            now=self.stamp,
+            after_submission=self.submitted,
+        )
         self.answers[question.id] = Answer(choice, comment, self.stamp)
         if self.submitted:
             self.update_respondent(amended_at=self.stamp)
@@ -666,7 +689,7 @@ class _Turn:
         invite = code in self.content.consultation.invite_comment_after and not kept_comment
         if invite:
             self.goto("comment", question.id)
-            return [Outbound(self.say("saved_choice", choice=choice))] + self.prompt()
+            return [Outbound(self.say("saved_choice", choice=choice)), *self.prompt()]
         key = "saved_choice_comment" if comment else "saved_choice"
         return self.advance(question, ack=self.say(key, choice=choice))
 
@@ -696,7 +719,7 @@ class _Turn:
     def ask_comment(self, qid: str) -> list[Outbound]:
         question = self.content.question(qid)
         if question is None or self.respondent is None:
-            return [Outbound(self.say("unknown_action"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("unknown_action")), *self.prompt(fresh=False)]
         refusal = self.closed_refusal()
         if refusal:
             return refusal
@@ -748,7 +771,7 @@ class _Turn:
             return self.set_name(None)
         if kind in INTERRUPTIONS:
             return self.restore([])
-        return [Outbound(self.say("nothing_to_skip"))] + self.prompt(fresh=False)
+        return [Outbound(self.say("nothing_to_skip")), *self.prompt(fresh=False)]
 
     def back(self) -> list[Outbound]:
         kind = self.state.kind
@@ -758,14 +781,14 @@ class _Turn:
         if kind == "question":
             index = self.content.question_index[self.state.qid or ""]
             if index == 0:
-                return [Outbound(self.say("first_question"))] + self.prompt(fresh=False)
+                return [Outbound(self.say("first_question")), *self.prompt(fresh=False)]
             self.goto("question", self.content.questions[index - 1].id)
             return self.prompt(fresh=True)
         if kind in IDENTITY_KINDS:
             order = list(IDENTITY_KINDS)
             index = order.index(kind)
             if index == 0:
-                return [Outbound(self.say("first_question"))] + self.prompt(fresh=False)
+                return [Outbound(self.say("first_question")), *self.prompt(fresh=False)]
             self.goto(order[index - 1])
             return self.prompt()
         if kind in {"review", "confirm_submit"}:
@@ -778,7 +801,7 @@ class _Turn:
     def change(self, qid: str) -> list[Outbound]:
         question = self.content.question(qid)
         if question is None:
-            return [Outbound(self.say("no_such_question", qid=qid[1:] or "?"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("no_such_question", qid=qid[1:] or "?")), *self.prompt(fresh=False)]
         if self.respondent is None or self.missing_identity():
             return self.start()
         refusal = self.closed_refusal()
@@ -791,7 +814,7 @@ class _Turn:
     def jump(self, section_id: str) -> list[Outbound]:
         section = next((s for s in self.content.consultation.sections if s.id == section_id), None)
         if section is None:
-            return [Outbound(self.say("unknown_action"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("unknown_action")), *self.prompt(fresh=False)]
         if self.respondent is None or self.missing_identity():
             return self.start()
         refusal = self.closed_refusal()
@@ -804,14 +827,16 @@ class _Turn:
     def jump_by_number(self, number: str) -> list[Outbound]:
         sections = self.content.consultation.sections
         if not number.isdigit() or not 1 <= int(number) <= len(sections):
-            return [Outbound(self.say("no_such_section", count=len(sections)))] + self.prompt(fresh=False)
+            return [Outbound(self.say("no_such_section", count=len(sections))), *self.prompt(fresh=False)]
         return self.jump(sections[int(number) - 1].id)
 
     def list_sections(self) -> list[Outbound]:
         if self.respondent is None or self.missing_identity():
             return self.start()
-        buttons = [Button(f"{i}. {s.title}"[:60], self.act("sec", s.id))
-                   for i, s in enumerate(self.content.consultation.sections, 1)]
+        buttons = [
+            Button(f"{i}. {s.title}"[:60], self.act("sec", s.id))
+            for i, s in enumerate(self.content.consultation.sections, 1)
+        ]
         return [Outbound(self.say("pick_section"), buttons)]
 
     def list_changes(self) -> list[Outbound]:
@@ -824,7 +849,7 @@ class _Turn:
 
     def review(self, intro: str | None = None) -> list[Outbound]:
         if self.respondent is None:
-            return [Outbound(self.say("not_started"))] + self.welcome()[1:]
+            return [Outbound(self.say("not_started")), *self.welcome()[1:]]
         self.goto("review")
         replies = self.review_messages()
         if intro:
@@ -842,8 +867,13 @@ class _Turn:
         buttons: list[Button] = []
         open_now = self.engine.phase(self.now) == "open"
         if respondent.get("status") == "submitted":
-            lines.append(self.say("review_submitted", reference=respondent["reference"],
-                                  closes=_date(self.content.consultation.closes)))
+            lines.append(
+                self.say(
+                    "review_submitted",
+                    reference=respondent["reference"],
+                    closes=_date(self.content.consultation.closes),
+                )
+            )
         if open_now:
             if respondent.get("status") != "submitted":
                 buttons.append(Button(self.say("button_submit"), self.act("nav", "submit")))
@@ -894,27 +924,30 @@ class _Turn:
     def answer_question(self, text: str, context: Question | None = None) -> list[Outbound]:
         """Answer a question from the content, then ask again whatever was pending."""
         if len(text) > 500:
-            return [Outbound(self.say("question_too_long"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("question_too_long")), *self.prompt(fresh=False)]
         if _FEE_WORDS.search(text) and "external" not in text.casefold():
             return self.fee(text)
         found = self.engine.answerer.find(text)
         follow = self.follow_up_buttons()
         if not found.confident and context is not None and _DEICTIC.search(text):
-            return [Outbound(topic_full(self.content, context.topic), follow)] + self.prompt(fresh=False)
+            return [Outbound(topic_full(self.content, context.topic), follow), *self.prompt(fresh=False)]
         if found.entry is not None:
             entry = found.entry
             buttons = []
             if entry.topic:
-                buttons.append(Button(self.say("button_more_on", topic=self.topic_name(entry.topic))[:60],
-                                      actions.make("more", entry.topic.replace(":", "."))))
+                buttons.append(
+                    Button(
+                        self.say("button_more_on", topic=self.topic_name(entry.topic))[:60],
+                        actions.make("more", entry.topic.replace(":", ".")),
+                    )
+                )
             reply = Outbound(self.say("answer", answer=entry.answer, source=entry.source), buttons + follow)
-            return [reply] + self.prompt(fresh=False)
+            return [reply, *self.prompt(fresh=False)]
         buttons = [
-            Button(s.title[:60], actions.make("more", s.topic.replace(":", ".")))
-            for s in found.suggestions if s.topic
+            Button(s.title[:60], actions.make("more", s.topic.replace(":", "."))) for s in found.suggestions if s.topic
         ]
         reply = Outbound(self.say("not_sure", email=self.content.offer.contact.email), buttons[:3] + follow)
-        return [reply] + self.prompt(fresh=False)
+        return [reply, *self.prompt(fresh=False)]
 
     def topic_name(self, topic: str) -> str:
         from bot._render import topic_title
@@ -935,8 +968,8 @@ class _Turn:
             topic.startswith("area:") and topic[5:].isdigit() and self.content.area(int(topic[5:])) is not None
         )
         if not valid:
-            return [Outbound(self.say("unknown_action"))] + self.prompt(fresh=False)
-        return [Outbound(topic_full(self.content, topic), self.follow_up_buttons())] + self.prompt(fresh=False)
+            return [Outbound(self.say("unknown_action")), *self.prompt(fresh=False)]
+        return [Outbound(topic_full(self.content, topic), self.follow_up_buttons()), *self.prompt(fresh=False)]
 
     def fee(self, text: str | None) -> list[Outbound]:
         request = read_fee_request(text) if text else None
@@ -963,7 +996,7 @@ class _Turn:
     def fee_for(self, band_id: str) -> list[Outbound]:
         band = self.content.fee_band(band_id)
         if band is None:
-            return [Outbound(self.say("unknown_action"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("unknown_action")), *self.prompt(fresh=False)]
         self.state.fee_band = band.id
         if band.per_pupil != 0 and self.state.pupils is None:
             self.begin_fee("fee_pupils")
@@ -979,7 +1012,7 @@ class _Turn:
 
     def on_fee_button(self, what: str, value: str) -> list[Outbound]:
         if what != "band" or self.state.kind not in {"fee_band", "fee_pru"}:
-            return [Outbound(self.say("stale_button"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("stale_button")), *self.prompt(fresh=False)]
         return self.fee_for(value)
 
     def on_fee_band_text(self, text: str) -> list[Outbound]:
@@ -988,17 +1021,16 @@ class _Turn:
             self.state.pupils = request.pupils
         if request.band and request.band != "pru":
             return self.fee_for(request.band)
-        bands = [b for b in self.content.offer.fees.bands
-                 if self.state.kind == "fee_band" or b.id.startswith("pru")]
+        bands = [b for b in self.content.offer.fees.bands if self.state.kind == "fee_band" or b.id.startswith("pru")]
         index = match_option(text, [b.name for b in bands])
         if index is not None:
             return self.fee_for(bands[index].id)
-        return [Outbound(self.say("pick_option"))] + self.prompt(fresh=False)
+        return [Outbound(self.say("pick_option")), *self.prompt(fresh=False)]
 
     def on_pupils_text(self, text: str) -> list[Outbound]:
         request = read_fee_request(text)
         pupils = request.pupils
         if pupils is None or not 1 <= pupils <= 5000:
-            return [Outbound(self.say("pupils_invalid"))] + self.prompt(fresh=False)
+            return [Outbound(self.say("pupils_invalid")), *self.prompt(fresh=False)]
         self.state.pupils = pupils
         return self.fee_for(self.state.fee_band or "")

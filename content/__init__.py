@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from content._schema import (
     ActivityArea,
     Consultation,
+    EntryError,
     FeeBand,
     Messages,
     Offer,
@@ -155,8 +156,13 @@ def _read_yaml(path: Path, name: str) -> Any:
 
 def _as_content_error(name: str, exc: ValidationError, raw: Any) -> ContentError:
     first = exc.errors()[0]
-    entry = _describe_location(first["loc"], raw) or "(top level)"
+    entry = _describe_location(first["loc"], raw)
     problem = first["msg"].removeprefix("Value error, ")
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, EntryError):
+        entry = f"{entry} › {cause.entry}" if entry else cause.entry
+        problem = cause.problem
+    entry = entry or "(top level)"
     if first["type"] == "extra_forbidden":
         problem = "is not a known field (misspelt?)"
     elif first["type"] == "missing":

@@ -14,6 +14,14 @@ _ID = r"^[a-z0-9][a-z0-9_.-]*$"
 _MONEY = re.compile(r"^\d{1,3}(,\d{3})*(\.\d+)?$|^\d+(\.\d+)?$")
 
 
+class EntryError(ValueError):
+    """A problem found by a whole-model check, naming the entry it is about (within the model)."""
+
+    def __init__(self, entry: str, problem: str):
+        super().__init__(problem)
+        self.entry, self.problem = entry, problem
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -78,7 +86,9 @@ class Funding(_Strict):
     @model_validator(mode="after")
     def _shares_add_up(self) -> Funding:
         if self.council_share_percent + self.schools_share_percent != 100:
-            raise ValueError("council_share_percent and schools_share_percent must add up to 100")
+            raise EntryError(
+                "council_share_percent", "council_share_percent and schools_share_percent must add up to 100"
+            )
         return self
 
 
@@ -92,7 +102,7 @@ class FeeBand(_Strict):
     @classmethod
     def _written_money(cls, value: object) -> str:
         if not isinstance(value, str):
-            raise ValueError("write money as a quoted string exactly as in the source, e.g. \"4,461\"")
+            raise ValueError('write money as a quoted string exactly as in the source, e.g. "4,461"')
         parse_money(value)
         return value
 
@@ -163,7 +173,7 @@ class Offer(_Strict):
         _require_unique("activity_areas (id)", [a.id for a in self.activity_areas])
         numbers = [a.number for a in self.activity_areas]
         if numbers != list(range(1, len(numbers) + 1)):
-            raise ValueError(f"activity_areas must be numbered 1, 2, 3… in order; found {numbers}")
+            raise EntryError("activity_areas", f"must be numbered 1, 2, 3… in order; found {numbers}")
         return self
 
 
@@ -244,7 +254,7 @@ class Identity(_Strict):
     def _consent_ids(self) -> Identity:
         ids = [o.id for o in self.quote_consent]
         if ids != ["named", "anonymous", "none"]:
-            raise ValueError(f"quote_consent ids must be named, anonymous, none (in that order); found {ids}")
+            raise EntryError("quote_consent", f"ids must be named, anonymous, none (in that order); found {ids}")
         _require_unique("school_types", [o.id for o in self.school_types])
         _require_unique("roles", [o.id for o in self.roles])
         return self
@@ -299,7 +309,7 @@ class Consultation(_Strict):
     @model_validator(mode="after")
     def _coherent(self) -> Consultation:
         if self.closes < self.opens:
-            raise ValueError(f"closes ({self.closes}) is before opens ({self.opens})")
+            raise EntryError("closes", f"closes ({self.closes}) is before opens ({self.opens})")
         _require_unique("choices", [c.code for c in self.choices])
         _require_unique("sections", [s.id for s in self.sections])
         _require_unique("questions", [q.id for s in self.sections for q in s.questions])
@@ -349,5 +359,5 @@ def _require_unique(what: str, ids: list[str] | list[int]) -> None:
     seen: set[object] = set()
     for item in ids:
         if item in seen:
-            raise ValueError(f"{what}: {item!r} appears twice")
+            raise EntryError(f"{what} ({item})", f"{item!r} appears twice")
         seen.add(item)

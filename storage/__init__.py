@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from storage._schema import migrations
 
-__all__ = ["Answer", "Store", "PRAGMAS", "connect"]
+__all__ = ["PRAGMAS", "Answer", "Store", "connect"]
 
 # The same pragmas are used by bench/ for its raw-commit baseline, so the comparison is fair.
 PRAGMAS = (
@@ -35,9 +35,7 @@ class Answer:
 
 def connect(path: str | Path) -> sqlite3.Connection:
     """Open a connection with our pragmas, a busy timeout and explicit transaction control."""
-    conn = sqlite3.connect(
-        str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
-    )
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
     for pragma in PRAGMAS:
         conn.execute(pragma)
     conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
@@ -128,7 +126,7 @@ class Store:
         row = cursor.fetchone()
         if row is None:
             return None
-        return dict(zip([c[0] for c in cursor.description], row))
+        return dict(zip([c[0] for c in cursor.description], row, strict=False))
 
     def create_respondent(self, channel: str, user_id: str, display_name: str | None, now: str) -> int:
         """Create a respondent (status in_progress) and return its id."""
@@ -140,8 +138,18 @@ class Store:
         return int(cursor.lastrowid)
 
     _RESPONDENT_FIELDS = frozenset(
-        {"name", "role", "school", "school_type", "quote_consent", "status", "reference",
-         "submitted_at", "amended_at", "display_name"}
+        {
+            "name",
+            "role",
+            "school",
+            "school_type",
+            "quote_consent",
+            "status",
+            "reference",
+            "submitted_at",
+            "amended_at",
+            "display_name",
+        }
     )
 
     def update_respondent(self, respondent_id: int, now: str, **fields: Any) -> None:
@@ -213,7 +221,4 @@ class Store:
 
     def answer_log(self, respondent_id: int) -> list[dict[str, Any]]:
         """The audit trail of one respondent, oldest first."""
-        return list(
-            self.db.query("SELECT * FROM answer_log WHERE respondent_id = ? ORDER BY id", [respondent_id])
-        )
-
+        return list(self.db.query("SELECT * FROM answer_log WHERE respondent_id = ? ORDER BY id", [respondent_id]))

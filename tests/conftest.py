@@ -13,7 +13,7 @@ import pytest
 from bot import Button, Engine, Inbound, Outbound
 from content import Content, load_content
 
-OPEN_DAY = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.timezone.utc)
+OPEN_DAY = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 
 
 def _is_loopback(address: object) -> bool:
@@ -83,8 +83,9 @@ def make_engine(db_path: Path, content: Content, clock: Clock) -> Iterator[Calla
     opened: list[Engine] = []
 
     def make(**overrides: object) -> Engine:
-        engine = Engine.open(overrides.pop("db", db_path), content=overrides.pop("content", content),
-                             clock=overrides.pop("clock", clock))
+        engine = Engine.open(
+            overrides.pop("db", db_path), content=overrides.pop("content", content), clock=overrides.pop("clock", clock)
+        )
         opened.append(engine)
         return engine
 
@@ -106,11 +107,18 @@ class Chat:
         self.replies: list[Outbound] = []
         self.history: list[list[Outbound]] = []
 
-    def send(self, text: str | None = None, *, action: str | None = None, message_id: str | None = None
-             ) -> list[Outbound]:
+    def send(
+        self, text: str | None = None, *, action: str | None = None, message_id: str | None = None
+    ) -> list[Outbound]:
         self.replies = self.engine.handle(
-            Inbound(self.channel, self.user_id, text=text, action=action, display_name=self.display_name,
-                    message_id=message_id)
+            Inbound(
+                self.channel,
+                self.user_id,
+                text=text,
+                action=action,
+                display_name=self.display_name,
+                message_id=message_id,
+            )
         )
         self.history.append(self.replies)
         return self.replies
@@ -136,8 +144,13 @@ class Chat:
         asked = [r.question_id for r in self.replies if r.question_id]
         return asked[-1] if asked else None
 
-    def identify(self, school: str = "St Mark's Primary", school_type: str = "Primary",
-                 role: str = "Headteacher", consent: str = "Yes, anonymously") -> list[Outbound]:
+    def identify(
+        self,
+        school: str = "St Mark's Primary",
+        school_type: str = "Primary",
+        role: str = "Headteacher",
+        consent: str = "Yes, anonymously",
+    ) -> list[Outbound]:
         self.send("hi")
         self.press("Start the consultation")
         self.send(school)

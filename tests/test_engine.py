@@ -57,14 +57,21 @@ def test_identity_is_asked_once_with_every_option(chat: Chat, content) -> None:
     chat.press("School business manager")
     chat.send("Sam Smith")
     assert [b.label for b in chat.buttons] == [
-        "Yes, with our school's name", "Yes, anonymously", "No, please don't quote me"]
+        "Yes, with our school's name",
+        "Yes, anonymously",
+        "No, please don't quote me",
+    ]
     chat.press("Yes, with our school's name")
     assert chat.question_id == "q1"
     respondent = chat.engine.store.respondent(1)
     assert respondent is not None
-    assert (respondent["school"], respondent["school_type"], respondent["role"], respondent["name"],
-            respondent["quote_consent"]) == ("Drayton Manor High School", "secondary", "business_manager",
-                                             "Sam Smith", "named")
+    assert (
+        respondent["school"],
+        respondent["school_type"],
+        respondent["role"],
+        respondent["name"],
+        respondent["quote_consent"],
+    ) == ("Drayton Manor High School", "secondary", "business_manager", "Sam Smith", "named")
 
 
 def test_display_name_is_offered_as_a_button(make_chat) -> None:
@@ -88,7 +95,10 @@ def test_options_can_be_typed_by_number_or_label(chat: Chat) -> None:
     chat.send("2")  # anonymously
     respondent = chat.engine.store.respondent(1)
     assert (respondent["school_type"], respondent["role"], respondent["quote_consent"]) == (
-        "special", "governor", "anonymous")
+        "special",
+        "governor",
+        "anonymous",
+    )
 
 
 # ------------------------------------------------------------------ sections and questions
@@ -301,8 +311,7 @@ def test_submit_then_amend_keeps_the_change_with_its_time(chat: Chat, db_path, c
     assert respondent["status"] == "submitted" and respondent["reference"] == "ELP-2026-0001"
     assert respondent["amended_at"] == clock.now.isoformat(timespec="seconds")
     log = store.answer_log(1)
-    assert [(e["choice"], e["after_submission"]) for e in log] == [
-        ("yes", 0), ("no", 1), ("no", 1)]
+    assert [(e["choice"], e["after_submission"]) for e in log] == [("yes", 0), ("no", 1), ("no", 1)]
     assert log[-1]["comment"] == "Changed our mind after the governors met"
 
 
@@ -319,7 +328,7 @@ def test_references_are_sequential_across_respondents(make_chat) -> None:
 
 def test_after_closing_answers_are_refused_but_questions_answered(chat: Chat, clock: Clock, db_path) -> None:
     chat.identify()
-    clock.now = dt.datetime(2027, 4, 1, 9, 0, tzinfo=dt.timezone.utc)
+    clock.now = dt.datetime(2027, 4, 1, 9, 0, tzinfo=dt.UTC)
     chat.press("Yes")
     assert "closed on 31 March 2027" in chat.text
     chat.send("y")
@@ -331,13 +340,13 @@ def test_after_closing_answers_are_refused_but_questions_answered(chat: Chat, cl
 
 def test_closing_day_itself_is_open_in_london(chat: Chat, clock: Clock, db_path) -> None:
     chat.identify()
-    clock.now = dt.datetime(2027, 3, 31, 22, 30, tzinfo=dt.timezone.utc)  # 23:30 BST on 31 March
+    clock.now = dt.datetime(2027, 3, 31, 22, 30, tzinfo=dt.UTC)  # 23:30 BST on 31 March
     chat.press("Yes")
     assert stored(db_path) == {"q1": ("yes", None)}
 
 
 def test_before_opening_start_is_refused(make_chat, clock: Clock) -> None:
-    clock.now = dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc)
+    clock.now = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
     chat = make_chat()
     chat.send("hi")
     assert "opens on 2 November 2026" in chat.text
@@ -377,8 +386,22 @@ def test_control_characters_are_stripped_from_comments(chat: Chat, db_path) -> N
 
 
 @pytest.mark.parametrize(
-    "action", ["garbage", "ans:q1:maybe:7", "ans:q99:yes:7", "ans:q1:yes", "ans:q1:yes:7:8", "x" * 200, "more:area.99",
-               "nav:teleport:7", "id:type:castle:5", "go:nowhere", "chg:q42:7", "sec:s9:7", "ans:q5.11:yes:7"],
+    "action",
+    [
+        "garbage",
+        "ans:q1:maybe:7",
+        "ans:q99:yes:7",
+        "ans:q1:yes",
+        "ans:q1:yes:7:8",
+        "x" * 200,
+        "more:area.99",
+        "nav:teleport:7",
+        "id:type:castle:5",
+        "go:nowhere",
+        "chg:q42:7",
+        "sec:s9:7",
+        "ans:q5.11:yes:7",
+    ],
 )
 def test_unknown_or_forged_actions_are_refused_and_store_nothing(chat: Chat, db_path, action: str) -> None:
     chat.identify()

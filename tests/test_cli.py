@@ -1,0 +1,110 @@
+"""The elp-bot command line: content check, export options, date overrides, and the wheel's contents."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from content import DEFAULT_CONTENT_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_content_check_ok(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["content", "check"])
+    assert result.exit_code == 0
+    assert "15 questions, 11 activity areas, 103 bullets, 5 fee bands" in result.output
+
+
+def test_content_check_names_the_problem(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    shutil.copytree(DEFAULT_CONTENT_DIR, folder)
+    offer = folder / "offer.yaml"
+    offer.write_text(offer.read_text(encoding="utf-8").replace('"5.77"', '"five"', 1), encoding="utf-8")
+    result = runner.invoke(main, ["content", "check", str(folder)])
+    assert result.exit_code == 1
+    assert "offer.yaml: fees › bands[0] (primary) › per_pupil_rate:" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_export_needs_an_existing_database(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["export", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 1 and "no database at" in result.output
+
+
+def test_export_to_a_file_in_both_formats(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    runner.invoke(
+        main,
+        ["chat", "--db", str(db), "--user", "u"],
+        input="1\nMy School\n",
+        env={"ELP_OPENS": "2020-01-01", "ELP_CLOSES": "2099-01-01"},
+    )
+    out_json, out_csv = tmp_path / "r.json", tmp_path / "r.csv"
+    assert runner.invoke(main, ["export", "--db", str(db), "--out", str(out_json)]).exit_code == 0
+    assert json.loads(out_json.read_text(encoding="utf-8"))[0]["respondent"]["school"] == "My School"
+    assert runner.invoke(main, ["export", "--format", "csv", "--db", str(db), "--out", str(out_csv)]).exit_code == 0
+    assert out_csv.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_bad_date_override_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["chat", "--db", str(tmp_path / "d.db")], env={"ELP_CLOSES": "next march"})
+    assert result.exit_code == 2 and "ELP_CLOSES" in result.output
+
+
+def test_closed_consultation_by_override(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        main,
+        ["chat", "--db", str(tmp_path / "c.db")],
+        input="",
+        env={"ELP_OPENS": "2020-01-01", "ELP_CLOSES": "2020-03-31"},
+    )
+    assert "closed on 31 March 2020" in result.output
+
+
+def test_python_dash_m_bot_runs() -> None:
+    result = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, check=True)
+    assert "chat" in result.stdout and "export" in result.stdout
+
+
+def test_wheel_ships_the_content(tmp_path: Path) -> None:
+    """A non-editable install works because the YAML and sources are inside the wheel."""
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr
+    (wheel,) = tmp_path.glob("elp_bot-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for file in ("offer.yaml", "vision.yaml", "consultation.yaml", "messages.yaml"):
+        assert f"content/data/{file}" in names
+    assert "content/sources/questionnaire.txt" in names
+    assert {"bot/engine.py", "storage/__init__.py", "adapters/console.py"} <= names
+    assert not any(name.startswith("tests/") for name in names)

@@ -1,0 +1,116 @@
+"""The console channel: numbered buttons, typed labels, and a whole consultation piped through a subprocess."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from adapters.console import ConsoleChat, render, to_inbound
+from bot import Button, Outbound
+
+BUTTONS = [Button("Yes", "ans:q1:yes:7"), Button("Partly", "ans:q1:partly:7")]
+
+
+def test_render_numbers_buttons_across_the_turn() -> None:
+    text, buttons = render([Outbound("Intro"), Outbound("Question?", BUTTONS, "q1")])
+    assert text == "Intro\n\nQuestion?\n[1] Yes   [2] Partly"
+    assert buttons == BUTTONS
+
+
+def test_numbers_and_labels_press_buttons_other_text_is_text() -> None:
+    assert to_inbound("2", user_id="u", buttons=BUTTONS).action == "ans:q1:partly:7"
+    assert to_inbound(" yes ", user_id="u", buttons=BUTTONS).action == "ans:q1:yes:7"
+    assert to_inbound("9", user_id="u", buttons=BUTTONS).text == "9"
+    typed = to_inbound("Yes, but too dear", user_id="u", buttons=BUTTONS)
+    assert typed.action is None and typed.text == "Yes, but too dear"
+
+
+def test_console_chat_in_process(engine) -> None:
+    out = io.StringIO()
+    ConsoleChat(engine=engine, user_id="c1", stdin=io.StringIO("1\nMy School\n"), stdout=out, interactive=False).run()
+    printed = out.getvalue()
+    assert "[1] Start the consultation" in printed
+    assert "> My School" in printed
+    assert "What type of school is My School?" in printed
+    assert printed.endswith("Goodbye. Everything you answered is saved.\n")
+
+
+SCRIPT = (
+    "\n".join(
+        [
+            "hi",
+            "1",
+            "Oakwood Primary",
+            "Primary",
+            "Headteacher",
+            "Jo Bloggs",
+            "3",  # start, identity
+            "yes",  # q1
+            "Partly, the convictions overlap",  # q2 with its comment
+            "3",
+            "Too dear for small schools",  # q3: No by number, then the comment prompt
+            "4",  # q4: Not sure by number
+            *["yes"] * 10,  # q5.1 … q5.10
+            "A joint training day for business managers",  # q5.11
+            "1",
+        ]  # review: [1] Submit my response
+    )
+    + "\n"
+)
+
+
+def run_chat(db: Path, stdin: str, user: str = "head-1") -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "ELP_DB": str(db),
+        "ELP_OPENS": "2020-01-01",
+        "ELP_CLOSES": "2099-12-31",
+        "PYTHONIOENCODING": "utf-8",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--user", user],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        env=env,
+        timeout=60,
+        encoding="utf-8",
+    )
+
+
+def test_whole_consultation_through_piped_stdin(tmp_path: Path) -> None:
+    db = tmp_path / "console.db"
+    result = run_chat(db, SCRIPT)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "Your reference is ELP-2026-0001" in result.stdout
+    exported = subprocess.run(
+        [sys.executable, "-m", "bot", "export", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        check=True,
+        encoding="utf-8",
+    )
+    (record,) = json.loads(exported.stdout)
+    assert record["status"] == "submitted"
+    assert record["respondent"]["name"] == "Jo Bloggs" and record["quote_consent"] == "none"
+    answers = record["answers"]
+    assert answers["q1"] == {"choice": "yes", "comment": None}
+    assert answers["q2"] == {"choice": "partly", "comment": "the convictions overlap"}
+    assert answers["q3"] == {"choice": "no", "comment": "Too dear for small schools"}
+    assert answers["q4"] == {"choice": "unsure", "comment": None}
+    assert answers["q5.11"] == {"choice": None, "comment": "A joint training day for business managers"}
+    assert len(answers) == 15
+
+
+def test_end_of_input_mid_consultation_saves_and_resumes(tmp_path: Path) -> None:
+    db = tmp_path / "resume.db"
+    first = run_chat(db, "hi\n1\nOakwood Primary\n1\n1\n\n")
+    assert first.returncode == 0
+    assert "Goodbye. Everything you answered is saved." in first.stdout
+    second = run_chat(db, "")
+    assert "Welcome back" in second.stdout and "your details" in second.stdout

@@ -1,0 +1,63 @@
+"""The fee calculator: rates from the content, the working shown, the phrases people use."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bot._fees import FeeRequest, fee_table, money, read_fee_request, subscription, working
+
+
+@pytest.mark.parametrize(
+    ("band", "pupils", "shown"),
+    [
+        ("primary", 420, "Primary, 420 pupils: £4,461 + 420 × £5.77 = £6,884.40"),
+        ("secondary", 1200, "Secondary, 1,200 pupils: £6,762 + 1,200 × £5.77 = £13,686"),
+        ("secondary", 900, "Secondary, 900 pupils: £6,762 + 900 × £5.77 = £11,955"),
+        ("special", None, "Special: flat rate £4,681 = £4,681"),
+        ("pru_primary", None, "PRU primary: flat rate £2,060 = £2,060"),
+        ("pru_secondary", 80, "PRU secondary: flat rate £4,161 = £4,161"),
+    ],
+)
+def test_working(content, band: str, pupils: int | None, shown: str) -> None:
+    assert working(content, content.fee_band(band), pupils) == shown
+
+
+def test_subscription_is_exact_decimal(content) -> None:
+    assert subscription(content.fee_band("primary"), 420) == Decimal("6884.40")
+    assert money(Decimal("6884.4"), "£") == "£6,884.40" and money(Decimal("4461"), "£") == "£4,461"
+
+
+def test_rates_come_from_the_content(content) -> None:
+    cheaper = content.offer.fees.bands[0].model_copy(update={"flat_rate": "1,000", "per_pupil_rate": "1.50"})
+    assert working(content, cheaper, 100) == "Primary, 100 pupils: £1,000 + 100 × £1.50 = £1,150"
+
+
+@pytest.mark.parametrize(
+    ("text", "request_"),
+    [
+        ("420 pupils", FeeRequest(None, 420)),
+        ("we have 1,200 kids", FeeRequest(None, 1200)),
+        ("what does a secondary of 900 pay?", FeeRequest("secondary", 900)),
+        ("how much for our PRU", FeeRequest("pru", None)),
+        ("fee for a secondary PRU", FeeRequest("pru_secondary", None)),
+        ("special school fee", FeeRequest("special", None)),
+        ("primary school with 315 children", FeeRequest("primary", 315)),
+        ("what's the fee for 2026", FeeRequest(None, None)),
+        ("fees for an infant school, 270 on roll", FeeRequest("primary", 270)),
+    ],
+)
+def test_read_fee_request(text: str, request_: FeeRequest) -> None:
+    assert read_fee_request(text) == request_
+
+
+def test_fee_table_lists_every_band(content) -> None:
+    table = fee_table(content)
+    assert table.splitlines() == [
+        "Primary: £4,461 flat rate + £5.77 per pupil",
+        "Secondary: £6,762 flat rate + £5.77 per pupil",
+        "Special: £4,681 flat rate (no per-pupil rate)",
+        "PRU primary: £2,060 flat rate (no per-pupil rate)",
+        "PRU secondary: £4,161 flat rate (no per-pupil rate)",
+    ]

@@ -1,0 +1,129 @@
+"""Storage: migrations, pragmas, transactions, the audit trail, references, two processes on one file."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from storage import Answer, Store
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    opened = Store.open(tmp_path / "s.db")
+    yield opened
+    opened.close()
+
+
+def test_schema_and_pragmas(store: Store) -> None:
+    assert {"conversations", "respondents", "answers", "answer_log", "inbound_seen"} <= set(store.db.table_names())
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 10_000
+
+
+def test_migrations_apply_once(tmp_path: Path) -> None:
+    for _ in range(3):
+        Store.open(tmp_path / "m.db").close()
+    conn = sqlite3.connect(tmp_path / "m.db")
+    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 1
+    conn.close()
+
+
+def test_answers_upsert_and_log_every_change(store: Store) -> None:
+    with store.transaction():
+        rid = store.create_respondent("test", "u", None, "t0")
+        store.save_answer(rid, "q1", choice="yes", comment=None, now="t1", after_submission=False)
+        store.save_answer(rid, "q1", choice="no", comment="why", now="t2", after_submission=True)
+    assert store.answers(rid) == {"q1": Answer("no", "why", "t2")}
+    assert [(r["choice"], r["at"], r["after_submission"]) for r in store.answer_log(rid)] == [
+        ("yes", "t1", 0),
+        ("no", "t2", 1),
+    ]
+
+
+def test_audit_log_cannot_be_edited(store: Store) -> None:
+    with store.transaction():
+        rid = store.create_respondent("test", "u", None, "t0")
+        store.save_answer(rid, "q1", choice="yes", comment=None, now="t1", after_submission=False)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"), store.transaction():
+        store.conn.execute("UPDATE answer_log SET choice = 'no'")
+    assert store.answer_log(rid)[0]["choice"] == "yes"
+
+
+def test_transaction_rolls_back_on_error(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        store.create_respondent("test", "u", None, "t0")
+        raise RuntimeError("boom")
+    assert store.respondents() == []
+
+
+def test_claim_message_once(store: Store) -> None:
+    with store.transaction():
+        assert store.claim_message("telegram", "1001", "t")
+        assert not store.claim_message("telegram", "1001", "t")
+        assert store.claim_message("slack", "1001", "t")
+
+
+def test_references_count_up(store: Store) -> None:
+    with store.transaction():
+        for n in range(1, 4):
+            rid = store.create_respondent("test", f"u{n}", None, "t")
+            store.update_respondent(rid, "t", reference=store.next_reference("ELP-2026"), status="submitted")
+    assert [r["reference"] for r in store.respondents()] == ["ELP-2026-0001", "ELP-2026-0002", "ELP-2026-0003"]
+
+
+def test_update_respondent_refuses_unknown_fields(store: Store) -> None:
+    with pytest.raises(ValueError, match="unknown respondent fields"):
+        store.update_respondent(1, "t", id=5)
+
+
+WRITER = textwrap.dedent(
+    """
+    import datetime as dt, sys
+    from bot import Engine, Inbound
+    clock = lambda: dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
+    engine = Engine.open(sys.argv[1], clock=clock)
+    channel = sys.argv[2]
+    for n in range(int(sys.argv[3])):
+        user = f"{channel}-{n}"
+        send = lambda **kw: engine.handle(Inbound(channel, user, **kw))
+        replies = send(text="hi")
+        replies = send(action=replies[-1].buttons[0].action)
+        send(text="School " + user)
+        for _ in range(3):
+            replies = send(text="1")
+        replies = send(text="2")
+        for _ in range(5):
+            replies = send(text="yes")
+    engine.close()
+    """
+)
+
+
+def test_two_processes_share_one_file(tmp_path: Path) -> None:
+    db = tmp_path / "shared.db"
+    users = 15
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(db), channel, str(users)], stderr=subprocess.PIPE)
+        for channel in ("telegram", "slack")
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+    store = Store.open(db)
+    try:
+        respondents = store.respondents()
+        assert len(respondents) == 2 * users
+        answers = store.all_answers()
+        for respondent in respondents:
+            mine = answers[respondent["id"]]
+            assert set(mine) == {"q1", "q2", "q3", "q4", "q5.1"}, respondent
+            assert respondent["school"] == f"School {respondent['user_id']}"
+    finally:
+        store.close()

@@ -1,0 +1,77 @@
+"""Reading typed input: cleaning, choices with comments, commands, options."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot._text import Command, TypedChoice, clean, match_option, parse_choice, parse_command
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned"),
+    [
+        (None, ""),
+        ("  hello  ", "hello"),
+        ("a\x00b\x07c", "abc"),
+        ("line one\r\nline two", "line one\nline two"),
+        ("bad \ud800 surrogate", "bad surrogate"),
+        ("\u200fשלום", "\u200fשלום"),
+        ("👩\u200d🏫", "👩\u200d🏫"),
+        ("e\u0301", "é"),
+        ("too\n\n\n\nmany", "too\n\nmany"),
+    ],
+)
+def test_clean(raw: str | None, cleaned: str) -> None:
+    assert clean(raw) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("y", TypedChoice("yes", None)),
+        ("Yep", TypedChoice("yes", None)),
+        ("4", TypedChoice("unsure", None)),
+        ("No idea", TypedChoice("unsure", None)),
+        ("don’t know", TypedChoice("unsure", None)),
+        ("yes?", TypedChoice("yes", None)),
+        ("Partly: the fee is high", TypedChoice("partly", "the fee is high")),
+        ("no. we disagree", TypedChoice("no", "we disagree")),
+        ("nobody asked us", None),
+        ("yesterday we met", None),
+        ("2nd thoughts", None),
+        ("no, what does it include?", None),
+        ("what does this include?", None),
+    ],
+)
+def test_parse_choice(content, typed: str, expected: TypedChoice | None) -> None:
+    assert parse_choice(typed, content.consultation) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("help", Command("help")),
+        ("/start", Command("start")),
+        ("/start@ElpConsultBot", Command("start")),
+        ("Go back", Command("back")),
+        ("change 3", Command("change", "q3")),
+        ("edit q5.10", Command("change", "q5.10")),
+        ("go to section 2", Command("section", "2")),
+        ("ask what is EGFL?", Command("ask", "what is EGFL?")),
+        ("my answers", Command("review")),
+        ("skip the fees part", None),
+        ("Yes", None),
+    ],
+)
+def test_parse_command(typed: str, expected: Command | None) -> None:
+    assert parse_command(typed) == expected
+
+
+def test_match_option() -> None:
+    labels = ["Primary", "Secondary", "Special", "PRU primary", "PRU secondary", "Other"]
+    assert match_option("2", labels) == 1
+    assert match_option("pru primary", labels) == 3
+    assert match_option("sec", labels) == 1
+    assert match_option("pru", labels) is None  # two labels start with it
+    assert match_option("7", labels) is None
+    assert match_option("castle", labels) is None
