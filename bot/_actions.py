@@ -48,7 +48,7 @@ def make(verb: str, *args: str, serial: int | None = None) -> str:
     if len(args) != arity or (needs_serial and serial is None):
         raise ValueError(f"action {verb} takes {arity} argument(s){' and a serial' if needs_serial else ''}")
     text = Action(verb, tuple(args), serial if needs_serial else None).encode()
-    if len(text.encode()) > MAX_ACTION_BYTES or decode(text) is None:
+    if len(text) > MAX_ACTION_BYTES or not all(_ARG.match(arg) for arg in args):
         raise ValueError(f"invalid action {text!r}")
     return text
 

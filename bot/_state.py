@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 # Prompts that wait for something specific. "none" means nothing is pending: text is a question.
@@ -46,7 +46,8 @@ class State:
 
     def to_json(self) -> str:
         """Serialise for storage."""
-        return json.dumps(asdict(self), separators=(",", ":"), ensure_ascii=False)
+        data = {f.name: getattr(self, f.name) for f in _FIELDS}
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str | None) -> State:
@@ -57,8 +58,11 @@ class State:
             return cls()
         if not isinstance(data, dict):
             return cls()
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in _FIELDS}
         state = cls(**{k: v for k, v in data.items() if k in known})
         if state.kind not in KINDS or not isinstance(state.serial, int):
             return cls(serial=state.serial if isinstance(state.serial, int) else 0)
         return state
+
+
+_FIELDS = fields(State)

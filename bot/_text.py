@@ -44,29 +44,40 @@ class TypedChoice:
     comment: str | None
 
 
-def parse_choice(text: str, consultation: Consultation) -> TypedChoice | None:
-    """Read "y", "2", "not sure", "Yes, but the fees are too high" as a choice and optional comment.
+class ChoiceReader:
+    """Reads "y", "2", "not sure", "Yes, but the fees are too high" as a choice and optional comment.
 
     A message ending in "?" is a question, not an answer, unless it is only a choice word ("yes?").
-    Longer words are tried first, so "no idea" is Not sure, not No.
+    Longer words are tried first, so "no idea" is Not sure, not No. Built once per content load.
     """
-    words = sorted(((fold(w), c.code) for c in consultation.choices for w in c.words), key=lambda wc: -len(wc[0]))
-    lowered = text.casefold().replace("’", "'")
-    whole = fold(text).rstrip("?").strip()
-    for word, code in words:
-        if whole == word:
-            return TypedChoice(code, None)
-    if text.rstrip().endswith("?"):
+
+    def __init__(self, consultation: Consultation):
+        pairs = {fold(word): choice.code for choice in consultation.choices for word in choice.words}
+        self.words = sorted(pairs.items(), key=lambda pair: -len(pair[0]))
+        self.exact = dict(self.words)
+
+    def read(self, text: str) -> TypedChoice | None:
+        """The choice (and comment) this text gives, or None if it is not an answer."""
+        whole = fold(text).rstrip("?").strip()
+        if whole in self.exact:
+            return TypedChoice(self.exact[whole], None)
+        if text.rstrip().endswith("?"):
+            return None
+        lowered = text.casefold().replace("’", "'")
+        for word, code in self.words:
+            if not lowered.startswith(word):
+                continue
+            rest = text[len(word) :]
+            if rest and (rest[0].isalnum() or rest[0] == "'"):
+                continue  # "nobody", "yesterday", "2nd": not a choice word
+            comment = _SEPARATOR.sub("", rest).strip()
+            return TypedChoice(code, comment or None)
         return None
-    for word, code in words:
-        if not lowered.startswith(word):
-            continue
-        rest = text[len(word) :]
-        if rest and (rest[0].isalnum() or rest[0] == "'"):
-            continue  # "nobody", "yesterday", "2nd": not a choice word
-        comment = _SEPARATOR.sub("", rest).strip()
-        return TypedChoice(code, comment or None)
-    return None
+
+
+def parse_choice(text: str, consultation: Consultation) -> TypedChoice | None:
+    """One-off reading of a typed choice (the engine keeps a ChoiceReader instead)."""
+    return ChoiceReader(consultation).read(text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from bot._fees import read_fee_request, working
 from bot._messages import Button, Inbound, Outbound
 from bot._render import topic_full, topic_summary
 from bot._state import IDENTITY_KINDS, INTERRUPTIONS, State
-from bot._text import Command, clean, fold, match_option, parse_choice, parse_command
+from bot._text import ChoiceReader, Command, clean, fold, match_option, parse_command
 from content import Content, Question, load_content
 from storage import Answer, Store
 
@@ -51,6 +51,8 @@ class Engine:
         self.content = content
         self.clock = clock
         self.answerer = Answerer(content)
+        self.choices = ChoiceReader(content.consultation)
+        self.choice_labels = {c.code: c.label for c in content.consultation.choices}
         self._lock = threading.Lock()
         self._zone = ZoneInfo(content.consultation.timezone)
 
@@ -155,7 +157,8 @@ class _Turn:
     def update_respondent(self, **fields: Any) -> None:
         assert self.respondent_id is not None
         self.store.update_respondent(self.respondent_id, self.stamp, **fields)
-        self._respondent = None
+        if self._respondent is not None:  # keep the cached row in step instead of reading it again
+            self._respondent.update(fields, updated_at=self.stamp)
 
     def goto(self, kind: str, qid: str | None = None) -> None:
         """Move to a new pending prompt; its buttons carry the new serial."""
@@ -361,7 +364,7 @@ class _Turn:
             if fold(text) in _NOTHING_TO_ADD:
                 return self.skip()
             return self.record_text_answer(question, text)
-        typed = parse_choice(text, self.content.consultation)
+        typed = self.engine.choices.read(text)
         if typed is None:
             return self.answer_question(text, context=question)
         return self.record_choice(question, typed.code, typed.comment)
@@ -636,7 +639,7 @@ class _Turn:
 
     @property
     def choice_labels(self) -> dict[str, str]:
-        return {c.code: c.label for c in self.content.consultation.choices}
+        return self.engine.choice_labels
 
     def describe(self, question: Question, answer: Answer) -> str:
         parts = []
