@@ -28,7 +28,7 @@ _STOP = frozenset(
     provided provides so some tell than that the their them there these they this those to us was
     we what whats when where which who why will with would you your anything there's is there's elp
     ealing partnership learning offer offers something kind sort
-    """.split()  # noqa: SIM905
+    """.split()
 )
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 

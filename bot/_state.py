@@ -11,6 +11,7 @@ KINDS = frozenset(
     {
         "none",
         "school",
+        "school_pick",
         "school_type",
         "role",
         "name",

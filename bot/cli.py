@@ -105,6 +105,113 @@ def export(fmt: str, out: str | None, db_path: str, content_dir: str | None) -> 
         click.echo(data, nl=False)
 
 
+def _store(db_path: str, must_exist: bool = True):
+    from storage import Store
+
+    if must_exist and not Path(db_path).exists():
+        raise click.ClickException(f"no database at {db_path} (set --db or ELP_DB)")
+    return Store.open(db_path)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@main.group()
+def schools() -> None:
+    """The school directory (DfE Get Information about Schools)."""
+
+
+@schools.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--la", default="Ealing", show_default=True, help="Local authority to keep (LA (name) column).")
+@db_option
+def schools_import(file: str, la: str, db_path: str) -> None:
+    """Import a GIAS establishment CSV (Windows-1252 or UTF-8); re-importing updates in place."""
+    from storage.schools import DirectoryError, decode_csv, import_gias, read_rows
+
+    text = decode_csv(Path(file).read_bytes())
+    try:
+        _, rows = read_rows(text)
+    except DirectoryError as exc:
+        raise click.ClickException(f"{file}: {exc}") from None
+    store = _store(db_path, must_exist=False)
+    try:
+        with click.progressbar(
+            length=max(text.count("\n") - 1, 1), label="Reading schools", file=sys.stderr, show_pos=True
+        ) as bar:
+            report = import_gias(store, rows, la=la, now=_now(), progress=bar.update)
+    finally:
+        store.close()
+    click.echo(
+        f"{la}: imported {report.imported} new, updated {report.updated}, "
+        f"marked closed {report.marked_closed}, skipped {report.total_skipped}"
+    )
+    for band, count in sorted(report.bands.items()):
+        click.echo(f"  fee band {band}: {count}")
+    for reason, count in report.skipped.most_common():
+        click.echo(f"  skipped {count}: {reason}")
+
+
+@schools.command("list")
+@click.option("--members", is_flag=True, help="Only member schools.")
+@click.option("--all", "include_closed", is_flag=True, help="Include schools marked closed.")
+@db_option
+def schools_list(members: bool, include_closed: bool, db_path: str) -> None:
+    """List schools in the directory: URN, fee band, pupils, member, name."""
+    from storage.schools import schools as list_schools
+
+    store = _store(db_path)
+    try:
+        rows = list_schools(store, members_only=members, include_closed=include_closed)
+    finally:
+        store.close()
+    click.echo(f"{len(rows)} school(s)")
+    for row in rows:
+        pupils = "" if row["pupils"] is None else row["pupils"]
+        flags = ("member" if row["member"] else "") + ("" if row["open"] else " closed")
+        click.echo(f"{row['urn']:>8}  {row['fee_band']:<13} {pupils!s:>5}  {flags:<7} {row['name']}")
+
+
+@schools.command("find")
+@click.argument("name")
+@db_option
+def schools_find(name: str, db_path: str) -> None:
+    """Look a school up by (part of) its name, as the chat does."""
+    from bot._schools import is_clear, match_schools
+    from storage.schools import schools as list_schools
+
+    store = _store(db_path)
+    try:
+        matches = match_schools(name, list_schools(store))
+    finally:
+        store.close()
+    if not matches:
+        raise click.ClickException(f"no school matches {name!r}")
+    click.echo("one clear match" if is_clear(matches) else f"{len(matches)} possible matches")
+    for match in matches:
+        school = match.school
+        click.echo(f"{match.score:5.0f}  {school['urn']:>8}  {school['fee_band']:<13} {school['name']}")
+
+
+@schools.command("members")
+@click.argument("file", type=click.File(encoding="utf-8-sig"))
+@db_option
+def schools_members(file, db_path: str) -> None:
+    """Mark the member schools: FILE lists their URNs, one per line (# starts a comment)."""
+    from storage.schools import mark_members
+
+    urns = [line.split("#", 1)[0].strip() for line in file]
+    store = _store(db_path)
+    try:
+        marked, unknown = mark_members(store, [u for u in urns if u], _now())
+    finally:
+        store.close()
+    click.echo(f"{marked} member school(s) marked")
+    if unknown:
+        click.echo(f"not in the directory (import GIAS first?): {', '.join(unknown)}", err=True)
+
+
 @main.group()
 def content() -> None:
     """Work with the content files."""

@@ -21,10 +21,13 @@ from bot._answers import Answerer
 from bot._fees import read_fee_request, working
 from bot._messages import Button, Inbound, Outbound
 from bot._render import topic_full, topic_summary
+from bot._schools import is_clear, match_schools
 from bot._state import IDENTITY_KINDS, INTERRUPTIONS, State
 from bot._text import ChoiceReader, Command, clean, fold, match_option, parse_command
 from content import Content, Question, load_content
 from storage import Answer, Store
+from storage.schools import school as directory_school
+from storage.schools import schools as directory_schools
 
 log = logging.getLogger("elp.engine")
 
@@ -102,6 +105,16 @@ class Engine:
         if today < consultation.opens:
             return "before"
         return "closed" if today > consultation.closes else "open"
+
+
+def parse_choice_word(text: str) -> bool | None:
+    """Yes/no typed at a confirmation: True, False or None."""
+    word = fold(text)
+    if word in {"yes", "y", "yep", "yeah", "correct", "that's us", "thats us"}:
+        return True
+    if word in {"no", "n", "nope", "none", "none of these"}:
+        return False
+    return None
 
 
 def _valid_id(value: object) -> bool:
@@ -251,9 +264,12 @@ class _Turn:
     def on_identity_button(self, field: str, value: str) -> list[Outbound]:
         identity = self.content.consultation.identity
         options = {"type": identity.school_types, "role": identity.roles, "consent": identity.quote_consent}
-        expected_kind = {"type": "school_type", "role": "role", "consent": "consent", "name": "name"}.get(field)
+        kinds = {"type": "school_type", "role": "role", "consent": "consent", "name": "name", "school": "school_pick"}
+        expected_kind = kinds.get(field)
         if expected_kind is None or self.state.kind != expected_kind:
             return [Outbound(self.say("stale_button")), *self.prompt(fresh=False)]
+        if field == "school":
+            return self.pick_school(value)
         if field == "name":
             if value == "skip":
                 return self.set_name(None)
@@ -316,6 +332,8 @@ class _Turn:
             return self.record_comment(text)
         if kind == "school" and not text.endswith("?"):
             return self.set_school(text)
+        if kind == "school_pick":
+            return self.on_school_pick_text(text)
         if kind == "name" and not text.endswith("?"):
             return self.set_name(text)
         if kind in {"school_type", "role", "consent"}:
@@ -368,6 +386,26 @@ class _Turn:
         if typed is None:
             return self.answer_question(text, context=question)
         return self.record_choice(question, typed.code, typed.comment)
+
+    def on_school_pick_text(self, text: str) -> list[Outbound]:
+        candidates = list((self.state.extra or {}).get("candidates", []))
+        names = [(directory_school(self.store, urn) or {}).get("name", "") for urn in candidates]
+        labels = (
+            [*names, self.say("button_school_none")]
+            if len(candidates) > 1
+            else [self.say("button_school_yes"), self.say("button_school_no")]
+        )
+        index = match_option(text, labels)
+        if index is None:
+            typed = parse_choice_word(text)
+            if typed is not None and len(candidates) == 1:
+                index = 0 if typed else 1
+        if index is None:
+            self.goto("school")
+            return self.set_school(text) if not text.endswith("?") else self.answer_question(text)
+        if len(candidates) == 1:
+            return self.pick_school(candidates[0] if index == 0 else "none")
+        return self.pick_school(candidates[index] if index < len(candidates) else "none")
 
     def on_option_text(self, text: str) -> list[Outbound]:
         field = {"school_type": "type", "role": "role", "consent": "consent"}[self.state.kind]
@@ -460,7 +498,7 @@ class _Turn:
         kind = self.state.kind
         if kind in {"question", "comment"} and self.state.qid:
             return self.progress(self.content.question(self.state.qid))
-        if kind in IDENTITY_KINDS:
+        if kind in IDENTITY_KINDS or kind == "school_pick":
             return self.say("where_details")
         if kind in {"review", "confirm_submit"}:
             return self.say("where_review")
@@ -479,7 +517,32 @@ class _Turn:
     def set_school(self, text: str) -> list[Outbound]:
         if len(text) > MAX_SCHOOL_CHARS or len(text) < 2:
             return [Outbound(self.say("school_length", limit=MAX_SCHOOL_CHARS)), *self.prompt(fresh=False)]
-        self.update_respondent(school=text)
+        matches = match_schools(text, directory_schools(self.store))
+        if not matches:
+            self.update_respondent(school=text, school_urn=None, school_type=None)
+            return self.after_identity_step("school")
+        chosen = matches[:1] if is_clear(matches) else matches
+        self.goto("school_pick")
+        self.state.extra = {"typed": text, "candidates": [m.school["urn"] for m in chosen]}
+        return self.prompt()
+
+    def pick_school(self, urn: str) -> list[Outbound]:
+        """A directory school confirmed (or 'none': keep what was typed)."""
+        extra = self.state.extra or {}
+        typed = str(extra.get("typed") or "")
+        if urn == "none":
+            self.state.extra = {}
+            self.update_respondent(school=typed, school_urn=None, school_type=None)
+            return self.after_identity_step("school")
+        found = directory_school(self.store, urn) if urn in extra.get("candidates", []) else None
+        if found is None:
+            return [Outbound(self.say("stale_button")), *self.prompt(fresh=False)]
+        self.state.extra = {}
+        school_type = next(
+            (o.id for o in self.content.consultation.identity.school_types if o.fee_band == found["fee_band"]), None
+        )
+        self.update_respondent(school=found["name"], school_urn=found["urn"], school_type=school_type)
+        self.state.pupils = found["pupils"]
         return self.after_identity_step("school")
 
     def set_name(self, name: str | None) -> list[Outbound]:
@@ -499,6 +562,8 @@ class _Turn:
             self.state.after_review = False
             return self.review()
         for kind in order[order.index(done) + 1 :]:
+            if kind == "school_type" and (self.respondent or {}).get("school_urn"):
+                continue  # the directory told us the type
             self.goto(kind)
             return self.prompt()
         self.goto("none")
@@ -518,6 +583,19 @@ class _Turn:
             return []
         if kind == "school":
             return [Outbound(self.say("ask_school"))]
+        if kind == "school_pick":
+            candidates = list((self.state.extra or {}).get("candidates", []))
+            found = [f for f in (directory_school(self.store, urn) for urn in candidates) if f]
+            if len(found) == 1:
+                one = found[0]
+                buttons = [
+                    Button(self.say("button_school_yes"), self.act("id", "school", one["urn"])),
+                    Button(self.say("button_school_no"), self.act("id", "school", "none")),
+                ]
+                return [Outbound(self.say("confirm_school", school=one["name"]), buttons)]
+            buttons = [Button(f["name"][:60], self.act("id", "school", f["urn"])) for f in found]
+            buttons.append(Button(self.say("button_school_none"), self.act("id", "school", "none")))
+            return [Outbound(self.say("pick_school"), buttons)]
         if kind in {"school_type", "role", "consent"}:
             field = {"school_type": "type", "role": "role", "consent": "consent"}[kind]
             buttons = [Button(o.label, self.act("id", field, o.id)) for o in self.identity_options(field)]
@@ -787,6 +865,9 @@ class _Turn:
                 return [Outbound(self.say("first_question")), *self.prompt(fresh=False)]
             self.goto("question", self.content.questions[index - 1].id)
             return self.prompt(fresh=True)
+        if kind == "school_pick":
+            self.goto("school")
+            return self.prompt()
         if kind in IDENTITY_KINDS:
             order = list(IDENTITY_KINDS)
             index = order.index(kind)

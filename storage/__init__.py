@@ -143,6 +143,7 @@ class Store:
             "role",
             "school",
             "school_type",
+            "school_urn",
             "quote_consent",
             "status",
             "reference",

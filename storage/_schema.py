@@ -84,3 +84,42 @@ def m001_initial(db: Database) -> None:
         "CREATE TRIGGER answer_log_no_update BEFORE UPDATE ON answer_log "
         "BEGIN SELECT RAISE(ABORT, 'answer_log is append-only'); END"
     )
+
+
+@migrations()
+def m002_schools_and_unanswered(db: Database) -> None:
+    """The school directory (from GIAS), the respondent's matched school, and questions not answered."""
+    db["schools"].create(
+        {
+            "urn": str,
+            "name": str,
+            "la": str,
+            "establishment_type": str,
+            "type_group": str,
+            "phase": str,
+            "pupils": int,
+            "fee_band": str,
+            "open": int,
+            "member": int,
+            "updated_at": str,
+        },
+        pk="urn",
+        not_null={"urn", "name", "la", "fee_band", "open", "member", "updated_at"},
+        defaults={"open": 1, "member": 0},
+    )
+    db["schools"].create_index(["la", "open"])
+    db["respondents"].add_column("school_urn", str)
+    db["unanswered"].create(
+        {
+            "id": int,
+            "channel": str,
+            "user_id": str,
+            "question": str,
+            "normalised": str,
+            "suggestions": str,
+            "asked_at": str,
+        },
+        pk="id",
+        not_null={"question", "normalised", "asked_at"},
+    )
+    db["unanswered"].create_index(["normalised"])

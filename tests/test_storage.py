@@ -31,8 +31,9 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
     for _ in range(3):
         Store.open(tmp_path / "m.db").close()
     conn = sqlite3.connect(tmp_path / "m.db")
-    assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 1
+    names = [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
     conn.close()
+    assert names == ["m001_initial", "m002_schools_and_unanswered"]
 
 
 def test_answers_upsert_and_log_every_change(store: Store) -> None:

@@ -1,0 +1,152 @@
+"""The school directory: GIAS import (both encodings), fee band mapping, re-import, members, CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from storage import Store
+from storage.schools import (
+    DirectoryError,
+    decode_csv,
+    fee_band,
+    import_gias,
+    mark_members,
+    read_rows,
+    school,
+    schools,
+)
+
+SAMPLE = Path(__file__).parent / "fixtures" / "gias_ealing_sample.csv"
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    opened = Store.open(tmp_path / "dir.db")
+    yield opened
+    opened.close()
+
+
+def load(store: Store, data: bytes, la: str = "Ealing"):
+    _, rows = read_rows(decode_csv(data))
+    return import_gias(store, rows, la=la, now="2026-12-01T00:00:00+00:00")
+
+
+@pytest.mark.parametrize(
+    ("kind", "group", "phase", "high", "band"),
+    [
+        ("Community school", "Local authority maintained schools", "Primary", "11", "primary"),
+        ("Voluntary aided school", "Local authority maintained schools", "Middle deemed primary", "12", "primary"),
+        ("Academy converter", "Academies", "Secondary", "18", "secondary"),
+        ("Free schools", "Free Schools", "All-through", "18", "secondary"),
+        ("Community school", "Local authority maintained schools", "Middle deemed secondary", "13", "secondary"),
+        ("Community special school", "Local authority maintained schools", "Not applicable", "19", "special"),
+        ("Academy special converter", "Special schools", "Secondary", "19", "special"),
+        ("Pupil referral unit", "Local authority maintained schools", "Not applicable", "11", "pru_primary"),
+        ("Pupil referral unit", "Local authority maintained schools", "Primary", "", "pru_primary"),
+        ("Pupil referral unit", "Local authority maintained schools", "Not applicable", "16", "pru_secondary"),
+        ("Academy alternative provision converter", "Academies", "Secondary", "16", "pru_secondary"),
+        ("Free schools alternative provision", "Free Schools", "Not applicable", "", "pru_secondary"),
+        ("Other independent school", "Independent schools", "All-through", "18", None),
+        ("Local authority nursery school", "Local authority maintained schools", "Nursery", "5", None),
+        ("Academy 16-19 converter", "Academies", "16 plus", "19", None),
+    ],
+)
+def test_fee_band_mapping(kind: str, group: str, phase: str, high: str, band: str | None) -> None:
+    found, reason = fee_band(
+        {
+            "TypeOfEstablishment (name)": kind,
+            "EstablishmentTypeGroup (name)": group,
+            "PhaseOfEducation (name)": phase,
+            "StatutoryHighAge": high,
+        }
+    )
+    assert found == band
+    assert (reason is None) == (band is not None)
+
+
+def test_import_windows_1252_sample(store: Store) -> None:
+    report = load(store, SAMPLE.read_bytes())
+    assert (report.imported, report.updated, report.total_skipped) == (10, 0, 6)
+    assert report.skipped == {
+        "in another local authority": 2,
+        "not open (Closed)": 1,
+        "not a state-funded school (Independent schools)": 1,
+        "no fee band for phase Nursery": 1,
+        "no fee band for phase 16 plus": 1,
+    }
+    assert school(store, "101941")["name"] == "St John’s Primary School"
+    assert school(store, "101930")["pupils"] == 420 and school(store, "101942")["pupils"] is None
+    assert school(store, "137400")["fee_band"] == "secondary"  # "Open, but proposed to close" is open
+
+
+def test_import_utf8_with_bom_gives_the_same(store: Store) -> None:
+    text = SAMPLE.read_bytes().decode("cp1252")
+    report = load(store, "\ufeff".encode() + text.encode("utf-8"))
+    assert report.imported == 10
+    assert school(store, "101941")["name"] == "St John’s Primary School"
+
+
+def test_reimport_updates_in_place_and_marks_closures(store: Store) -> None:
+    load(store, SAMPLE.read_bytes())
+    mark_members(store, ["101930"], "t")
+    text = SAMPLE.read_bytes().decode("cp1252").replace(",420,", ",431,")
+    text = text.replace(
+        "Villiers High School,Community school,Local authority maintained schools,Open",
+        "Villiers High School,Community school,Local authority maintained schools,Closed",
+    )
+    report = load(store, text.encode("cp1252"))
+    assert (report.imported, report.updated, report.marked_closed) == (0, 9, 1)
+    assert school(store, "101930")["pupils"] == 431
+    assert school(store, "101930")["member"] == 1, "re-import keeps the member mark"
+    assert "101935" not in {s["urn"] for s in schools(store)}
+    assert "101935" in {s["urn"] for s in schools(store, include_closed=True)}
+
+
+def test_another_local_authority(store: Store) -> None:
+    report = load(store, SAMPLE.read_bytes(), la="hounslow")
+    assert report.imported == 2 and report.bands == {"primary": 1, "secondary": 1}
+
+
+def test_missing_columns_are_named() -> None:
+    with pytest.raises(DirectoryError, match="missing column"):
+        read_rows("URN,EstablishmentName\n1,A\n")
+
+
+def test_members_are_exactly_those_listed(store: Store) -> None:
+    load(store, SAMPLE.read_bytes())
+    assert mark_members(store, ["101930", "137121", "999"], "t") == (2, ["999"])
+    assert {s["urn"] for s in schools(store, members_only=True)} == {"101930", "137121"}
+    mark_members(store, ["101932"], "t")
+    assert {s["urn"] for s in schools(store, members_only=True)} == {"101932"}
+
+
+def test_cli_import_list_find_members(tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = str(tmp_path / "cli.db")
+    result = runner.invoke(main, ["schools", "import", str(SAMPLE), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "Ealing: imported 10 new, updated 0, marked closed 0, skipped 6" in result.output
+    assert "skipped 2: in another local authority" in result.output
+    members = tmp_path / "members.txt"
+    members.write_text("# ELP members\n101930\n137121  # Drayton Manor\n", encoding="utf-8")
+    assert "2 member school(s) marked" in runner.invoke(main, ["schools", "members", str(members), "--db", db]).output
+    listed = runner.invoke(main, ["schools", "list", "--members", "--db", db]).output
+    assert listed.splitlines()[0] == "2 school(s)" and "Drayton Manor High School" in listed
+    found = runner.invoke(main, ["schools", "find", "drayton manor hs", "--db", db]).output
+    assert "one clear match" in found and "137121" in found
+    assert runner.invoke(main, ["schools", "find", "hogwarts", "--db", db]).exit_code == 1
+
+
+def test_cli_rejects_a_file_that_is_not_gias(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["name", "pupils"], ["A school", "10"]])
+    bad.write_text(buffer.getvalue(), encoding="utf-8")
+    result = CliRunner().invoke(main, ["schools", "import", str(bad), "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 1 and "missing column(s) URN" in result.output
