@@ -9,22 +9,76 @@ BULLET = "• "
 SEP = " › "
 
 
-def topic_title(content: Content, topic: str) -> str:
-    """A short human title for a topic id (aims, convictions, fees, external_membership, area:N)."""
-    if topic.startswith("area:"):
-        area = content.area(int(topic.split(":")[1]))
+def topic_title(content: Content, topic: str, short: bool = False) -> str:
+    """A human title for a topic id (aims, fees, area:N, priority:<id>, pledges:<id>, …); short for buttons."""
+    kind, _, ident = topic.partition(":")
+    if short and kind in {"priority", "pledges"}:
+        themes = content.vision.priorities if kind == "priority" else content.vision.pledge_themes
+        label = "vision" if kind == "priority" else "pledges"
+        return next((f"{t.title} ({label})" for t in themes if t.id == ident), topic)
+    if kind == "area":
+        area = content.area(int(ident)) if ident.isdigit() else None
         return area.title if area else topic
+    if kind == "priority":
+        return next(
+            (f"{content.vision.title}{SEP}{p.title}" for p in content.vision.priorities if p.id == ident), topic
+        )
+    if kind == "pledges":
+        frame = content.vision.frames[0].heading
+        return next((f"{frame}{SEP}{t.title}" for t in content.vision.pledge_themes if t.id == ident), topic)
     offer = content.offer
     return {
         "aims": offer.aims.heading,
         "convictions": offer.convictions.heading,
         "fees": offer.funding.heading,
         "external_membership": offer.external_membership.heading,
+        "areas": offer.core_activity.heading,
+        "contact": "Contact",
+        "dates": content.consultation.title,
     }.get(topic, topic)
+
+
+def _vision_topic(content: Content, topic: str) -> str | None:
+    kind, _, ident = topic.partition(":")
+    if kind == "priority":
+        for priority in content.vision.priorities:
+            if priority.id == ident:
+                outcomes = "\n".join(BULLET + o for o in priority.outcomes)
+                return _titled(f"{priority.title} – {content.vision.title}", [priority.aim, outcomes])
+    if kind == "pledges":
+        for theme in content.vision.pledge_themes:
+            if theme.id == ident:
+                pledges = "\n".join(BULLET + p for p in theme.pledges)
+                return _titled(f"{theme.title} – {content.vision.frames[0].heading}", [theme.summary, pledges])
+    return None
+
+
+def _common_topic(content: Content, topic: str) -> str | None:
+    """Topics whose summary and full text are the same: areas, contact, dates, the vision."""
+    offer = content.offer
+    if topic == "areas":
+        titles = "\n".join(f"{a.number}. {a.title}" for a in offer.activity_areas)
+        return _titled(offer.core_activity.heading, [offer.core_activity.intro, titles])
+    if topic == "contact":
+        contact = offer.contact
+        return "\n".join([contact.organisation, *contact.address, contact.email, contact.website])
+    if topic == "dates":
+        consultation = content.consultation
+        return content.say(
+            "dates_answer",
+            opens=f"{consultation.opens.day} {consultation.opens:%B %Y}",
+            closes=f"{consultation.closes.day} {consultation.closes:%B %Y}",
+            minutes=consultation.estimated_minutes,
+            questions=sum(len(s.questions) for s in consultation.sections),
+        )
+    return _vision_topic(content, topic)
 
 
 def topic_summary(content: Content, topic: str) -> str:
     """The short summary shown before a question: headlines only, each copied from the content."""
+    common = _common_topic(content, topic)
+    if common is not None:
+        return common
     offer = content.offer
     if topic == "aims":
         bullets = "\n".join(BULLET + (a.tagline or a.text) for a in offer.aims.items)
@@ -44,6 +98,9 @@ def topic_summary(content: Content, topic: str) -> str:
 
 def topic_full(content: Content, topic: str) -> str:
     """The full text of a topic, every bullet included ("tell me more")."""
+    common = _common_topic(content, topic)
+    if common is not None:
+        return common
     offer = content.offer
     if topic == "aims":
         bullets = "\n".join(BULLET + a.text + (f" – {a.tagline}" if a.tagline else "") for a in offer.aims.items)

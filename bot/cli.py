@@ -117,6 +117,67 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+@main.command()
+@click.argument("question", required=False)
+@click.option("--school", default=None, help="Your school's name (looked up in the directory) for fee questions.")
+@click.option("--json", "as_json", is_flag=True, help="JSON output; with no QUESTION, one question per stdin line.")
+@db_option
+@content_option
+def ask(question: str | None, school: str | None, as_json: bool, db_path: str, content_dir: str | None) -> None:
+    """Ask the assistant a question, as a governor or business manager would in chat."""
+    import json
+
+    from bot._answers import Answerer
+    from bot._ask import answer_record
+
+    answerer = Answerer(_content(content_dir))
+    school_row = _find_school(school, db_path) if school else None
+    if question is None and not as_json:
+        raise click.UsageError("give a QUESTION, or --json to read questions from stdin")
+    questions = [question] if question is not None else (line.strip() for line in sys.stdin)
+    for text in questions:
+        if not text:
+            continue
+        record = answer_record(answerer, text, school_row)
+        if as_json:
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            click.echo(record["answer"])
+            if record["source"]:
+                click.echo(f"\nSource: {record['source']}")
+            if record["suggestions"] and not record["confident"]:
+                click.echo("Closest topics: " + "; ".join(record["suggestions"]))
+
+
+def _find_school(name: str, db_path: str) -> dict:
+    from bot._schools import match_schools
+    from storage.schools import schools as list_schools
+
+    store = _store(db_path)
+    try:
+        matches = match_schools(name, list_schools(store))
+    finally:
+        store.close()
+    if not matches:
+        raise click.ClickException(f"no school in the directory matches {name!r} (import GIAS first?)")
+    return matches[0].school
+
+
+@main.command()
+@click.option("--limit", default=50, show_default=True, help="How many distinct questions to show.")
+@db_option
+def unanswered(limit: int, db_path: str) -> None:
+    """Questions the assistant could not answer confidently, most frequent first."""
+    store = _store(db_path)
+    try:
+        rows = store.unanswered_summary(limit)
+    finally:
+        store.close()
+    click.echo(f"{len(rows)} distinct unanswered question(s)")
+    for row in rows:
+        click.echo(f"{row['times']:>4}×  last {row['last_asked'][:10]}  {row['example']}")
+
+
 @main.group()
 def schools() -> None:
     """The school directory (DfE Get Information about Schools)."""

@@ -8,6 +8,7 @@ replies are returned. If anything fails the transaction rolls back and the perso
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 import threading
@@ -20,7 +21,7 @@ from bot import _actions as actions
 from bot._answers import Answerer
 from bot._fees import read_fee_request, working
 from bot._messages import Button, Inbound, Outbound
-from bot._render import topic_full, topic_summary
+from bot._render import topic_full, topic_summary, topic_title
 from bot._schools import is_clear, match_schools
 from bot._state import IDENTITY_KINDS, INTERRUPTIONS, State
 from bot._text import ChoiceReader, Command, clean, fold, match_option, parse_command
@@ -1009,34 +1010,40 @@ class _Turn:
         """Answer a question from the content, then ask again whatever was pending."""
         if len(text) > 500:
             return [Outbound(self.say("question_too_long")), *self.prompt(fresh=False)]
-        if _FEE_WORDS.search(text) and "external" not in text.casefold():
+        reply = self.engine.answerer.find(text)
+        fee_words = _FEE_WORDS.search(text) and "external" not in text.casefold()
+        if reply.compute == "fees" or (fee_words and not reply.confident and reply.kind != "declined"):
             return self.fee(text)
-        found = self.engine.answerer.find(text)
         follow = self.follow_up_buttons()
-        if not found.confident and context is not None and _DEICTIC.search(text):
+        email = self.content.offer.contact.email
+        if not reply.confident and context is not None and _DEICTIC.search(text) and reply.kind != "declined":
             return [Outbound(topic_full(self.content, context.topic), follow), *self.prompt(fresh=False)]
-        if found.entry is not None:
-            entry = found.entry
-            buttons = []
-            if entry.topic:
-                buttons.append(
-                    Button(
-                        self.say("button_more_on", topic=self.topic_name(entry.topic))[:60],
-                        actions.make("more", entry.topic.replace(":", ".")),
-                    )
-                )
-            reply = Outbound(self.say("answer", answer=entry.answer, source=entry.source), buttons + follow)
-            return [reply, *self.prompt(fresh=False)]
-        buttons = [
-            Button(s.title[:60], actions.make("more", s.topic.replace(":", "."))) for s in found.suggestions if s.topic
+        if not reply.confident:
+            self.store.log_unanswered(
+                self.channel,
+                self.user_id,
+                text,
+                reply.normalised,
+                json.dumps([t for _, t in reply.suggestions]),
+                self.stamp,
+            )
+            if reply.kind == "declined":
+                return [Outbound(self.say("declined", email=email), follow), *self.prompt(fresh=False)]
+            buttons = [self.more_button(title, topic) for title, topic in reply.suggestions]
+            return [Outbound(self.say("not_sure", email=email), buttons[:3] + follow), *self.prompt(fresh=False)]
+        buttons = []
+        if reply.topic and reply.topic not in {"contact", "dates"}:
+            label = self.say("button_more_on", topic=topic_title(self.content, reply.topic, short=True))
+            buttons.append(self.more_button(label, reply.topic))
+        buttons += [
+            self.more_button(self.say("button_more_on", topic=topic_title(self.content, topic, short=True)), topic)
+            for topic in reply.related[:2]
         ]
-        reply = Outbound(self.say("not_sure", email=self.content.offer.contact.email), buttons[:3] + follow)
-        return [reply, *self.prompt(fresh=False)]
+        answer = Outbound(self.say("answer", answer=reply.answer, source=reply.source), buttons + follow)
+        return [answer, *self.prompt(fresh=False)]
 
-    def topic_name(self, topic: str) -> str:
-        from bot._render import topic_title
-
-        return topic_title(self.content, topic)
+    def more_button(self, label: str, topic: str) -> Button:
+        return Button(label[:60], actions.make("more", topic.replace(":", ".", 1)))
 
     def follow_up_buttons(self) -> list[Button]:
         if self.state.kind != "none" or self.engine.phase(self.now) != "open":
@@ -1048,10 +1055,7 @@ class _Turn:
         return []
 
     def more(self, topic: str) -> list[Outbound]:
-        valid = topic in {"aims", "convictions", "fees", "external_membership"} or (
-            topic.startswith("area:") and topic[5:].isdigit() and self.content.area(int(topic[5:])) is not None
-        )
-        if not valid:
+        if not self.content.has_topic(topic):
             return [Outbound(self.say("unknown_action")), *self.prompt(fresh=False)]
         return [Outbound(topic_full(self.content, topic), self.follow_up_buttons()), *self.prompt(fresh=False)]
 

@@ -11,10 +11,12 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from content._items import Item, content_items, find_item
 from content._schema import (
     ActivityArea,
     Consultation,
     EntryError,
+    Faq,
     FeeBand,
     Messages,
     Offer,
@@ -33,6 +35,7 @@ __all__ = [
     "Content",
     "ContentError",
     "FeeBand",
+    "Item",
     "Option",
     "Question",
     "Section",
@@ -47,6 +50,7 @@ _FILES: dict[str, type[BaseModel]] = {
     "vision.yaml": Vision,
     "consultation.yaml": Consultation,
     "messages.yaml": Messages,
+    "faq.yaml": Faq,
 }
 
 
@@ -66,7 +70,26 @@ class Content:
     vision: Vision
     consultation: Consultation
     messages: Messages
+    faq: Faq
     directory: Path = field(default=DEFAULT_CONTENT_DIR)
+
+    @cached_property
+    def items(self) -> list[Item]:
+        """Every quotable fact with its source (see content/_items.py)."""
+        return content_items(self)
+
+    def has_topic(self, topic: str) -> bool:
+        """Whether a topic id (aims, area:3, priority:sen-and-inclusion, …) names something in the content."""
+        if topic in {"aims", "convictions", "fees", "external_membership", "areas", "contact", "dates"}:
+            return True
+        kind, _, ident = topic.partition(":")
+        if kind == "area":
+            return ident.isdigit() and self.area(int(ident)) is not None
+        if kind == "priority":
+            return any(p.id == ident for p in self.vision.priorities)
+        if kind == "pledges":
+            return any(t.id == ident for t in self.vision.pledge_themes)
+        return False
 
     @cached_property
     def questions(self) -> tuple[Question, ...]:
@@ -112,7 +135,7 @@ class Content:
             consultation = Consultation.model_validate(data)
         except ValidationError as exc:
             raise _as_content_error("consultation.yaml", exc, data) from None
-        return Content(self.offer, self.vision, consultation, self.messages, self.directory)
+        return Content(self.offer, self.vision, consultation, self.messages, self.faq, self.directory)
 
 
 def load_content(directory: str | Path | None = None) -> Content:
@@ -130,6 +153,7 @@ def load_content(directory: str | Path | None = None) -> Content:
         vision=models["vision.yaml"],  # type: ignore[arg-type]
         consultation=models["consultation.yaml"],  # type: ignore[arg-type]
         messages=models["messages.yaml"],  # type: ignore[arg-type]
+        faq=models["faq.yaml"],  # type: ignore[arg-type]
         directory=folder,
     )
     _check_links(content)
@@ -215,3 +239,14 @@ def _check_links(content: Content) -> None:
             )
     for key, problem in content.messages.check(MESSAGE_PLACEHOLDERS):
         raise ContentError("messages.yaml", key, problem)
+    items = content.items
+    for entry in content.faq.entries:
+        where = f"entries ({entry.id})"
+        for quote in entry.quote:
+            found = find_item(items, quote)
+            if len(found) != 1:
+                problem = "is not in offer.yaml or vision.yaml" if not found else f"matches {len(found)} items"
+                raise ContentError("faq.yaml", f"{where} › quote", f"{quote!r} {problem}: quote a unique exact part")
+        for topic in [*([entry.topic] if entry.topic else []), *entry.related]:
+            if not content.has_topic(topic):
+                raise ContentError("faq.yaml", where, f"topic {topic!r} is not in the content")

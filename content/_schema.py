@@ -316,6 +316,62 @@ class Consultation(_Strict):
         return self
 
 
+# ---------------------------------------------------------------- faq.yaml
+
+TOPIC_PATTERN = (
+    r"^(aims|convictions|fees|external_membership|areas|contact|dates|area:\d+|priority:[a-z0-9-]+|pledges:[a-z0-9-]+)$"
+)
+
+
+class FaqEntry(_Strict):
+    """A question people really ask: its phrasings, and an answer built only from the content."""
+
+    id: str = Field(pattern=_ID)
+    ask: list[str] = Field(min_length=1)
+    lead: Text | None = None
+    quote: list[str] = Field(default_factory=list)
+    topic: str | None = Field(default=None, pattern=TOPIC_PATTERN)
+    compute: Literal["fees", "dates", "contact"] | None = None
+    related: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_kind_of_answer(self) -> FaqEntry:
+        kinds = [bool(self.quote), self.topic is not None, self.compute is not None]
+        if sum(kinds) != 1:
+            raise EntryError("quote", "give exactly one of quote (content to quote), topic or compute")
+        for topic in self.related:
+            if not re.match(TOPIC_PATTERN, topic):
+                raise EntryError("related", f"{topic!r} is not a topic (e.g. area:2, priority:sen-and-inclusion)")
+        return self
+
+
+class Faq(_Strict):
+    """Curated questions, synonym groups and words that mark a question as out of scope."""
+
+    synonyms: list[list[str]] = Field(default_factory=list)
+    decline_words: list[str] = Field(default_factory=list)
+    entries: list[FaqEntry] = Field(min_length=1)
+
+    @field_validator("synonyms")
+    @classmethod
+    def _groups(cls, groups: list[list[str]]) -> list[list[str]]:
+        seen: dict[str, int] = {}
+        for n, group in enumerate(groups):
+            if len(group) < 2:
+                raise EntryError(f"synonyms[{n}]", "a synonym group needs at least two words")
+            for word in group:
+                key = word.casefold()
+                if key in seen and seen[key] != n:
+                    raise EntryError(f"synonyms[{n}]", f"{word!r} is already in synonyms[{seen[key]}]")
+                seen[key] = n
+        return groups
+
+    @model_validator(mode="after")
+    def _unique(self) -> Faq:
+        _require_unique("entries", [e.id for e in self.entries])
+        return self
+
+
 # ---------------------------------------------------------------- messages.yaml
 
 

@@ -64,6 +64,8 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     # questions people ask
     "ask_prompt": _F(),
     "answer": _F({"answer", "source"}),
+    "dates_answer": _F({"opens", "closes", "minutes", "questions"}),
+    "declined": _F({"email"}),
     "not_sure": _F({"email"}),
     "question_too_long": _F(),
     # fees
@@ -77,6 +79,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "fee_table_row": _F({"band", "flat", "per_pupil"}),
     "fee_table_row_flat": _F({"band", "flat"}),
     "fee_answer": _F({"working", "source"}),
+    "fee_table_intro": _F(),
     "own_fee": _F({"working"}),
     "own_fee_rates": _F({"band", "flat", "per_pupil"}),
     # trouble

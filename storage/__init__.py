@@ -205,6 +205,29 @@ class Store:
             (respondent_id, question_id, choice, comment, now, int(after_submission)),
         )
 
+    # ------------------------------------------------------------ questions the assistant could not answer
+
+    def log_unanswered(
+        self, channel: str | None, user_id: str | None, question: str, normalised: str, suggestions: str, now: str
+    ) -> None:
+        """Record a question that got no confident answer, for the ELP team."""
+        self.conn.execute(
+            "INSERT INTO unanswered (channel, user_id, question, normalised, suggestions, asked_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (channel, user_id, question[:500], normalised or question[:500].casefold(), suggestions, now),
+        )
+
+    def unanswered_summary(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Unanswered questions grouped by their normalised form, most frequent first."""
+        return list(
+            self.db.query(
+                "SELECT normalised, count(*) AS times, max(asked_at) AS last_asked,"
+                " (SELECT question FROM unanswered u2 WHERE u2.normalised = u.normalised ORDER BY id DESC LIMIT 1)"
+                " AS example FROM unanswered u GROUP BY normalised ORDER BY times DESC, last_asked DESC LIMIT ?",
+                [limit],
+            )
+        )
+
     # ------------------------------------------------------------ reading for exports
 
     def respondents(self) -> list[dict[str, Any]]:

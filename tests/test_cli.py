@@ -108,3 +108,18 @@ def test_wheel_ships_the_content(tmp_path: Path) -> None:
     assert "content/sources/questionnaire.txt" in names
     assert {"bot/engine.py", "storage/__init__.py", "adapters/console.py"} <= names
     assert not any(name.startswith("tests/") for name in names)
+
+
+def test_unanswered_lists_most_frequent_first(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "u.db"
+    from storage import Store
+
+    store = Store.open(db)
+    with store.transaction():
+        for question in ("pupil premium?", "Pupil premium?", "tell me a joke"):
+            store.log_unanswered("test", "u", question, question.casefold().rstrip("?"), "[]", "2026-12-01T10:00:00")
+    store.close()
+    result = runner.invoke(main, ["unanswered", "--db", str(db)])
+    lines = result.output.splitlines()
+    assert lines[0] == "2 distinct unanswered question(s)"
+    assert lines[1].startswith("   2×") and lines[2].startswith("   1×  last 2026-12-01  tell me a joke")

@@ -506,3 +506,49 @@ def test_every_button_action_fits_telegram_64_bytes(chat: Chat) -> None:
         for reply in replies:
             for button in reply.buttons:
                 assert len(button.action.encode()) <= 64
+
+
+# ------------------------------------------------------------------ questions in chat
+
+
+def test_question_answer_has_source_and_follow_up_buttons(chat: Chat) -> None:
+    chat.send("hi")
+    chat.send("is there anything for SEND governors?")
+    assert "Targeted training to enhance governors' understanding of SEND" in chat.text
+    assert "Source: SEND and inclusion › Guidance for leaders and governors; Governors' support" in chat.text
+    labels = [b.label for b in chat.buttons]
+    assert "More on SEND and inclusion" in labels and "More on Governors' support" in labels
+    assert "Start the consultation" in labels
+    chat.press("More on Governors' support")
+    assert "Induction resources for new governors, chairs, and clerks" in chat.text
+
+
+def test_unsure_offers_topics_and_contact_and_is_logged(chat: Chat) -> None:
+    chat.send("hi")
+    chat.send("pupil premium strategy")
+    assert "I'm not sure" in chat.text and "elp@ealing.gov.uk" in chat.text
+    topics = [b for b in chat.buttons if b.action.startswith("more:")]
+    assert 1 <= len(topics) <= 3
+    chat.press(topics[0].label)
+    assert "something went wrong" not in chat.text
+    chat.send("what's the weather like?")
+    assert "outside what I can help with" in chat.text
+    summary = chat.engine.store.unanswered_summary()
+    assert {row["example"] for row in summary} == {"pupil premium strategy", "what's the weather like?"}
+
+
+def test_unanswered_are_counted_most_frequent_first(make_chat) -> None:
+    for user in ("a", "b", "c"):
+        chat = make_chat(user)
+        chat.send("hi")
+        chat.send("Pupil premium strategy?")
+    make_chat("d").send("tell me a joke")
+    rows = make_chat("e").engine.store.unanswered_summary()
+    assert [(r["times"], r["example"]) for r in rows] == [(3, "Pupil premium strategy?"), (1, "tell me a joke")]
+
+
+def test_vision_topics_are_reachable_by_button(chat: Chat) -> None:
+    chat.send("hi")
+    chat.send("what is the locality vision")
+    chat.press("More on SEN and inclusion (vision)")
+    assert "Co-production at every level of service development" in chat.text
