@@ -184,7 +184,8 @@ def _as_content_error(name: str, exc: ValidationError, raw: Any) -> ContentError
     problem = first["msg"].removeprefix("Value error, ")
     cause = (first.get("ctx") or {}).get("error")
     if isinstance(cause, EntryError):
-        entry = f"{entry} › {cause.entry}" if entry else cause.entry
+        joiner = "" if cause.entry.startswith("[") else " › "  # "synonyms[3]", "funding › council_share_percent"
+        entry = f"{entry}{joiner}{cause.entry}" if entry else cause.entry
         problem = cause.problem
     entry = entry or "(top level)"
     if first["type"] == "extra_forbidden":

@@ -358,11 +358,11 @@ class Faq(_Strict):
         seen: dict[str, int] = {}
         for n, group in enumerate(groups):
             if len(group) < 2:
-                raise EntryError(f"synonyms[{n}]", "a synonym group needs at least two words")
+                raise EntryError(f"[{n}]", "a synonym group needs at least two words")
             for word in group:
                 key = word.casefold()
                 if key in seen and seen[key] != n:
-                    raise EntryError(f"synonyms[{n}]", f"{word!r} is already in synonyms[{seen[key]}]")
+                    raise EntryError(f"[{n}]", f"{word!r} is already in synonyms[{seen[key]}]")
                 seen[key] = n
         return groups
 

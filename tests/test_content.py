@@ -127,6 +127,29 @@ def test_shipped_content_loads(content: Content) -> None:
             "broken placeholder",
         ),
         ("messages.yaml", "button_back:", "button_back: [\n", "line", "not valid YAML"),
+        (
+            "faq.yaml",
+            '"Monthly SEND Bulletin providing regular updates"',
+            '"Monthly SEND newsletter"',
+            "entries (send-bulletin) › quote",
+            "is not in offer.yaml or vision.yaml",
+        ),
+        ("faq.yaml", '"SBM conference"', '"conference"', "entries (sbm) › quote", "matches"),
+        (
+            "faq.yaml",
+            'topic: "area:9"\n    related: ["area:2"]',
+            'topic: "area:19"\n    related: ["area:2"]',
+            "entries (governors)",
+            "is not in the content",
+        ),
+        (
+            "faq.yaml",
+            "    compute: contact",
+            "    compute: contact\n    topic: aims",
+            "entries[",
+            "exactly one of quote",
+        ),
+        ("faq.yaml", "  - [ta, tas,", "  - [ta, training,", "synonyms[15]", "already in synonyms"),
     ],
 )
 def test_broken_content_names_file_entry_and_problem(broken, file, old, new, entry, problem) -> None:
