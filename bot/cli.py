@@ -149,7 +149,8 @@ def ask(question: str | None, school: str | None, as_json: bool, db_path: str, c
                 click.echo("Closest topics: " + "; ".join(record["suggestions"]))
 
 
-def _find_school(name: str, db_path: str) -> dict:
+def _school_matches(name: str, db_path: str) -> list:
+    """Directory schools matching a typed name, as the chat matches them; an error if none."""
     from bot._schools import match_schools
     from storage.schools import schools as list_schools
 
@@ -160,7 +161,11 @@ def _find_school(name: str, db_path: str) -> dict:
         store.close()
     if not matches:
         raise click.ClickException(f"no school in the directory matches {name!r} (import GIAS first?)")
-    return matches[0].school
+    return matches
+
+
+def _find_school(name: str, db_path: str) -> dict:
+    return _school_matches(name, db_path)[0].school
 
 
 @main.command()
@@ -239,16 +244,9 @@ def schools_list(members: bool, include_closed: bool, db_path: str) -> None:
 @db_option
 def schools_find(name: str, db_path: str) -> None:
     """Look a school up by (part of) its name, as the chat does."""
-    from bot._schools import is_clear, match_schools
-    from storage.schools import schools as list_schools
+    from bot._schools import is_clear
 
-    store = _store(db_path)
-    try:
-        matches = match_schools(name, list_schools(store))
-    finally:
-        store.close()
-    if not matches:
-        raise click.ClickException(f"no school matches {name!r}")
+    matches = _school_matches(name, db_path)
     click.echo("one clear match" if is_clear(matches) else f"{len(matches)} possible matches")
     for match in matches:
         school = match.school

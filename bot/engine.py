@@ -756,13 +756,18 @@ class _Turn:
             return [Outbound(self.say("comment_too_long", length=f"{len(comment):,}", limit=f"{limit:,}"))]
         return []
 
-    def record_choice(self, question: Question, code: str, comment: str | None) -> list[Outbound]:
+    def refuse_storing(self, comment: str | None) -> list[Outbound]:
+        """Why an answer cannot be stored now (closed, or the comment is too long), or [] if it can."""
         refusal = self.closed_refusal()
         if refusal:
             return refusal
         too_long = self.comment_too_long(comment)
-        if too_long:
-            return too_long + self.prompt(fresh=False)
+        return too_long + self.prompt(fresh=False) if too_long else []
+
+    def record_choice(self, question: Question, code: str, comment: str | None) -> list[Outbound]:
+        refused = self.refuse_storing(comment)
+        if refused:
+            return refused
         previous = self.answers.get(question.id)
         kept_comment = comment if comment is not None else (previous.comment if previous else None)
         if previous is None or previous.choice != code or previous.comment != kept_comment:
@@ -778,23 +783,17 @@ class _Turn:
     def record_comment(self, text: str) -> list[Outbound]:
         question = self.content.question(self.state.qid or "")
         assert question is not None
-        refusal = self.closed_refusal()
-        if refusal:
-            return refusal
-        too_long = self.comment_too_long(text)
-        if too_long:
-            return too_long + self.prompt(fresh=False)
+        refused = self.refuse_storing(text)
+        if refused:
+            return refused
         previous = self.answers.get(question.id)
         self.save_answer(question, previous.choice if previous else None, text)
         return self.advance(question, ack=self.say("saved_comment"))
 
     def record_text_answer(self, question: Question, text: str) -> list[Outbound]:
-        refusal = self.closed_refusal()
-        if refusal:
-            return refusal
-        too_long = self.comment_too_long(text)
-        if too_long:
-            return too_long + self.prompt(fresh=False)
+        refused = self.refuse_storing(text)
+        if refused:
+            return refused
         self.save_answer(question, None, text)
         return self.advance(question, ack=self.say("saved_comment"))
 
