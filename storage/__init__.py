@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,10 +37,27 @@ class Answer:
 def connect(path: str | Path) -> sqlite3.Connection:
     """Open a connection with our pragmas, a busy timeout and explicit transaction control."""
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
-    for pragma in PRAGMAS:
-        conn.execute(pragma)
     conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    for pragma in PRAGMAS:
+        _execute_when_free(conn, pragma)
     return conn
+
+
+def _execute_when_free(conn: sqlite3.Connection, sql: str) -> None:
+    """Run a statement, retrying while the file is locked.
+
+    SQLite does not call the busy handler when switching journal mode, so two processes opening a
+    new file at the same moment (say the Telegram and Slack bots) can see "database is locked".
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            conn.execute(sql)
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
 
 
 class Store:

@@ -128,3 +128,16 @@ def test_two_processes_share_one_file(tmp_path: Path) -> None:
             assert respondent["school"] == f"School {respondent['user_id']}"
     finally:
         store.close()
+
+
+OPENER = "import sys; from storage import Store; Store.open(sys.argv[1]).close()"
+
+
+def test_processes_creating_the_same_new_file_at_once(tmp_path: Path) -> None:
+    """Switching to WAL does not wait for locks by itself; opening must retry rather than fail."""
+    for attempt in range(4):
+        db = tmp_path / f"new-{attempt}.db"
+        procs = [subprocess.Popen([sys.executable, "-c", OPENER, str(db)], stderr=subprocess.PIPE) for _ in range(4)]
+        for proc in procs:
+            _, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0, err.decode()
