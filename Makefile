@@ -17,6 +17,7 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_answers.py
+	$(BIN)/python bench/bench_telegram.py
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

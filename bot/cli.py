@@ -183,6 +183,44 @@ def unanswered(limit: int, db_path: str) -> None:
         click.echo(f"{row['times']:>4}×  last {row['last_asked'][:10]}  {row['example']}")
 
 
+@main.command()
+@click.option("--webhook-url", default=None, help="Public HTTPS URL Telegram should POST to (default: long polling).")
+@click.option("--listen", default="0.0.0.0", show_default=True, help="Address the webhook server listens on.")
+@click.option("--port", default=8443, show_default=True, type=int, help="Port the webhook server listens on.")
+@db_option
+@content_option
+def telegram(webhook_url: str | None, listen: str, port: int, db_path: str, content_dir: str | None) -> None:
+    """Run the Telegram bot (TELEGRAM_BOT_TOKEN; TELEGRAM_API_BASE for a self-hosted Bot API server)."""
+    import logging
+    from urllib.parse import urlparse
+
+    from adapters.telegram import build_application, new_webhook_secret, quiet_http_logs
+    from bot import Engine
+
+    token = os.environ.get("TELEGRAM_BOT_TOKEN")
+    if not token:
+        raise click.ClickException("set TELEGRAM_BOT_TOKEN to the token @BotFather gave you")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_http_logs()
+    engine = Engine.open(db_path, content=_content(content_dir))
+    application = build_application(token=token, engine=engine, base_url=os.environ.get("TELEGRAM_API_BASE"))
+    try:
+        if webhook_url:
+            secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET") or new_webhook_secret()
+            application.run_webhook(
+                listen=listen,
+                port=port,
+                url_path=urlparse(webhook_url).path.lstrip("/"),
+                webhook_url=webhook_url,
+                secret_token=secret,
+                allowed_updates=["message", "callback_query"],
+            )
+        else:
+            application.run_polling(allowed_updates=["message", "callback_query"])
+    finally:
+        engine.close()
+
+
 @main.group()
 def schools() -> None:
     """The school directory (DfE Get Information about Schools)."""

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot import _actions as actions
 from bot._answers import Answerer
+from bot._ask import answer_record
 from bot._fees import read_fee_request, working
 from bot._messages import Button, Inbound, Outbound
 from bot._render import topic_full, topic_summary, topic_title
@@ -96,6 +97,20 @@ class Engine:
             except Exception:
                 log.exception("turn failed on channel %s; rolled back", inbound.channel)
                 return [Outbound(self.content.say("error"))]
+
+    def ask(self, question: str) -> Outbound:
+        """Answer a question without touching anyone's conversation (for group chats and channels)."""
+        record = answer_record(self.answerer, clean(question)[:500])
+        text = record["answer"]
+        if record["source"]:
+            text = self.content.say("answer", answer=text, source=record["source"])
+        return Outbound(text)
+
+    @staticmethod
+    def closes_prompt(action: str) -> bool:
+        """Whether pressing this button uses up the message it is on (channels then remove its buttons)."""
+        decoded = actions.decode(action)
+        return decoded is not None and decoded.serial is not None
 
     # Helpers shared by turns ------------------------------------------------
 

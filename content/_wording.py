@@ -90,6 +90,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "stale_button": _F(),
     "error": _F(),
     "error_bad_sender": _F(),
+    "private_only": _F({"link"}),
     # buttons
     "button_start": _F(),
     "button_continue": _F(),

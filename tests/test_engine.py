@@ -552,3 +552,19 @@ def test_vision_topics_are_reachable_by_button(chat: Chat) -> None:
     chat.send("what is the locality vision")
     chat.press("More on SEN and inclusion (vision)")
     assert "Co-production at every level of service development" in chat.text
+
+
+def test_stateless_ask_leaves_conversations_alone(chat: Chat, engine: Engine) -> None:
+    chat.identify()
+    before = engine.store.conversation("test", "u1")
+    reply = engine.ask("what is EGFL?")
+    assert "www.egfl.org.uk" in reply.text and "Source:" in reply.text
+    assert engine.store.conversation("test", "u1") == before
+    assert "Subscriptions are a flat rate" in engine.ask("how much do we pay").text
+
+
+def test_closes_prompt(chat: Chat, engine: Engine) -> None:
+    chat.identify()
+    assert engine.closes_prompt(chat.button("Yes").action)
+    assert not engine.closes_prompt(chat.button("Tell me more").action)
+    assert not engine.closes_prompt("garbage")

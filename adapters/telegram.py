@@ -1,0 +1,273 @@
+"""Telegram channel on python-telegram-bot: updates become `Inbound`, replies become HTML messages.
+
+- Private chats run the consultation; in groups the bot answers /ask and points people to a
+  private chat for everything else.
+- Every callback query is answered. A pressed button that uses up its message (an answer, a
+  choice) has that message edited to show the choice and lose its keyboard.
+- Updates from one chat are processed strictly in order (PerChatUpdateProcessor); different chats
+  run concurrently. The engine's SQLite work runs in a worker thread, off the event loop.
+- Exactly once: each message (chat id + message id) and each callback query id is passed to the
+  engine as `message_id`, recorded in the same transaction as the answer. Update ids are not used:
+  Telegram may restart them after a quiet week.
+- Sending honours RetryAfter, retries network errors and 5xx a few times, and logs (never raises)
+  when a user has blocked the bot; the answer is already committed by then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+import logging
+import secrets
+import warnings
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
+from telegram.warnings import PTBDeprecationWarning
+
+from bot import Button, Engine, Inbound, Outbound
+
+__all__ = ["CHANNEL", "COMMANDS", "TelegramAdapter", "build_application", "to_inbound", "to_messages"]
+
+CHANNEL = "telegram"
+MAX_MESSAGE_CHARS = 4096
+COMMANDS = (
+    ("start", "Start or continue the consultation"),
+    ("help", "What I can do"),
+    ("ask", "Ask about ELP, e.g. /ask what is EGFL?"),
+    ("fee", "Work out your school's subscription"),
+    ("review", "See, change and submit your answers"),
+)
+log = logging.getLogger("elp.telegram")
+T = TypeVar("T")
+
+
+def to_inbound(update: Update) -> Inbound | None:
+    """The engine message for a Telegram update, or None for updates that carry nothing for it."""
+    query = update.callback_query
+    if query is not None:
+        return Inbound(
+            CHANNEL,
+            str(query.from_user.id),
+            action=query.data or "",
+            display_name=query.from_user.full_name,
+            message_id=f"cb:{query.id}",
+        )
+    message = update.message
+    if message is None or message.from_user is None:
+        return None
+    # Stickers, photos and voice notes arrive with no text: the engine replies that it got none.
+    return Inbound(
+        CHANNEL,
+        str(message.from_user.id),
+        text=message.text or "",
+        display_name=message.from_user.full_name,
+        message_id=f"msg:{message.chat_id}:{message.message_id}",
+    )
+
+
+def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Split escaped HTML text into chunks under Telegram's limit, at paragraphs, then lines, then spaces."""
+    chunks: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = next((at for sep in ("\n\n", "\n", " ") if (at := rest.rfind(sep, 0, limit)) > 0), 0)
+        if cut <= 0:
+            cut = limit
+            amp = rest.rfind("&", 0, cut)
+            if amp != -1 and ";" not in rest[amp:cut]:
+                cut = amp  # never cut inside an HTML entity such as &amp;
+        chunks.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    chunks.append(rest)
+    return [c for c in chunks if c] or [""]
+
+
+def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+    """Buttons in rows that fit a phone: short labels share a row (up to 4), long ones get their own."""
+    if not buttons:
+        return None
+    rows: list[list[InlineKeyboardButton]] = []
+    row: list[InlineKeyboardButton] = []
+    width = 0
+    for button in buttons:
+        size = len(button.label)
+        if row and (len(row) == 4 or width + size > 32 or size > 16):
+            rows.append(row)
+            row, width = [], 0
+        row.append(InlineKeyboardButton(button.label, callback_data=button.action))
+        width += size
+        if size > 16:
+            rows.append(row)
+            row, width = [], 0
+    if row:
+        rows.append(row)
+    return InlineKeyboardMarkup(rows)
+
+
+def to_messages(outbound: Outbound) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+    """One engine reply as Telegram messages: escaped HTML, split to fit, keyboard on the last."""
+    chunks = split_text(html.escape(outbound.text, quote=False))
+    markup = keyboard(outbound.buttons)
+    return [(chunk, markup if i == len(chunks) - 1 else None) for i, chunk in enumerate(chunks)]
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Process updates concurrently across chats but strictly in arrival order within one chat."""
+
+    def __init__(self, max_concurrent_updates: int = 256):
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers once every earlier update of the same chat has finished."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        key = chat.id if chat is not None else 0
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+class TelegramAdapter:
+    """Connects one Engine to one python-telegram-bot Application."""
+
+    def __init__(self, *, engine: Engine, retry_delay: float = 1.0, max_attempts: int = 4):
+        self.engine = engine
+        self.retry_delay = retry_delay
+        self.max_attempts = max_attempts
+
+    def attach(self, application: Application) -> None:
+        """Register the handler and the command list on an application."""
+        application.add_handler(TypeHandler(Update, self.handle))
+        previous = application.post_init
+
+        async def post_init(app: Application) -> None:
+            if previous is not None:
+                await previous(app)
+            await self.call(app.bot.set_my_commands, [BotCommand(name, text) for name, text in COMMANDS])
+
+        application.post_init = post_init
+
+    async def handle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One update: to the engine (in a worker thread), replies back to the chat."""
+        chat = update.effective_chat
+        inbound = to_inbound(update)
+        if inbound is None or chat is None:
+            return
+        query = update.callback_query
+        if chat.type != ChatType.PRIVATE:
+            replies = await self.group_replies(update, context)
+        else:
+            replies = await asyncio.to_thread(self.engine.handle, inbound)
+        if query is not None:
+            await self.call(query.answer)
+            if replies and query.message is not None and self.engine.closes_prompt(query.data or ""):
+                await self.mark_chosen(query)
+        for reply in replies:
+            for text, markup in to_messages(reply):
+                await self.call(context.bot.send_message, chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+    async def group_replies(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> list[Outbound]:
+        """In a group: answer /ask questions; point everything else to a private chat."""
+        message = update.message
+        text = (message.text or "") if message else ""
+        command, _, rest = text.partition(" ")
+        if command.split("@")[0] == "/ask" and rest.strip():
+            return [await asyncio.to_thread(self.engine.ask, rest)]
+        if update.callback_query is None and not text.startswith("/"):
+            return []  # ordinary group conversation is not for the bot
+        username = context.bot.username if context.bot else ""
+        return [Outbound(self.engine.content.say("private_only", link=f"https://t.me/{username}"))]
+
+    async def mark_chosen(self, query: Any) -> None:
+        """Show the pressed button's label on its message and remove the keyboard."""
+        label = next(
+            (
+                b.text
+                for row in (query.message.reply_markup.inline_keyboard if query.message.reply_markup else ())
+                for b in row
+                if b.callback_data == query.data
+            ),
+            None,
+        )
+        if label is None:
+            return
+        original = query.message.text_html if query.message.text else ""
+        text = split_text(f"{original}\n\n✓ <b>{html.escape(label, quote=False)}</b>")[0]
+        await self.call(query.edit_message_text, text, parse_mode=ParseMode.HTML, reply_markup=None)
+
+    async def call(self, method: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T | None:
+        """A Bot API call that never raises: honours RetryAfter, retries network errors, logs the rest."""
+        name = getattr(method, "__name__", "call")
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                return await method(*args, **kwargs)
+            except RetryAfter as exc:
+                with warnings.catch_warnings():  # PTB 22 warns that retry_after will become a timedelta
+                    warnings.simplefilter("ignore", PTBDeprecationWarning)
+                    wait = exc.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+                log.warning("%s: flood control, retrying in %.0f s", name, seconds)
+                await asyncio.sleep(seconds)
+            except Forbidden as exc:
+                log.info("%s: not allowed (%s); the user may have blocked the bot", name, exc.message)
+                return None
+            except BadRequest as exc:
+                log.warning("%s: Telegram refused the request: %s", name, exc.message)
+                return None
+            except NetworkError as exc:  # includes timeouts and 5xx replies
+                log.warning("%s: network problem (%s), attempt %d of %d", name, exc.message, attempt, self.max_attempts)
+                await asyncio.sleep(self.retry_delay * attempt)
+            except TelegramError as exc:
+                log.warning("%s: %s", name, exc.message)
+                return None
+        log.error(
+            "%s: giving up after %d attempts; the answer is stored, the reply was not sent", name, self.max_attempts
+        )
+        return None
+
+
+def build_application(
+    *,
+    token: str,
+    engine: Engine,
+    base_url: str | None = None,
+    retry_delay: float = 1.0,
+    max_concurrent_updates: int = 256,
+) -> Application:
+    """A PTB Application wired to the engine; base_url is passed as is (PTB appends the token)."""
+    builder = ApplicationBuilder().token(token).concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates))
+    if base_url:
+        builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))
+    application = builder.build()
+    TelegramAdapter(engine=engine, retry_delay=retry_delay).attach(application)
+    return application
+
+
+def quiet_http_logs() -> None:
+    """httpx logs every request URL at INFO, and Bot API URLs contain the token: keep those quiet."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def new_webhook_secret() -> str:
+    """A random secret for X-Telegram-Bot-Api-Secret-Token (1–256 of A–Z, a–z, 0–9, _ and -)."""
+    return secrets.token_urlsafe(32)

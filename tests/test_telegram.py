@@ -1,0 +1,405 @@
+"""The Telegram channel: the real python-telegram-bot Application against a stand-in Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from telegram import Bot, Update
+
+from adapters.telegram import build_application, keyboard, split_text, to_inbound, to_messages
+from bot import Button, Engine, Inbound, Outbound
+from storage.export import records
+
+from .standins.telegram_api import Fault, TelegramStandIn, callback_update, message_update
+
+FIXTURES = Path(__file__).parent / "fixtures" / "telegram"
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[TelegramStandIn]:
+    async with TelegramStandIn() as server:
+        yield server
+
+
+@asynccontextmanager
+async def running(api: TelegramStandIn, engine: Engine, **webhook: Any) -> AsyncIterator[Any]:
+    """Start the real Application (polling, or webhook if given) and stop it cleanly afterwards."""
+    app = build_application(token=api.token, engine=engine, base_url=api.base_url, retry_delay=0.01)
+    await app.initialize()
+    await app.post_init(app)  # type: ignore[misc]
+    await app.start()
+    if webhook:
+        await app.updater.start_webhook(**webhook)  # type: ignore[union-attr]
+    else:
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)  # type: ignore[union-attr]
+    try:
+        yield app
+    finally:
+        await app.updater.stop()  # type: ignore[union-attr]
+        await app.stop()
+        await app.shutdown()
+
+
+class Phone:
+    """One Telegram user talking to the bot in a private chat."""
+
+    message_ids = iter(range(10_000, 10_000_000))
+
+    def __init__(self, api: TelegramStandIn, chat_id: int, name: str = "Jo"):
+        self.api, self.chat_id, self.name = api, chat_id, name
+        self.queries = 0
+
+    async def settle(self, before: int, timeout: float = 30.0) -> None:
+        """Wait until the bot has reacted and gone quiet (no new calls, queue drained unless kept)."""
+        await self.api.wait_for(lambda a: a.bot_calls > before)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            count = self.api.bot_calls
+            await asyncio.sleep(0.05)
+            drained = self.api.keep_confirmed or not self.api.pending_updates
+            if self.api.bot_calls == count and drained:
+                return
+        raise TimeoutError("the bot did not go quiet")
+
+    async def say(self, text: str) -> list[str]:
+        sent = len(self.api.sent(self.chat_id))
+        before = self.api.bot_calls
+        self.api.push(message_update(self.chat_id, text, message_id=next(self.message_ids), first_name=self.name))
+        await self.api.wait_for(lambda a: len(a.sent(self.chat_id)) > sent)
+        await self.settle(before)
+        return [c.params["text"] for c in self.api.sent(self.chat_id)[sent:]]
+
+    def last_with_buttons(self) -> dict[str, Any]:
+        return next(c.result for c in reversed(self.api.sent(self.chat_id)) if c.params.get("reply_markup"))
+
+    def button_data(self, label: str) -> tuple[str, dict[str, Any]]:
+        message = self.last_with_buttons()
+        for row in message["reply_markup"]["inline_keyboard"]:
+            for button in row:
+                if button["text"] == label:
+                    return button["callback_data"], message
+        raise AssertionError(f"no button {label!r}")
+
+    async def press(self, label: str, *, times: int = 1) -> list[str]:
+        data, message = self.button_data(label)
+        sent = len(self.api.sent(self.chat_id))
+        answered = len(self.api.of("answerCallbackQuery"))
+        before = self.api.bot_calls
+        for _ in range(times):
+            self.queries += 1
+            self.api.push(
+                callback_update(
+                    self.chat_id, data, query_id=f"{self.chat_id}-{self.queries}", message=message, first_name=self.name
+                )
+            )
+        await self.api.wait_for(lambda a: len(a.of("answerCallbackQuery")) >= answered + times)
+        await self.settle(before)
+        return [c.params["text"] for c in self.api.sent(self.chat_id)[sent:]]
+
+
+def answers_of(engine: Engine, user_id: str) -> dict[str, Any]:
+    (record,) = [
+        r
+        for r in records(engine.store, [q.id for q in engine.content.questions])
+        if r["respondent"]["user_id"] == user_id
+    ]
+    return record
+
+
+# ------------------------------------------------------------------ units
+
+
+def test_recorded_payloads_become_inbound() -> None:
+    bot = Bot("123:abc")
+    message = Update.de_json(json.loads((FIXTURES / "message_update.json").read_text()), bot)
+    assert to_inbound(message) == Inbound(
+        "telegram",
+        "777001",
+        text="Yes, but the fees are too high",
+        display_name="Jo Bloggs",
+        message_id="msg:777001:52",
+    )
+    press = Update.de_json(json.loads((FIXTURES / "callback_update.json").read_text()), bot)
+    assert to_inbound(press) == Inbound(
+        "telegram", "777001", action="ans:q1:partly:7", display_name="Jo Bloggs", message_id="cb:4382974290847239847"
+    )
+    sticker = Update.de_json(json.loads((FIXTURES / "sticker_update.json").read_text()), bot)
+    assert to_inbound(sticker).text == ""
+
+
+def test_html_is_escaped_and_long_text_split_at_paragraphs() -> None:
+    paragraphs = [f"<b>{n}</b> & " + "x" * 1500 for n in range(7)]
+    messages = to_messages(Outbound("\n\n".join(paragraphs), (Button("Yes", "a:1"),)))
+    assert len(messages) == 4, "two 1,530-character paragraphs fit in a message, three do not"
+    assert all(len(text) <= 4096 for text, _ in messages)
+    assert [text[:26] for text, _ in messages] == [f"&lt;b&gt;{n}&lt;/b&gt; &amp;" for n in (0, 2, 4, 6)]
+    assert [markup is not None for _, markup in messages] == [False, False, False, True]
+    assert "".join(t for t, _ in messages).count("&amp;") == 7
+
+
+def test_split_never_cuts_an_entity() -> None:
+    text = "&amp;" * 2000
+    chunks = split_text(text, limit=4096)
+    assert all(chunk.endswith(";") for chunk in chunks)
+    assert "".join(chunks) == text
+
+
+def test_keyboard_layout() -> None:
+    buttons = tuple(
+        Button(label, f"x:{n}")
+        for n, label in enumerate(["Yes", "Partly", "No", "Not sure", "Tell me more", "Skip", "Back"])
+    )
+    rows = keyboard(buttons).inline_keyboard
+    assert [[b.text for b in row] for row in rows] == [
+        ["Yes", "Partly", "No", "Not sure"],
+        ["Tell me more", "Skip", "Back"],
+    ]
+
+
+# ------------------------------------------------------------------ end to end
+
+
+async def test_whole_consultation_over_telegram(api: TelegramStandIn, engine: Engine) -> None:
+    async with running(api, engine):
+        await api.wait_for(lambda a: a.of("setMyCommands"))
+        commands = [c["command"] for c in api.of("setMyCommands")[0].params["commands"]]
+        assert commands == ["start", "help", "ask", "fee", "review"]
+        head = Phone(api, 777001, "Jo Bloggs")
+        replies = await head.say("/start")
+        assert "Welcome to the Ealing Learning Partnership" in replies[0]
+        await head.press("Start the consultation")
+        await head.say("Oakwood Primary")
+        await head.press("Primary")
+        await head.press("Headteacher")
+        await head.press("I'm Jo Bloggs")
+        replies = await head.press("No, please don't quote me")
+        assert "Question 1 of 15" in replies[-1]
+        await head.press("Yes")
+        edit = api.of("editMessageText")[-1].params
+        assert edit["text"].endswith("✓ <b>Yes</b>") and not edit.get("reply_markup")
+        await head.say("Partly, the convictions overlap")
+        await head.press("No")
+        await head.say("Too dear for small schools")
+        await head.say("what does EGFL stand for?")
+        await head.press("Not sure")
+        for _ in range(10):
+            await head.press("Yes")
+        await head.say("A joint training day for business managers")
+        replies = await head.press("Submit my response")
+        assert "ELP-2026-0001" in replies[-1]
+    record = answers_of(engine, "777001")
+    assert record["status"] == "submitted" and record["respondent"]["name"] == "Jo Bloggs"
+    assert record["answers"]["q1"] == {"choice": "yes", "comment": None}
+    assert record["answers"]["q2"] == {"choice": "partly", "comment": "the convictions overlap"}
+    assert record["answers"]["q3"] == {"choice": "no", "comment": "Too dear for small schools"}
+    assert record["answers"]["q4"] == {"choice": "unsure", "comment": None}
+    assert record["answers"]["q5.11"] == {"choice": None, "comment": "A joint training day for business managers"}
+    assert len(record["answers"]) == 15
+    assert len(api.of("answerCallbackQuery")) == head.queries, "every callback query answered"
+
+
+async def test_duplicate_update_and_double_tap(api: TelegramStandIn, engine: Engine) -> None:
+    async with running(api, engine):
+        head = Phone(api, 777002)
+        await head.say("hi")
+        await head.press("Start the consultation")
+        update = message_update(777002, "Castlebar School", message_id=555)
+        sent = len(api.sent(777002))
+        before = api.bot_calls
+        api.push(update)
+        api.push(update)  # Telegram delivers the same message again (a new update id)
+        await head.settle(before)
+        assert len(api.sent(777002)) == sent + 1, "one reply"
+        await head.press("Special")
+        await head.press("Headteacher")
+        await head.press("Skip")
+        await head.press("Yes, anonymously")
+        replies = await head.press("Partly", times=2)
+        assert replies[0] == "Saved: Partly." and "Would you like to say why" in replies[1]
+        assert len(replies) == 2, "a double-tapped button replies once"
+        assert len(api.of("answerCallbackQuery")) == head.queries
+    assert engine.store.respondent(1)["school"] == "Castlebar School"
+    assert [(e["question_id"], e["choice"]) for e in engine.store.answer_log(1)] == [("q1", "partly")]
+
+
+async def test_restart_resumes_and_replays_nothing(api: TelegramStandIn, make_engine) -> None:
+    first = make_engine()
+    head = Phone(api, 777003)
+    async with running(api, first):
+        await head.say("hi")
+        await head.press("Start the consultation")
+        for text in ("Villiers High", "2", "1", "skip", "2", "yes"):
+            await head.say(text)
+        api.keep_confirmed = True  # the process dies before Telegram hears which updates were handled
+        await head.say("no")
+    first.close()
+    sent_before = len(api.sent(777003))
+    assert api.pending_updates > 0, "unconfirmed updates are delivered again after the restart"
+    second = make_engine()
+    async with running(api, second):
+        api.keep_confirmed = False
+        # Updates of one chat are handled in order, so by the time "hi" is answered the redelivered
+        # "no" has been handled too: had it been replayed, its replies would come first.
+        replies = await head.say("hi")
+        assert "Welcome back" in replies[0] and "Question 2 of 15" in replies[0]
+        assert len(api.sent(777003)) == sent_before + len(replies)
+    log = second.store.answer_log(1)
+    assert [(e["question_id"], e["choice"]) for e in log] == [("q1", "yes"), ("q2", "no")], "each stored once"
+
+
+async def test_flood_control_and_server_errors(api: TelegramStandIn, engine: Engine, caplog) -> None:
+    async with running(api, engine):
+        head = Phone(api, 777004)
+        api.fail_next("sendMessage", Fault(429, "Too Many Requests: retry after 1", retry_after=1))
+        replies = await head.say("hi")
+        assert replies, "the message still goes out after retry_after"
+        failed = [c for c in api.of("sendMessage") if isinstance(c.result, Fault)]
+        retried = [c for c in api.sent(777004)]
+        assert retried[0].at - failed[0].at >= 0.9
+        api.fail_next("sendMessage", Fault(502, "Bad Gateway"))
+        replies = await head.say("what is EGFL?")
+        assert "www.egfl.org.uk" in replies[0]
+        assert "network problem" in caplog.text
+        assert "123456:TEST-TOKEN" not in caplog.text
+
+
+async def test_blocked_user_is_logged_and_the_answer_kept(api: TelegramStandIn, engine: Engine, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="elp.telegram")
+    async with running(api, engine):
+        head = Phone(api, 777005)
+        await head.say("hi")
+        await head.press("Start the consultation")
+        for text in ("Ark Acton", "2", "1", "skip", "1"):
+            await head.say(text)
+        api.fail_next("sendMessage", Fault(403, "Forbidden: bot was blocked by the user"), times=2)
+        before = api.bot_calls
+        api.push(message_update(777005, "yes, we agree", message_id=9001))
+        await api.wait_for(lambda a: len(a.of("sendMessage")) > 0 and isinstance(a.of("sendMessage")[-1].result, Fault))
+        await head.settle(before)
+        assert "user may have blocked the bot" in caplog.text
+        replies = await head.say("review")
+        assert "Q1 Aims: Yes – “we agree”" in replies[0], "the bot kept running and the answer was stored"
+
+
+async def test_200_chats_concurrently_in_order(api: TelegramStandIn, engine: Engine, content) -> None:
+    chats = list(range(900_000, 900_200))
+    script = [
+        "hi",
+        "start",
+        "{school}",
+        "1",
+        "1",
+        "skip",
+        "2",
+        "yes",
+        "partly, {school} wants more",
+        "no, too dear",
+        "y",
+    ]
+    queues = {chat: [line.format(school=f"School {chat}") for line in script] for chat in chats}
+    order = [chat for chat in chats for _ in script]
+    random.Random(7).shuffle(order)
+    async with running(api, engine):
+        for chat in order:
+            api.push(message_update(chat, queues[chat].pop(0), message_id=next(Phone.message_ids)))
+        await api.wait_for(lambda a: len(a.sent()) >= len(chats) * len(script), timeout=120)
+        await Phone(api, chats[0]).settle(0)
+    reference = Engine.open(":memory:", content=content, clock=engine.clock)
+    for chat in chats:
+        record = answers_of(engine, str(chat))
+        assert record["respondent"]["school"] == f"School {chat}"
+        assert record["answers"]["q2"] == {"choice": "partly", "comment": f"School {chat} wants more"}
+        assert [record["answers"][q]["choice"] for q in ("q1", "q3", "q4")] == ["yes", "no", "yes"]
+        expected = [
+            r.text
+            for line in script
+            for r in reference.handle(Inbound("telegram", str(chat), text=line.format(school=f"School {chat}")))
+        ]
+        got = [c.params["text"] for c in api.sent(chat)]
+        assert got == [t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for t in expected]
+    reference.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_webhook_checks_the_secret(api: TelegramStandIn, engine: Engine) -> None:
+    port = free_port()
+    hook = {
+        "listen": "127.0.0.1",
+        "port": port,
+        "url_path": "tg",
+        "secret_token": "s3cret-token",
+        "webhook_url": "https://elp.example.org/tg",
+    }
+    update = {"update_id": 1, **message_update(777006, "hi", message_id=1)}
+    async with running(api, engine, **hook), aiohttp.ClientSession() as http:
+        assert api.webhook and api.webhook["url"] == "https://elp.example.org/tg"
+        assert api.webhook["secret_token"] == "s3cret-token"
+        url = f"http://127.0.0.1:{port}/tg"
+        async with http.post(url, json=update) as response:
+            assert response.status == 403
+        async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as response:
+            assert response.status == 403
+        assert api.sent(777006) == []
+        async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}) as r:
+            assert r.status == 200
+        await api.wait_for(lambda a: a.sent(777006))
+        assert "Welcome to the Ealing Learning Partnership" in api.sent(777006)[0].params["text"]
+
+
+async def test_group_chats_answer_questions_and_point_to_private(api: TelegramStandIn, engine: Engine) -> None:
+    async with running(api, engine):
+        group = -100123
+        api.push(message_update(group, "/ask@elp_consultation_bot what is EGFL?", message_id=1, chat_type="group"))
+        api.push(message_update(group, "/start", message_id=2, chat_type="group"))
+        api.push(message_update(group, "morning all", message_id=3, chat_type="group"))
+        await api.wait_for(lambda a: len(a.sent(group)) >= 2)
+        await Phone(api, group).settle(0)
+        texts = [c.params["text"] for c in api.sent(group)]
+        assert len(texts) == 2
+        assert "www.egfl.org.uk" in texts[0]
+        assert "message me privately: https://t.me/elp_consultation_bot" in texts[1]
+    assert engine.store.db["conversations"].count == 0, "nothing stored from a group"
+
+
+async def test_hostile_text_is_escaped_split_and_stored_exactly(api: TelegramStandIn, make_engine, content) -> None:
+    roomy = type(content)(
+        content.offer,
+        content.vision,
+        content.consultation.model_copy(update={"comment_max_chars": 20_000}),
+        content.messages,
+        content.faq,
+        content.directory,
+    )
+    engine = make_engine(content=roomy)
+    school = "<b>St Mark's</b> & <script>alert(1)</script> 🏫"
+    comment = ("مدرسة <i>&amp;</i> 👩‍🏫 " * 500)[:10_000]
+    async with running(api, engine):
+        head = Phone(api, 777007)
+        await head.say("hi")
+        await head.press("Start the consultation")
+        replies = await head.say(school)
+        assert "&lt;b&gt;St Mark's&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt; 🏫" in replies[0]
+        for text in ("1", "1", "skip", "1", "partly"):
+            await head.say(text)
+        await head.say(comment)
+        replies = await head.say("review")
+        assert all(len(r) <= 4096 for r in replies)
+        assert all(c.params.get("parse_mode") == "HTML" for c in api.sent(777007))
+    respondent = engine.store.respondent(1)
+    assert respondent["school"] == school
+    assert engine.store.answers(1)["q1"].comment == comment.strip()
