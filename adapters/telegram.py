@@ -42,6 +42,7 @@ COMMANDS = (
     ("ask", "Ask about ELP, e.g. /ask what is EGFL?"),
     ("fee", "Work out your school's subscription"),
     ("review", "See, change and submit your answers"),
+    ("mydata", "See everything we store about you"),
 )
 log = logging.getLogger("elp.telegram")
 T = TypeVar("T")
@@ -258,14 +259,19 @@ def build_application(
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))
     application = builder.build()
+    quiet_http_logs()
     TelegramAdapter(engine=engine, retry_delay=retry_delay).attach(application)
     return application
 
 
 def quiet_http_logs() -> None:
-    """httpx logs every request URL at INFO, and Bot API URLs contain the token: keep those quiet."""
+    """Bot API URLs contain the token: httpx logs them at INFO and python-telegram-bot at DEBUG.
+
+    Pin those loggers above the levels that would print URLs, even when the rest of the app logs DEBUG.
+    """
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(logging.INFO)
 
 
 def new_webhook_secret() -> str:

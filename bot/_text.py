@@ -135,6 +135,15 @@ _COMMAND_WORDS: dict[str, Sequence[str]] = {
     "sections": ("sections", "jump", "go to section", "list sections"),
     "ask": ("ask", "ask a question", "i have a question", "question"),
     "fee": ("fee", "fees", "our fee", "check our fee", "check my fee", "fee calculator", "subscription"),
+    "mydata": (
+        "my data",
+        "mydata",
+        "show my data",
+        "what do you store",
+        "what data do you hold",
+        "what do you know about me",
+        "what do you hold about me",
+    ),
     "change_any": ("change", "edit", "change an answer", "change my answer", "amend"),
 }
 _LOOKUP = {fold(word): name for name, words in _COMMAND_WORDS.items() for word in words}

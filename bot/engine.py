@@ -381,6 +381,8 @@ class _Turn:
             return self.fee(None)
         if name == "change_any":
             return self.list_changes()
+        if name == "mydata":
+            return [Outbound(self.my_data()), *self.prompt(fresh=False)]
         if name == "pause":
             return [Outbound(self.say("paused", where=self.where()))]
         if name == "help":
@@ -943,6 +945,61 @@ class _Turn:
             return self.start()
         buttons = [Button(f"{self.label(q)} {q.short}"[:60], self.act("chg", q.id)) for q in self.content.questions]
         return [Outbound(self.say("pick_change"), buttons)]
+
+    # ---------------------------------------------------------------- the respondent's own data
+
+    def my_data(self) -> str:
+        """Everything stored about this person, in plain words (UK GDPR right of access)."""
+        lines = [
+            self.say("my_data_title"),
+            self.say(
+                "my_data_account", channel=self.channel, user_id=self.user_id, display_name=self.display_name or "-"
+            ),
+        ]
+        respondent = self.respondent
+        if respondent is None:
+            lines.append(self.say("my_data_nothing_else"))
+        else:
+            options = {
+                o.id: o.label
+                for o in (*self.content.consultation.identity.school_types, *self.content.consultation.identity.roles)
+            }
+            consent = {o.id: o.label for o in self.content.consultation.identity.quote_consent}
+            lines.append(
+                self.say(
+                    "my_data_details",
+                    name=respondent["name"] or "-",
+                    role=options.get(respondent["role"] or "", "-"),
+                    school=respondent["school"] or "-",
+                    school_type=options.get(respondent["school_type"] or "", "-"),
+                    consent=consent.get(respondent["quote_consent"] or "", "-"),
+                    status=respondent["status"],
+                    reference=respondent["reference"] or "-",
+                    started=respondent["started_at"],
+                    updated=respondent["updated_at"],
+                    submitted=respondent["submitted_at"] or "-",
+                )
+            )
+            for question in self.content.questions:
+                answer = self.answers.get(question.id)
+                if answer is not None:
+                    full = " – ".join(
+                        x
+                        for x in (
+                            self.choice_labels.get(answer.choice or "", ""),
+                            f"“{answer.comment}”" if answer.comment else "",
+                        )
+                        if x
+                    )
+                    lines.append(f"{self.label(question)} {question.short}: {full} ({answer.answered_at})")
+            changes = len(self.store.answer_log(self.respondent_id)) if self.respondent_id else 0
+            lines.append(self.say("my_data_log", changes=changes))
+        asked = self.store.unanswered_by(self.channel, self.user_id)
+        if asked:
+            lines.append(self.say("my_data_questions", count=len(asked)))
+            lines += [f"• {row['question']} ({row['asked_at']})" for row in asked]
+        lines.append(self.say("my_data_footer", email=self.content.offer.contact.email))
+        return "\n".join(lines)
 
     # ---------------------------------------------------------------- review and submit
 

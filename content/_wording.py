@@ -91,6 +91,16 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "error": _F(),
     "error_bad_sender": _F(),
     "private_only": _F({"link"}),
+    # the respondent's own data
+    "my_data_title": _F(),
+    "my_data_account": _F({"channel", "user_id", "display_name"}),
+    "my_data_nothing_else": _F(),
+    "my_data_details": _F(
+        {"name", "role", "school", "school_type", "consent", "status", "reference", "started", "updated", "submitted"}
+    ),
+    "my_data_log": _F({"changes"}),
+    "my_data_questions": _F({"count"}),
+    "my_data_footer": _F({"email"}),
     # buttons
     "button_start": _F(),
     "button_continue": _F(),

@@ -235,6 +235,15 @@ class Store:
             (channel, user_id, question[:500], normalised or question[:500].casefold(), suggestions, now),
         )
 
+    def unanswered_by(self, channel: str, user_id: str) -> list[dict[str, Any]]:
+        """The logged questions one person asked, oldest first."""
+        return list(
+            self.db.query(
+                "SELECT question, asked_at FROM unanswered WHERE channel = ? AND user_id = ? ORDER BY id",
+                [channel, user_id],
+            )
+        )
+
     def unanswered_summary(self, limit: int = 50) -> list[dict[str, Any]]:
         """Unanswered questions grouped by their normalised form, most frequent first."""
         return list(

@@ -568,3 +568,28 @@ def test_closes_prompt(chat: Chat, engine: Engine) -> None:
     assert engine.closes_prompt(chat.button("Yes").action)
     assert not engine.closes_prompt(chat.button("Tell me more").action)
     assert not engine.closes_prompt("garbage")
+
+
+def test_my_data_shows_everything_stored(make_chat) -> None:
+    chat = make_chat("m1", display_name="Sam")
+    chat.send("hi")
+    chat.send("my data")
+    assert "Chat account: test m1 (shown as Sam)" in chat.text and "not started" in chat.text
+    chat.identify(school="Oakwood Primary", role="Governor or trustee", consent="Yes, with our school's name")
+    chat.send("No, we want more on SEND")
+    chat.send("pupil premium strategy")
+    chat.send("my data")
+    text = chat.text
+    for expected in (
+        "Name: -",
+        "Role: Governor or trustee",
+        "School: Oakwood Primary (Primary)",
+        "Quoting your comments: Yes, with our school's name",
+        "Status: in_progress",
+        "Q1 Aims: No – “we want more on SEND” (2026-12-01T10:00:00+00:00)",
+        "(1 entries)",
+        "• pupil premium strategy (2026-12-01T10:00:00+00:00)",
+        "elp@ealing.gov.uk",
+    ):
+        assert expected in text, expected
+    assert chat.question_id == "q2", "the pending question is asked again"

@@ -173,7 +173,7 @@ async def test_whole_consultation_over_telegram(api: TelegramStandIn, engine: En
     async with running(api, engine):
         await api.wait_for(lambda a: a.of("setMyCommands"))
         commands = [c["command"] for c in api.of("setMyCommands")[0].params["commands"]]
-        assert commands == ["start", "help", "ask", "fee", "review"]
+        assert commands == ["start", "help", "ask", "fee", "review", "mydata"]
         head = Phone(api, 777001, "Jo Bloggs")
         replies = await head.say("/start")
         assert "Welcome to the Ealing Learning Partnership" in replies[0]
@@ -258,6 +258,7 @@ async def test_restart_resumes_and_replays_nothing(api: TelegramStandIn, make_en
 
 
 async def test_flood_control_and_server_errors(api: TelegramStandIn, engine: Engine, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
     async with running(api, engine):
         head = Phone(api, 777004)
         api.fail_next("sendMessage", Fault(429, "Too Many Requests: retry after 1", retry_after=1))
