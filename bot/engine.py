@@ -58,6 +58,8 @@ class Engine:
         self.answerer = Answerer(content)
         self.choices = ChoiceReader(content.consultation)
         self.choice_labels = {c.code: c.label for c in content.consultation.choices}
+        # Content never changes under a running engine: render each question's summary once.
+        self.summaries = {q.topic: topic_summary(content, q.topic) for q in content.questions}
         self._lock = threading.Lock()
         self._zone = ZoneInfo(content.consultation.timezone)
 
@@ -153,7 +155,7 @@ class _Turn:
         self.is_new = row is None
         self.state = State.from_json(row["state"]) if row else State()
         self.respondent_id: int | None = row["respondent_id"] if row else None
-        self._respondent: dict[str, Any] | None = None
+        self._respondent: dict[str, Any] | None = row["respondent"] if row else None
         self._answers: dict[str, Answer] | None = None
 
     # ---------------------------------------------------------------- plumbing
@@ -692,7 +694,7 @@ class _Turn:
         return replies
 
     def summary(self, question: Question) -> str:
-        text = topic_summary(self.content, question.topic)
+        text = self.engine.summaries[question.topic]
         if question.topic == "fees":
             own = self.own_fee()
             if own:

@@ -107,14 +107,21 @@ class Store:
     # ------------------------------------------------------------ conversations
 
     def conversation(self, channel: str, user_id: str) -> dict[str, Any] | None:
-        """The conversation row for this person on this channel, or None."""
-        row = self.conn.execute(
-            "SELECT respondent_id, display_name, state FROM conversations WHERE channel = ? AND user_id = ?",
+        """The conversation row for this person on this channel, or None.
+
+        The respondent row, if any, comes with it under "respondent" (one query per turn, not two).
+        """
+        cursor = self.conn.execute(
+            "SELECT c.respondent_id, c.display_name, c.state, r.* FROM conversations c"
+            " LEFT JOIN respondents r ON r.id = c.respondent_id WHERE c.channel = ? AND c.user_id = ?",
             (channel, user_id),
-        ).fetchone()
+        )
+        row = cursor.fetchone()
         if row is None:
             return None
-        return {"respondent_id": row[0], "display_name": row[1], "state": row[2]}
+        columns = [c[0] for c in cursor.description[3:]]
+        respondent = dict(zip(columns, row[3:], strict=True)) if row[0] is not None else None
+        return {"respondent_id": row[0], "display_name": row[1], "state": row[2], "respondent": respondent}
 
     def save_conversation(
         self,
