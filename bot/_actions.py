@@ -15,7 +15,7 @@ MAX_ACTION_BYTES = 64
 _VERBS: dict[str, tuple[int, bool]] = {
     "ans": (2, True),  # ans:<question id>:<choice code>:<serial>
     "id": (2, True),  # id:<field>:<value>:<serial>        identity steps
-    "nav": (1, True),  # nav:<start|back|skip|submit|confirm|changes|review|nocomment>:<serial>
+    "nav": (1, True),  # nav:<start|back|skip|submit|confirm|changes|review|nocomment|erase|keep>:<serial>
     "chg": (1, True),  # chg:<question id>:<serial>        change one answer
     "sec": (1, True),  # sec:<section id>:<serial>          jump to a section
     "cmt": (1, True),  # cmt:<question id>:<serial>        add a comment to an answer

@@ -15,8 +15,9 @@ How a question is scored, so any answer can be explained:
 4. Content: otherwise every item (bullet, paragraph, outcome, pledge) and every activity area is
    scored: each question word adds its inverse document frequency (rarer words count more) when
    the item has it — half as much again in the item's heading — or 80% of that for a near spelling (rapidfuzz
-   ratio ≥ 85, for typos). The score is the share of the question's total weight covered (a word the
-   content never uses still counts in the total). At CONFIDENT or above, the best item is quoted.
+   ratio ≥ 85, for typos). The score is the share of the question's total weight covered; a word the
+   content never uses counts in the total like a typical word (the median weight), so "pupil
+   premium" is not answered from a bullet about pupils. At CONFIDENT or above the best item is quoted.
 5. Below both, the assistant says it is not sure, offers the closest topics and gives the contact.
 """
 
@@ -38,7 +39,7 @@ FEE_WORD = "fee"
 CONFIDENT = 0.55
 _STOP = frozenset(
     """
-    a about all also am an and any are as at be been by can could do does did for from get got has
+    a about all also am an and any are as at be been by can could do does did doing for from get got has
     have how i if in include includes including into is it its me my of on or our please provide
     provided provides so some tell than that the their them there these they this those to us was
     we what whats when where which who why will with would you your anything there's is offer
@@ -343,7 +344,7 @@ class Answerer:
         unique = list(dict.fromkeys(query))
         near = {w: self._near(w) for w in unique}
         weights = {w: max((self.idf[v] for v, _ in near[w]), default=0.0) for w in unique}
-        total = sum(weights.values()) + sum(2.0 for w in unique if not near[w])
+        total = sum(weights.values()) + sum(self.unknown_weight for w in unique if not near[w])
         if total <= 0:
             return []
         totals: dict[int, float] = {}

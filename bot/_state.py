@@ -24,11 +24,12 @@ KINDS = frozenset(
         "fee_pru",
         "fee_pupils",
         "ask",
+        "confirm_erase",
     }
 )
 IDENTITY_KINDS = ("school", "school_type", "role", "name", "consent")
 # Prompts that interrupt the consultation and then hand back to where the person was.
-INTERRUPTIONS = frozenset({"fee_band", "fee_pru", "fee_pupils", "ask"})
+INTERRUPTIONS = frozenset({"fee_band", "fee_pru", "fee_pupils", "ask", "confirm_erase"})
 
 
 @dataclass

@@ -135,6 +135,18 @@ _COMMAND_WORDS: dict[str, Sequence[str]] = {
     "sections": ("sections", "jump", "go to section", "list sections"),
     "ask": ("ask", "ask a question", "i have a question", "question"),
     "fee": ("fee", "fees", "our fee", "check our fee", "check my fee", "fee calculator", "subscription"),
+    "erase": (
+        "delete my data",
+        "erase my data",
+        "remove my data",
+        "forget me",
+        "delete everything",
+        "delete all my data",
+        "deletemydata",
+        "delete me",
+    ),
+    "stats": ("stats", "statistics", "response stats"),
+    "unanswered": ("unanswered", "unanswered questions"),
     "mydata": (
         "my data",
         "mydata",

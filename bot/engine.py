@@ -28,6 +28,7 @@ from bot._state import IDENTITY_KINDS, INTERRUPTIONS, State
 from bot._text import ChoiceReader, Command, clean, fold, match_option, parse_command
 from content import Content, Question, load_content
 from storage import Answer, Store
+from storage.results import summary
 from storage.schools import school as directory_school
 from storage.schools import schools as directory_schools
 
@@ -51,10 +52,18 @@ def _utcnow() -> dt.datetime:
 class Engine:
     """Channel-independent consultation engine. `handle` is synchronous and thread-safe."""
 
-    def __init__(self, *, store: Store, content: Content, clock: Callable[[], dt.datetime] = _utcnow):
+    def __init__(
+        self,
+        *,
+        store: Store,
+        content: Content,
+        clock: Callable[[], dt.datetime] = _utcnow,
+        admins: frozenset[tuple[str, str]] = frozenset(),
+    ):
         self.store = store
         self.content = content
         self.clock = clock
+        self.admins = admins
         self.answerer = Answerer(content)
         self.choices = ChoiceReader(content.consultation)
         self.choice_labels = {c.code: c.label for c in content.consultation.choices}
@@ -71,9 +80,14 @@ class Engine:
         *,
         content: Content | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
+        admins: frozenset[tuple[str, str]] = frozenset(),
     ) -> Engine:
-        """Open the database (creating it if needed) and load the content (default: the shipped content)."""
-        return cls(store=Store.open(db_path), content=content or load_content(content_dir), clock=clock)
+        """Open the database (creating it if needed) and load the content (default: the shipped content).
+
+        `admins` are (channel, user_id) pairs allowed to ask for "stats" and "unanswered" in chat.
+        """
+        store = Store.open(db_path)
+        return cls(store=store, content=content or load_content(content_dir), clock=clock, admins=admins)
 
     def close(self) -> None:
         """Close the database."""
@@ -89,7 +103,7 @@ class Engine:
             try:
                 with self.store.transaction():
                     if inbound.message_id is not None and not self.store.claim_message(
-                        inbound.channel, str(inbound.message_id)[:MAX_ID_CHARS], stamp
+                        inbound.channel, str(inbound.message_id)[:MAX_ID_CHARS], stamp, inbound.user_id
                     ):
                         return []
                     turn = _Turn(self, inbound, now, stamp)
@@ -135,6 +149,13 @@ def parse_choice_word(text: str) -> bool | None:
     return None
 
 
+def _in_order(counts: Any, options: Any, labels: dict[str, str]) -> str:
+    """'Primary 12, Secondary 3, unknown 1': counts in the content's option order, zeros left out."""
+    known = [f"{o.label} {counts[o.id]}" for o in options if counts.get(o.id)]
+    others = [f"{labels.get(k, k)} {v}" for k, v in counts.items() if k not in {o.id for o in options}]
+    return ", ".join(known + others) or "-"
+
+
 def _valid_id(value: object) -> bool:
     return isinstance(value, str) and 0 < len(value) <= MAX_ID_CHARS and value.isprintable()
 
@@ -157,10 +178,13 @@ class _Turn:
         self.respondent_id: int | None = row["respondent_id"] if row else None
         self._respondent: dict[str, Any] | None = row["respondent"] if row else None
         self._answers: dict[str, Answer] | None = None
+        self.erased = False
 
     # ---------------------------------------------------------------- plumbing
 
     def save(self) -> None:
+        if self.erased:
+            return  # everything about this person was just deleted: do not write their row back
         self.store.save_conversation(
             self.channel,
             self.user_id,
@@ -310,6 +334,8 @@ class _Turn:
             "review": self.review,
             "nocomment": self.skip,
             "sections": self.list_sections,
+            "erase": self.erase,
+            "keep": lambda: self.restore([Outbound(self.say("erase_cancelled"))]),
         }
         handler = handlers.get(where)
         if handler is None:
@@ -363,6 +389,11 @@ class _Turn:
         if kind == "ask":
             self.pop_resume()
             return self.answer_question(text)
+        if kind == "confirm_erase":
+            word = parse_choice_word(text)
+            if word is None:
+                return [Outbound(self.say("pick_option")), *self.prompt(fresh=False)]
+            return self.erase() if word else self.restore([Outbound(self.say("erase_cancelled"))])
         return self.answer_question(text)
 
     def on_command(self, command: Command) -> list[Outbound]:
@@ -383,6 +414,12 @@ class _Turn:
             return self.fee(None)
         if name == "change_any":
             return self.list_changes()
+        if name == "erase":
+            return self.interrupt("confirm_erase")
+        if name in {"stats", "unanswered"}:
+            if (self.channel, self.user_id) not in self.engine.admins:
+                return [Outbound(self.say("admin_only")), *self.prompt(fresh=False)]
+            return [Outbound(self.stats() if name == "stats" else self.unanswered_list()), *self.prompt(fresh=False)]
         if name == "mydata":
             return [Outbound(self.my_data()), *self.prompt(fresh=False)]
         if name == "pause":
@@ -660,6 +697,12 @@ class _Turn:
             return [Outbound(self.say("ask_pupils", band=band.name if band else ""))]
         if kind == "ask":
             return [Outbound(self.say("ask_prompt"))]
+        if kind == "confirm_erase":
+            buttons = [
+                Button(self.say("button_erase"), self.act("nav", "erase")),
+                Button(self.say("button_keep"), self.act("nav", "keep")),
+            ]
+            return [Outbound(self.say("confirm_erase"), buttons)]
         return []  # pragma: no cover - State.from_json only admits known kinds
 
     def ask(self, fresh: bool) -> list[Outbound]:
@@ -1001,6 +1044,45 @@ class _Turn:
             lines.append(self.say("my_data_questions", count=len(asked)))
             lines += [f"• {row['question']} ({row['asked_at']})" for row in asked]
         lines.append(self.say("my_data_footer", email=self.content.offer.contact.email))
+        return "\n".join(lines)
+
+    def erase(self) -> list[Outbound]:
+        """Delete everything about this person (after they confirmed)."""
+        if self.state.kind != "confirm_erase":
+            return [Outbound(self.say("stale_button")), *self.prompt(fresh=False)]
+        self.store.erase_person(self.channel, self.user_id)
+        self.erased = True
+        return [Outbound(self.say("erased", email=self.content.offer.contact.email))]
+
+    # ---------------------------------------------------------------- the ELP team, in chat
+
+    def stats(self) -> str:
+        result = summary(self.store)
+        options = {
+            o.id: o.label
+            for o in (*self.content.consultation.identity.school_types, *self.content.consultation.identity.roles)
+        }
+        members = (
+            self.say("stats_members", responded=result.members_responded, members=result.members)
+            if result.members
+            else self.say("stats_no_members")
+        )
+        by_type = _in_order(result.by_type, self.content.consultation.identity.school_types, options)
+        by_role = _in_order(result.by_role, self.content.consultation.identity.roles, options)
+        return self.say(
+            "stats",
+            respondents=result.respondents,
+            submitted=result.submitted,
+            in_progress=result.in_progress,
+            members=members,
+            by_type=by_type,
+            by_role=by_role,
+        )
+
+    def unanswered_list(self) -> str:
+        rows = self.store.unanswered_summary(10)
+        lines = [self.say("unanswered_title", count=len(rows))]
+        lines += [f"{row['times']}× {row['example']}" for row in rows]
         return "\n".join(lines)
 
     # ---------------------------------------------------------------- review and submit

@@ -101,6 +101,17 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "my_data_log": _F({"changes"}),
     "my_data_questions": _F({"count"}),
     "my_data_footer": _F({"email"}),
+    "confirm_erase": _F(),
+    "erased": _F({"email"}),
+    "erase_cancelled": _F(),
+    "button_erase": _F(),
+    "button_keep": _F(),
+    # the ELP team
+    "admin_only": _F(),
+    "stats": _F({"respondents", "submitted", "in_progress", "members", "by_type", "by_role"}),
+    "stats_members": _F({"responded", "members"}),
+    "stats_no_members": _F(),
+    "unanswered_title": _F({"count"}),
     # buttons
     "button_start": _F(),
     "button_continue": _F(),

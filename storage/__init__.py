@@ -96,11 +96,11 @@ class Store:
 
     # ------------------------------------------------------------ inbound de-duplication
 
-    def claim_message(self, channel: str, message_id: str, now: str) -> bool:
+    def claim_message(self, channel: str, message_id: str, now: str, user_id: str | None = None) -> bool:
         """Record an inbound message id; False if it was already processed (a duplicate delivery)."""
         cursor = self.conn.execute(
-            "INSERT OR IGNORE INTO inbound_seen (channel, message_id, at) VALUES (?, ?, ?)",
-            (channel, message_id, now),
+            "INSERT OR IGNORE INTO inbound_seen (channel, message_id, at, user_id) VALUES (?, ?, ?, ?)",
+            (channel, message_id, now, user_id),
         )
         return cursor.rowcount == 1
 
@@ -261,6 +261,24 @@ class Store:
                 [limit],
             )
         )
+
+    # ------------------------------------------------------------ erasure (UK GDPR)
+
+    def erase_person(self, channel: str, user_id: str) -> dict[str, int]:
+        """Delete everything about one person on one channel; returns rows deleted per table."""
+        row = self.conn.execute(
+            "SELECT id FROM respondents WHERE channel = ? AND user_id = ?", (channel, user_id)
+        ).fetchone()
+        deleted: dict[str, int] = {}
+        if row is not None:
+            for table in ("answer_log", "answers"):
+                deleted[table] = self.conn.execute(f"DELETE FROM {table} WHERE respondent_id = ?", (row[0],)).rowcount
+            deleted["respondents"] = self.conn.execute("DELETE FROM respondents WHERE id = ?", (row[0],)).rowcount
+        for table in ("conversations", "unanswered", "inbound_seen"):
+            deleted[table] = self.conn.execute(
+                f"DELETE FROM {table} WHERE channel = ? AND user_id = ?", (channel, user_id)
+            ).rowcount
+        return deleted
 
     # ------------------------------------------------------------ reading for exports
 

@@ -123,3 +123,10 @@ def m002_schools_and_unanswered(db: Database) -> None:
         not_null={"question", "normalised", "asked_at"},
     )
     db["unanswered"].create_index(["normalised"])
+
+
+@migrations()
+def m003_inbound_owner(db: Database) -> None:
+    """Whose message each processed id was, so erasing a person's data erases these too."""
+    db["inbound_seen"].add_column("user_id", str)
+    db["inbound_seen"].create_index(["channel", "user_id"])

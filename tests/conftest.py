@@ -84,7 +84,10 @@ def make_engine(db_path: Path, content: Content, clock: Clock) -> Iterator[Calla
 
     def make(**overrides: object) -> Engine:
         engine = Engine.open(
-            overrides.pop("db", db_path), content=overrides.pop("content", content), clock=overrides.pop("clock", clock)
+            overrides.pop("db", db_path),
+            content=overrides.pop("content", content),
+            clock=overrides.pop("clock", clock),
+            **overrides,
         )
         opened.append(engine)
         return engine

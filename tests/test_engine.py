@@ -593,3 +593,51 @@ def test_my_data_shows_everything_stored(make_chat) -> None:
     ):
         assert expected in text, expected
     assert chat.question_id == "q2", "the pending question is asked again"
+
+
+# ------------------------------------------------------------------ erasure and the ELP team
+
+
+def test_delete_my_data_after_confirmation_leaves_nothing(make_chat, engine: Engine) -> None:
+    chat = make_chat("gone", display_name="Gone Person")
+    chat.identify()
+    chat.send("Partly, needs work", message_id="m-1")
+    chat.send("pupil premium strategy")
+    other = make_chat("stays")
+    other.identify()
+    other.press("Yes")
+    chat.send("delete my data")
+    assert "cannot be undone" in chat.text
+    chat.press("No, keep it")
+    assert "Nothing was deleted" in chat.text and chat.question_id == "q2"
+    chat.send("delete my data")
+    chat.press("Yes, delete everything")
+    assert "everything we held about you has been deleted" in chat.text
+    db = engine.store.db
+    for table in db.table_names():
+        text = " ".join(str(v) for row in db[table].rows for v in row.values())
+        assert "gone" not in text.split() and "Gone Person" not in text and "needs work" not in text, table
+        assert "pupil premium" not in text, table
+    assert db["respondents"].count == 1 and db["answers"].count == 1, "the other respondent is untouched"
+    chat.send("hi")
+    assert "Start the consultation" in [b.label for b in chat.buttons], "they start afresh"
+
+
+def test_admins_get_stats_and_unanswered_others_are_refused(make_engine, content) -> None:
+    engine = make_engine(admins=frozenset({("test", "boss")}))
+    head = Chat(engine, "head")
+    head.identify(school_type="Secondary", role="Headteacher")
+    head.send("submit")
+    head.press("Submit anyway")
+    Chat(engine, "gov").identify(role="Governor or trustee")
+    head.send("pupil premium?")
+    head.send("stats")
+    assert "only for the ELP team" in head.text and "respondents" not in head.text
+    boss = Chat(engine, "boss")
+    boss.send("hi")
+    boss.send("stats")
+    assert "Responses so far: 2 respondents, 1 submitted, 1 in progress." in boss.text
+    assert "By school type: Primary 1, Secondary 1" in boss.text
+    assert "By role: Headteacher 1, Governor or trustee 1" in boss.text
+    boss.send("unanswered")
+    assert "1× pupil premium?" in boss.text
