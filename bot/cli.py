@@ -68,7 +68,7 @@ def chat(db_path: str, content_dir: str | None, user_id: str | None) -> None:
     from adapters.console import ConsoleChat
     from bot import Engine
 
-    engine = Engine.open(db_path, content=_content(content_dir))
+    engine = Engine.open(db_path, content=_content(content_dir), admins=_admins())
     try:
         user = user_id or getpass.getuser()
         ConsoleChat(
@@ -79,22 +79,26 @@ def chat(db_path: str, content_dir: str | None, user_id: str | None) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="File (default: stdout).")
 @db_option
 @content_option
 def export(fmt: str, out: str | None, db_path: str, content_dir: str | None) -> None:
-    """Export every response: JSON (one object per respondent) or CSV (Excel-safe)."""
-    from storage import Store
+    """Export every response: JSON (one object per respondent), CSV (Excel-safe) or XLSX (three sheets)."""
     from storage.export import to_csv, to_json
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"no database at {db_path} (set --db or ELP_DB)")
     content = _content(content_dir)
     ids = [q.id for q in content.questions]
     text_ids = [q.id for q in content.questions if q.kind == "text"]
-    store = Store.open(db_path)
+    store = _store(db_path)
     try:
+        if fmt == "xlsx":
+            from storage.report import build_workbook
+
+            target = out or "responses.xlsx"
+            build_workbook(store, content).save(target)
+            click.echo(f"wrote {target}", err=True)
+            return
         data = to_json(store, ids) if fmt == "json" else to_csv(store, ids, text_ids)
     finally:
         store.close()
@@ -202,7 +206,7 @@ def telegram(webhook_url: str | None, listen: str, port: int, db_path: str, cont
         raise click.ClickException("set TELEGRAM_BOT_TOKEN to the token @BotFather gave you")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_http_logs()
-    engine = Engine.open(db_path, content=_content(content_dir))
+    engine = Engine.open(db_path, content=_content(content_dir), admins=_admins())
     application = build_application(token=token, engine=engine, base_url=os.environ.get("TELEGRAM_API_BASE"))
     try:
         if webhook_url:
@@ -219,6 +223,65 @@ def telegram(webhook_url: str | None, listen: str, port: int, db_path: str, cont
             application.run_polling(allowed_updates=["message", "callback_query"])
     finally:
         engine.close()
+
+
+@main.command()
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default="report.html", show_default=True)
+@db_option
+@content_option
+def report(out: str, db_path: str, content_dir: str | None) -> None:
+    """The board report: one self-contained HTML file with counts, charts, comments and proposals."""
+    from storage.report import build_report
+
+    content = _content(content_dir)
+    store = _store(db_path)
+    try:
+        html = build_report(store, content)
+    finally:
+        store.close()
+    Path(out).write_text(html, encoding="utf-8")
+    click.echo(f"wrote {out} ({len(html) // 1024} KB)")
+
+
+@main.command()
+@click.option(
+    "--status",
+    type=click.Choice(["submitted", "in_progress", "not_started"]),
+    default=None,
+    help="Only schools with this status.",
+)
+@db_option
+def responses(status: str | None, db_path: str) -> None:
+    """Member schools and whether they have responded (all open schools if no members are marked)."""
+    from storage.results import school_statuses
+
+    store = _store(db_path)
+    try:
+        rows = school_statuses(store)
+    finally:
+        store.close()
+    if not rows:
+        raise click.ClickException("the school directory is empty: run elp-bot schools import FILE first")
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("submitted", "in_progress", "not_started")}
+    click.echo(
+        f"{len(rows)} schools: {counts['submitted']} submitted, {counts['in_progress']} in progress, "
+        f"{counts['not_started']} not started"
+    )
+    for row in rows:
+        if status is None or row["status"] == status:
+            click.echo(f"{row['status']:<12} {row['respondents']:>2}  {row['urn']:>8}  {row['name']}")
+
+
+def _admins() -> frozenset[tuple[str, str]]:
+    """ELP_ADMINS=telegram:123,slack:U456,console:alice → {(channel, user id)}."""
+    pairs = set()
+    for item in os.environ.get("ELP_ADMINS", "").split(","):
+        channel, _, user = item.strip().partition(":")
+        if channel and user:
+            pairs.add((channel, user))
+        elif item.strip():
+            raise click.UsageError(f"ELP_ADMINS entry {item.strip()!r} should look like telegram:123456")
+    return frozenset(pairs)
 
 
 @main.group()

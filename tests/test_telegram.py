@@ -404,3 +404,26 @@ async def test_hostile_text_is_escaped_split_and_stored_exactly(api: TelegramSta
     respondent = engine.store.respondent(1)
     assert respondent["school"] == school
     assert engine.store.answers(1)["q1"].comment == comment.strip()
+
+
+async def test_admins_and_my_data_over_telegram(api: TelegramStandIn, make_engine) -> None:
+    engine = make_engine(admins=frozenset({("telegram", "777100")}))
+    async with running(api, engine):
+        head = Phone(api, 777101)
+        await head.say("hi")
+        await head.press("Start the consultation")
+        for text in ("Oakwood Primary", "1", "1", "skip", "2", "yes"):
+            await head.say(text)
+        refused = await head.say("/stats")
+        assert "only for the ELP team" in refused[0]
+        admin = Phone(api, 777100)
+        stats = await admin.say("stats")
+        assert "Responses so far: 1 respondents, 0 submitted, 1 in progress." in "\n".join(stats)
+        mine = await head.say("/mydata")
+        assert "Q1 Aims: Yes" in mine[0] and "School: Oakwood Primary (Primary)" in mine[0]
+        await head.say("delete my data")
+        done = await head.press("Yes, delete everything")
+        assert "has been deleted" in done[0]
+    assert engine.store.db["respondents"].count == 0
+    assert engine.store.db["inbound_seen"].count_where("user_id = ?", ["777101"]) == 0, "their message ids went too"
+    assert engine.store.db["inbound_seen"].count_where("user_id = ?", ["777100"]) == 1

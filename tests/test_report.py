@@ -1,0 +1,230 @@
+"""The board report, the XLSX workbook and response tracking, against counts computed here independently."""
+
+from __future__ import annotations
+
+import random
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from markupsafe import escape
+from openpyxl import load_workbook
+
+from bot.cli import main
+from storage import Store
+from storage.report import build_report, build_workbook, tallies
+from storage.results import school_statuses, summary
+from storage.schools import decode_csv, import_gias, mark_members, read_rows
+
+SAMPLE = Path(__file__).parent / "fixtures" / "gias_ealing_sample.csv"
+HOSTILE = [
+    "<script>alert('x')</script>",
+    '=HYPERLINK("http://evil")',
+    "+44 20 1234",
+    "-1 for fees",
+    "@channel look",
+    "Tom & Jerry's <b>bold</b>",
+    "مدرسة ممتازة 👩‍🏫",
+    "Ünïcödé ✓ – “quotes”",
+]
+TYPES = ["primary", "secondary", "special", "pru_primary", "pru_secondary", "other"]
+ROLES = ["headteacher", "deputy", "governor", "business_manager", "staff", "other"]
+CONSENTS = ["named", "anonymous", "none", None]
+CHOICES = ["yes", "partly", "no", "unsure"]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, content):
+    """A database with 300 respondents and the truth about it, generated with a fixed seed."""
+    rng = random.Random(2026)
+    store = Store.open(tmp_path_factory.mktemp("report") / "report.db")
+    _, rows = read_rows(decode_csv(SAMPLE.read_bytes()))
+    import_gias(store, rows, la="Ealing", now="t")
+    mark_members(store, ["101930", "137121", "101932", "101935"], "t")
+    truth: dict = {"people": [], "answers": {}}
+    with store.transaction():
+        for n in range(300):
+            rid = store.create_respondent("test", f"user{n}", None, "2026-12-01T10:00:00+00:00")
+            person = {
+                "id": rid,
+                "school_type": TYPES[n % len(TYPES)],
+                "role": ROLES[(n // 3) % len(ROLES)],
+                "quote_consent": CONSENTS[n % len(CONSENTS)],
+                "school": f"School {n} <i>{HOSTILE[n % len(HOSTILE)][:6]}</i>",
+                "status": "submitted" if n % 3 else "in_progress",
+            }
+            fields = {k: person[k] for k in ("school_type", "role", "quote_consent", "school", "status")}
+            if n < 8:
+                fields["school_urn"] = ["101930", "137121", "999999"][n % 3]
+            store.update_respondent(rid, "t", **fields)
+            truth["people"].append(person)
+            for question in content.questions:
+                if rng.random() < 0.1:
+                    continue
+                choice = None if question.kind == "text" else rng.choice(CHOICES)
+                comment = HOSTILE[rng.randrange(len(HOSTILE))] + f" #{n}" if rng.random() < 0.3 else None
+                if question.kind == "text" and comment is None:
+                    continue
+                store.save_answer(rid, question.id, choice=choice, comment=comment, now="t", after_submission=False)
+                truth["answers"][(rid, question.id)] = (choice, comment)
+    yield store, truth
+    store.close()
+
+
+def expected_counts(truth, question_id: str, group: str) -> list[int]:
+    people = {p["id"]: p for p in truth["people"]}
+    counter: Counter[str] = Counter()
+    for (rid, qid), (choice, _) in truth["answers"].items():
+        if qid != question_id or choice is None:
+            continue
+        person = people[rid]
+        if group == "overall" or group == f"type:{person['school_type']}" or group == f"role:{person['role']}":
+            counter[choice] += 1
+    return [counter[c] for c in CHOICES]
+
+
+class Cells(HTMLParser):
+    """Collects the numbers the report puts in data-* table cells and the quoted comments."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: dict[tuple[str, str, str], int] = {}
+        self.headline: dict[str, str] = {}
+        self.quotes: list[str] = []
+        self._key: tuple | None = None
+        self._quote = False
+
+    def handle_starttag(self, tag, attrs):
+        attr = dict(attrs)
+        if tag == "td" and "data-q" in attr:
+            self._key = ("q", attr["data-q"], attr["data-group"], attr["data-choice"])
+        elif tag == "td" and "data-count" in attr:
+            self._key = ("h", attr["data-count"])
+        elif tag == "blockquote":
+            self._quote = True
+
+    def handle_data(self, data):
+        if self._key and self._key[0] == "q":
+            self.cells[self._key[1:]] = int(data)
+        elif self._key:
+            self.headline[self._key[1]] = data
+        self._key = None
+        if self._quote and data.strip():
+            self.quotes.append(data)
+            self._quote = False
+
+
+def test_report_numbers_match_independent_counts(world, content) -> None:
+    store, truth = world
+    html = build_report(store, content)
+    cells = Cells()
+    cells.feed(html)
+    people = truth["people"]
+    assert cells.headline["respondents"] == str(len(people))
+    assert cells.headline["submitted"] == str(sum(p["status"] == "submitted" for p in people))
+    assert cells.headline["in_progress"] == str(sum(p["status"] != "submitted" for p in people))
+    assert cells.headline["members_responded"] == "2 of 4"
+    for question in content.questions:
+        if question.kind != "choice":
+            continue
+        groups = ["overall", *(f"type:{t}" for t in TYPES), *(f"role:{r}" for r in ROLES)]
+        for group in groups:
+            got = [cells.cells[(question.id, group, str(i))] for i in range(4)]
+            assert got == expected_counts(truth, question.id, group), (question.id, group)
+
+
+def test_report_is_well_formed_self_contained_and_escaped(world, content) -> None:
+    store, _ = world
+    html = build_report(store, content)
+    ET.fromstring(html.split("\n", 1)[1])  # the document (after the doctype) parses as XML
+    assert "<script" not in html and "<b>bold" not in html and "<i>" not in html.split("<body>")[1].split("<svg")[0]
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert not re.search(r"""(src|href)=["']https?://""", html), "no external resources"
+    assert html.count("<svg") == 14 and html.count("<desc id=") == 14, "every chart has a text alternative"
+    assert "Report produced" in html and "2 November 2026 to 31 March 2027" in html
+
+
+def test_comments_follow_consent(world, content) -> None:
+    store, truth = world
+    html = build_report(store, content)
+    cells = Cells()
+    cells.feed(html)
+    people = {p["id"]: p for p in truth["people"]}
+    allowed = sorted(
+        c
+        for (rid, qid), (_, c) in truth["answers"].items()
+        if c and people[rid]["quote_consent"] in {"named", "anonymous"}
+    )
+    assert sorted(cells.quotes) == allowed
+    refused = [
+        c
+        for (rid, _), (_, c) in truth["answers"].items()
+        if c and people[rid]["quote_consent"] not in {"named", "anonymous"}
+    ]
+    assert refused and all(f"<p>{escape(c)}</p>" not in html for c in refused)
+    commented = {rid for (rid, _), (_, c) in truth["answers"].items() if c}
+    named = [p for p in truth["people"] if p["quote_consent"] == "named" and p["id"] in commented]
+    anonymous = [p for p in truth["people"] if p["quote_consent"] == "anonymous" and p["id"] in commented]
+    assert all(f" · {escape(p['school'])}</p>" in html for p in named)
+    assert all(str(escape(p["school"])) not in html for p in anonymous)
+
+
+def test_workbook_sheets_counts_and_formula_safety(world, content, tmp_path) -> None:
+    store, truth = world
+    path = tmp_path / "r.xlsx"
+    build_workbook(store, content).save(path)
+    book = load_workbook(path)
+    assert book.sheetnames == ["Responses", "Comments", "Counts"]
+    responses = list(book["Responses"].values)
+    header, rows = responses[0], responses[1:]
+    assert len(rows) == 300
+    q1 = header.index("q1")
+    assert header[q1 + 1] == "q1_label" and header[q1 + 2] == "q1_comment"
+    assert Counter(r[q1] for r in rows if r[q1]) == Counter(
+        c for (_, qid), (c, _) in truth["answers"].items() if qid == "q1"
+    )
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                assert not (isinstance(value, str) and value[:1] in "=+-@"), value
+    counts = {(r[0], r[2]): r[3:7] for r in list(book["Counts"].values)[1:]}
+    assert list(counts[("q3", "All respondents")]) == expected_counts(truth, "q3", "overall")
+
+
+def test_tallies_and_summary(world, content) -> None:
+    store, truth = world
+    result = summary(store)
+    assert result.respondents == 300 and result.members == 4 and result.members_responded == 2
+    assert result.by_type["pru_primary"] == sum(p["school_type"] == "pru_primary" for p in truth["people"])
+    rows = tallies(store, content)["q5.10"]
+    assert rows[0].group == "overall" and list(rows[0].counts) == expected_counts(truth, "q5.10", "overall")
+
+
+def test_school_statuses(world) -> None:
+    store, _ = world
+    statuses = {s["urn"]: s for s in school_statuses(store)}
+    assert set(statuses) == {"101930", "137121", "101932", "101935"}
+    assert statuses["101932"]["status"] == "not_started"
+    assert statuses["101930"]["respondents"] == 3
+
+
+def test_cli_report_responses_and_xlsx(world, tmp_path) -> None:
+    store, _ = world
+    db = str(store.db.conn.execute("PRAGMA database_list").fetchone()[2])
+    runner = CliRunner()
+    out = tmp_path / "board.html"
+    result = runner.invoke(main, ["report", "--db", db, "--out", str(out)])
+    assert result.exit_code == 0 and out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    listed = runner.invoke(main, ["responses", "--db", db])
+    assert listed.output.splitlines()[0].startswith("4 schools: ")
+    only = runner.invoke(main, ["responses", "--db", db, "--status", "not_started"]).output
+    assert "Castlebar School" in only and "Drayton Manor" not in only
+    assert (
+        runner.invoke(main, ["export", "--format", "xlsx", "--db", db, "--out", str(tmp_path / "x.xlsx")]).exit_code
+        == 0
+    )
+    assert (tmp_path / "x.xlsx").stat().st_size > 0
