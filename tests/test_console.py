@@ -63,13 +63,14 @@ SCRIPT = (
 )
 
 
-def run_chat(db: Path, stdin: str, user: str = "head-1") -> subprocess.CompletedProcess[str]:
+def run_chat(db: Path, stdin: str, user: str = "head-1", admins: str = "") -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "ELP_DB": str(db),
         "ELP_OPENS": "2020-01-01",
         "ELP_CLOSES": "2099-12-31",
         "PYTHONIOENCODING": "utf-8",
+        "ELP_ADMINS": admins,
     }
     return subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--user", user],
@@ -119,28 +120,8 @@ def test_end_of_input_mid_consultation_saves_and_resumes(tmp_path: Path) -> None
 def test_admin_commands_in_the_console(tmp_path: Path) -> None:
     db = tmp_path / "admin.db"
     run_chat(db, "hi\n1\nOakwood Primary\n1\n1\n\n3\npupil premium?\n", user="head-9")
-    env_admin = run_chat_env(db, "stats\nunanswered\n", user="elp-team", admins="console:elp-team")
+    env_admin = run_chat(db, "stats\nunanswered\n", user="elp-team", admins="console:elp-team")
     assert "Responses so far: 1 respondents, 0 submitted, 1 in progress." in env_admin.stdout
     assert "1× pupil premium?" in env_admin.stdout
-    refused = run_chat_env(db, "stats\n", user="head-9", admins="console:elp-team")
+    refused = run_chat(db, "stats\n", user="head-9", admins="console:elp-team")
     assert "only for the ELP team" in refused.stdout and "Responses so far" not in refused.stdout
-
-
-def run_chat_env(db: Path, stdin: str, *, user: str, admins: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "ELP_DB": str(db),
-        "ELP_OPENS": "2020-01-01",
-        "ELP_CLOSES": "2099-12-31",
-        "PYTHONIOENCODING": "utf-8",
-        "ELP_ADMINS": admins,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--user", user],
-        input=stdin,
-        text=True,
-        capture_output=True,
-        env=env,
-        timeout=60,
-        encoding="utf-8",
-    )
