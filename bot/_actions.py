@@ -23,7 +23,7 @@ _VERBS: dict[str, tuple[int, bool]] = {
     "more": (1, False),  # more:<topic>                       tell me more (read-only)
     "go": (1, False),  # go:<menu|help|ask|fee|review|sections>   read-only or menu entries
 }
-_ARG = re.compile(r"^[a-z0-9_.-]{1,40}$")
+_ARG = re.compile(r"^[a-z0-9_.-]{1,56}$")  # "more:" + 56 + ":" + serial still fits 64 bytes for short serials
 
 
 @dataclass(frozen=True, slots=True)

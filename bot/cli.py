@@ -284,6 +284,49 @@ def _admins() -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
+@main.command()
+@click.option("--http", "http_mode", is_flag=True, help="Serve HTTP (signed requests) instead of Socket Mode.")
+@click.option("--host", default="0.0.0.0", show_default=True, help="HTTP mode: address to listen on.")
+@click.option("--port", default=3000, show_default=True, type=int, help="HTTP mode: port to listen on.")
+@db_option
+@content_option
+def slack(http_mode: bool, host: str, port: int, db_path: str, content_dir: str | None) -> None:
+    """Run the Slack app: Socket Mode (SLACK_APP_TOKEN, SLACK_BOT_TOKEN) or --http (SLACK_SIGNING_SECRET)."""
+    import logging
+
+    from adapters.slack import build_app, serve_http
+    from bot import Engine
+
+    bot_token = os.environ.get("SLACK_BOT_TOKEN")
+    if not bot_token:
+        raise click.ClickException("set SLACK_BOT_TOKEN (xoxb-…) from the app's OAuth & Permissions page")
+    secret = os.environ.get("SLACK_SIGNING_SECRET")
+    app_token = os.environ.get("SLACK_APP_TOKEN")
+    if http_mode and not secret:
+        raise click.ClickException("HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → App Credentials)")
+    if not http_mode and not app_token:
+        raise click.ClickException("Socket Mode needs SLACK_APP_TOKEN (xapp-…, with connections:write); or use --http")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    engine = Engine.open(db_path, content=_content(content_dir), admins=_admins())
+    app = build_app(
+        engine=engine,
+        bot_token=bot_token,
+        signing_secret=secret if http_mode else None,
+        api_url=os.environ.get("SLACK_API_URL"),
+    )
+    try:
+        if http_mode:
+            server = serve_http(app, host=host, port=port)
+            click.echo(f"listening on http://{host}:{port}/slack/events", err=True)
+            server.serve_forever()
+        else:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            SocketModeHandler(app, app_token).start()
+    finally:
+        engine.close()
+
+
 @main.group()
 def schools() -> None:
     """The school directory (DfE Get Information about Schools)."""

@@ -122,6 +122,22 @@ class Engine:
             text = self.content.say("answer", answer=text, source=record["source"])
         return Outbound(text)
 
+    def progress(self, channel: str, user_id: str) -> tuple[str, str]:
+        """(where this person is, the label for a start/continue button), without changing anything."""
+        with self._lock:
+            row = self.store.conversation(channel, user_id)
+            respondent = row["respondent"] if row else None
+            total = len(self.content.questions)
+            say = self.content.say
+            if respondent is None:
+                return say("home_not_started", title=self.content.consultation.title), say("button_start")
+            answered = len(self.store.answers(respondent["id"]))
+        if respondent["status"] == "submitted":
+            return say("home_submitted", reference=respondent["reference"], answered=answered, total=total), say(
+                "button_review"
+            )
+        return say("home_in_progress", answered=answered, total=total), say("button_continue")
+
     @staticmethod
     def closes_prompt(action: str) -> bool:
         """Whether pressing this button uses up the message it is on (channels then remove its buttons)."""

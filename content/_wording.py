@@ -91,6 +91,11 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "error": _F(),
     "error_bad_sender": _F(),
     "private_only": _F({"link"}),
+    "slack_command_help": _F(),
+    "slack_moved_to_dm": _F(),
+    "home_not_started": _F({"title"}),
+    "home_in_progress": _F({"answered", "total"}),
+    "home_submitted": _F({"reference", "answered", "total"}),
     # the respondent's own data
     "my_data_title": _F(),
     "my_data_account": _F({"channel", "user_id", "display_name"}),

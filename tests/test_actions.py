@@ -48,3 +48,15 @@ def test_make_refuses_what_decode_would_refuse() -> None:
         make("ans", "q1", "bad value", serial=1)
     with pytest.raises(ValueError):
         make("nav", "start")
+
+
+def test_every_topic_has_an_encodable_more_button(content) -> None:
+    """Vision topic ids are long ("pledges:decent-living-incomes-and-good-growth"): all must fit."""
+    topics = ["aims", "convictions", "fees", "external_membership", "areas", "contact", "dates"]
+    topics += [f"area:{a.number}" for a in content.offer.activity_areas]
+    topics += [f"priority:{p.id}" for p in content.vision.priorities]
+    topics += [f"pledges:{t.id}" for t in content.vision.pledge_themes]
+    for topic in topics:
+        action = make("more", topic.replace(":", ".", 1))
+        assert len(action.encode()) <= MAX_ACTION_BYTES
+        assert decode(action) is not None

@@ -1,0 +1,412 @@
+"""The Slack channel: the real Bolt app over HTTP on 127.0.0.1, signed requests, a stand-in Web API."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from slack_sdk.signature import SignatureVerifier
+
+from adapters.slack import build_app, escape, serve_http, to_blocks, unescape_incoming
+from bot import Button, Engine, Outbound
+from storage.export import records
+
+from .standins.slack_api import SlackStandIn
+
+SECRET = "test-signing-secret"
+FIXTURES = Path(__file__).parent / "fixtures" / "slack"
+counter = itertools.count(1)
+
+
+class Workspace:
+    """Sends what Slack would send, signed, and reads what the app posted back."""
+
+    def __init__(self, url: str, api: SlackStandIn):
+        self.url, self.api = url, api
+        self.signer = SignatureVerifier(SECRET)
+
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: str | None = None,
+        signature: str | None = None,
+        extra: dict[str, str] | None = None,
+        sign: bool = True,
+    ) -> tuple[int, str]:
+        timestamp = timestamp if timestamp is not None else str(int(time.time()))
+        headers = {"Content-Type": content_type, **(extra or {})}
+        if sign:
+            headers["X-Slack-Request-Timestamp"] = timestamp
+            headers["X-Slack-Signature"] = signature or self.signer.generate_signature(timestamp=timestamp, body=body)
+        request = urllib.request.Request(self.url, data=body.encode(), headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def settle(self, before: int) -> None:
+        self.api.wait_for(lambda a: len(a.calls) > before)
+        while True:
+            count = len(self.api.calls)
+            time.sleep(0.1)
+            if len(self.api.calls) == count:
+                return
+
+    def event(
+        self,
+        user: str,
+        text: str,
+        *,
+        event_id: str | None = None,
+        retry: int | None = None,
+        extra_event: dict[str, Any] | None = None,
+        wait: bool = True,
+    ) -> list[Any]:
+        body = json.loads((FIXTURES / "message_im.json").read_text())
+        body["event_id"] = event_id or f"Ev{next(counter):08d}"
+        body["event"].update(
+            {"user": user, "text": text, "channel": dm(user), "ts": f"{time.time():.6f}", **(extra_event or {})}
+        )
+        extra = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
+        before, posted = len(self.api.calls), len(self.api.posted(dm(user)))
+        status, _ = self.post(json.dumps(body), "application/json", extra=extra)
+        assert status == 200
+        if wait:
+            self.settle(before)
+        return [c.params["text"] for c in self.api.posted(dm(user))[posted:]]
+
+    def last_buttons(self, user: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        call = next(
+            c for c in reversed(self.api.posted(dm(user))) if any(b["type"] == "actions" for b in c.params["blocks"])
+        )
+        return call.params, next(c for c in self.api.of("chat.postMessage") if c is call)  # the call, for its ts below
+
+    def press(self, user: str, label: str, *, times: int = 1) -> list[str]:
+        call = next(
+            c for c in reversed(self.api.posted(dm(user))) if any(b["type"] == "actions" for b in c.params["blocks"])
+        )
+        ts = f"{1764583200 + self.api.of('chat.postMessage').index(call) + 1}.000100"
+        element = next(
+            e
+            for b in call.params["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["text"]["text"] == label
+        )
+        payload = json.loads((FIXTURES / "block_actions.json").read_text())
+        payload["user"] = {"id": user, "username": user.lower(), "team_id": "T0ELP"}
+        payload["channel"] = {"id": dm(user), "name": "directmessage"}
+        payload["container"].update({"message_ts": ts, "channel_id": dm(user)})
+        payload["message"] = {"ts": ts, "text": call.params["text"], "blocks": call.params["blocks"]}
+        before, posted = len(self.api.calls), len(self.api.posted(dm(user)))
+        for _ in range(times):
+            payload["actions"] = [{**element, "block_id": "b1", "action_ts": f"{time.time():.6f}"}]
+            status, _ = self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+            assert status == 200
+        self.settle(before)
+        return [c.params["text"] for c in self.api.posted(dm(user))[posted:]]
+
+    def command(self, user: str, text: str, channel: str = "C0GENERAL") -> int:
+        form = json.loads((FIXTURES / "slash_command.json").read_text())
+        form.update({"user_id": user, "text": text, "channel_id": channel, "trigger_id": f"tr{next(counter)}"})
+        before = len(self.api.calls)
+        status, _ = self.post(urlencode(form), "application/x-www-form-urlencoded")
+        self.settle(before)
+        return status
+
+
+def dm(user: str) -> str:
+    return "D" + user.lstrip("U")
+
+
+@pytest.fixture
+def slack(make_engine) -> Iterator[tuple[SlackStandIn, Workspace, Engine]]:
+    engine = make_engine()
+    with SlackStandIn() as api:
+        app = build_app(engine=engine, bot_token="xoxb-test-token", signing_secret=SECRET, api_url=api.api_url)
+        server = serve_http(app, host="127.0.0.1", port=0)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield api, Workspace(f"http://127.0.0.1:{server.server_port}/slack/events", api), engine
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def record_of(engine: Engine, user: str) -> dict[str, Any]:
+    (record,) = [
+        r for r in records(engine.store, [q.id for q in engine.content.questions]) if r["respondent"]["user_id"] == user
+    ]
+    return record
+
+
+# ------------------------------------------------------------------ units
+
+
+def test_escaping_both_ways() -> None:
+    assert escape("<!channel> & <@U1>") == "&lt;!channel&gt; &amp; &lt;@U1&gt;"
+    assert unescape_incoming("<!channel> hi <@U123> &amp; &lt;b&gt; <https://x.org|site>") == (
+        "@channel hi @U123 & <b> site"
+    )
+
+
+def test_blocks_split_and_buttons() -> None:
+    _, blocks = to_blocks(Outbound("a" * 2999 + "\n" + "b" * 3500, tuple(Button(f"B{n}", f"x:{n}") for n in range(30))))
+    sections = [b for b in blocks if b["type"] == "section"]
+    actions = [b for b in blocks if b["type"] == "actions"]
+    assert [len(s["text"]["text"]) for s in sections] == [2999, 3000, 500]
+    assert [len(a["elements"]) for a in actions] == [25, 5]
+    assert actions[1]["elements"][0] == {
+        "type": "button",
+        "action_id": "elp-25",
+        "value": "x:25",
+        "text": {"type": "plain_text", "text": "B25", "emoji": True},
+    }
+
+
+# ------------------------------------------------------------------ end to end
+
+
+def test_whole_consultation_over_slack(slack) -> None:
+    api, ws, engine = slack
+    replies = ws.event("U777001", "hi")
+    assert "Welcome to the Ealing Learning Partnership" in replies[0]
+    ws.press("U777001", "Start the consultation")
+    ws.event("U777001", "Oakwood Primary")
+    ws.press("U777001", "Primary")
+    ws.press("U777001", "Headteacher")
+    ws.event("U777001", "Jo Bloggs")
+    replies = ws.press("U777001", "No, please don't quote me")
+    assert "Question 1 of 15" in replies[-1]
+    ws.press("U777001", "Yes")
+    update = api.of("chat.update")[-1].params
+    assert update["blocks"][-1]["elements"][0]["text"] == "✓ *Yes*"
+    assert not any(b["type"] == "actions" for b in update["blocks"])
+    ws.event("U777001", "Partly, the convictions overlap")
+    ws.press("U777001", "No")
+    ws.event("U777001", "Too dear for small schools")
+    ws.press("U777001", "Not sure")
+    for _ in range(10):
+        ws.press("U777001", "Yes")
+    ws.event("U777001", "A joint training day for business managers")
+    replies = ws.press("U777001", "Submit my response")
+    assert "ELP-2026-0001" in replies[-1]
+    record = record_of(engine, "U777001")
+    assert record["status"] == "submitted" and record["respondent"]["channel"] == "slack"
+    assert record["answers"]["q2"] == {"choice": "partly", "comment": "the convictions overlap"}
+    assert record["answers"]["q3"] == {"choice": "no", "comment": "Too dear for small schools"}
+    assert record["answers"]["q4"] == {"choice": "unsure", "comment": None}
+    assert len(record["answers"]) == 15
+
+
+def test_retries_and_double_clicks_change_nothing(slack) -> None:
+    api, ws, engine = slack
+    ws.event("U2", "hi")
+    ws.press("U2", "Start the consultation")
+    first = ws.event("U2", "Castlebar School", event_id="EvSAME")
+    count = len(api.posted(dm("U2")))
+    again = ws.event("U2", "Castlebar School", event_id="EvSAME", retry=1, wait=False)
+    ws.event("U2", "help")  # handled after the retry: had the retry replied, its reply would come first
+    assert first == ["What type of school is Castlebar School?"] and again == []
+    assert "At any time you can type" in api.posted(dm("U2"))[count].params["text"]
+    ws.press("U2", "Special")
+    ws.press("U2", "Headteacher")
+    ws.press("U2", "Skip")
+    ws.press("U2", "Yes, anonymously")
+    replies = ws.press("U2", "Partly", times=2)
+    assert replies[0] == "Saved: Partly." and len(replies) == 2
+    assert [(e["question_id"], e["choice"]) for e in engine.store.answer_log(1)] == [("q1", "partly")]
+
+
+def test_forged_and_malformed_requests_get_4xx(slack) -> None:
+    api, ws, engine = slack
+    body = (FIXTURES / "message_im.json").read_text()
+    now = str(int(time.time()))
+    assert ws.post(body, "application/json", signature="v0=" + "0" * 64)[0] == 401
+    stale = str(int(time.time()) - 600)
+    assert ws.post(body, "application/json", timestamp=stale)[0] == 401
+    assert ws.post(body, "application/json", sign=False)[0] == 401
+    bad = "{this is not json"
+    assert ws.post(bad, "application/json", timestamp=now)[0] == 400
+    assert (
+        ws.post(
+            body,
+            "application/json",
+            timestamp="yesterday",
+            signature=ws.signer.generate_signature(timestamp="yesterday", body=body),
+        )[0]
+        == 401
+    )
+    assert ws.post("payload=%7Bnot-json", "application/x-www-form-urlencoded")[0] == 400
+    time.sleep(0.2)
+    assert api.posted() == [] and engine.store.db["conversations"].count == 0
+
+
+def test_slash_command_for_a_question_a_fee_and_starting(slack) -> None:
+    api, ws, _ = slack
+    assert ws.command("U3", "ask what is EGFL?") == 200
+    ephemeral = api.of("chat.postEphemeral")[-1].params
+    assert ephemeral["user"] == "U3" and ephemeral["channel"] == "C0GENERAL" and "www.egfl.org.uk" in ephemeral["text"]
+    ws.command("U3", "fee secondary 900")
+    assert "Secondary, 900 pupils: £6,762 + 900 × £5.77 = £11,955" in api.of("chat.postEphemeral")[-1].params["text"]
+    ws.command("U3", "start")
+    assert api.of("conversations.open")[-1].params["users"] == "U3"
+    assert "sent you a direct message" in api.of("chat.postEphemeral")[-1].params["text"]
+    assert "Welcome to the Ealing Learning Partnership" in api.posted(dm("U3"))[0].params["text"]
+    ws.command("U3", "")
+    assert "/elp fee" in api.of("chat.postEphemeral")[-1].params["text"]
+
+
+def test_rate_limits_and_server_errors_are_retried(slack) -> None:
+    api, ws, _ = slack
+    api.fail_next("chat.postMessage", 429, retry_after=1)
+    ws.event("U4", "hi", wait=False)
+    api.wait_for(lambda a: len(a.posted(dm("U4"))) == 2)
+    limited = api.of("chat.postMessage", status=429)[0]
+    assert len(api.of("chat.postMessage", status=429)) == 1
+    assert api.posted(dm("U4"))[0].at - limited.at >= 0.9, "retried after Retry-After"
+    api.fail_next("chat.postMessage", 500)
+    ws.event("U4", "what is EGFL?", wait=False)
+    api.wait_for(lambda a: len(a.posted(dm("U4"))) == 3)
+    assert "www.egfl.org.uk" in api.posted(dm("U4"))[2].params["text"]
+    assert len(api.of("chat.postMessage", status=500)) == 1
+
+
+def test_200_users_interleaved(slack) -> None:
+    api, ws, engine = slack
+    users = [f"U{900000 + n}" for n in range(200)]
+    script = ["hi", "start", "School {user}", "1", "1", "skip", "2", "yes", "partly, {user} wants more"]
+    queues = {u: [line.format(user=u) for line in script] for u in users}
+    order = [u for u in users for _ in script]
+    random.Random(5).shuffle(order)
+    for user in order:
+        ws.event(user, queues[user].pop(0), wait=False)
+    api.wait_for(lambda a: len(a.posted()) >= len(users) * len(script), timeout=120)
+    ws.settle(0)
+    for user in users:
+        record = record_of(engine, user)
+        assert record["respondent"]["school"] == f"School {user}"
+        assert record["answers"]["q1"] == {"choice": "yes", "comment": None}
+        assert record["answers"]["q2"] == {"choice": "partly", "comment": f"{user} wants more"}
+
+
+def test_hostile_text_is_escaped_and_stored_readably(make_engine, content) -> None:
+    roomy = type(content)(
+        content.offer,
+        content.vision,
+        content.consultation.model_copy(update={"comment_max_chars": 20_000}),
+        content.messages,
+        content.faq,
+        content.directory,
+    )
+    engine = make_engine(content=roomy)
+    with SlackStandIn() as api:
+        app = build_app(engine=engine, bot_token="xoxb-t", signing_secret=SECRET, api_url=api.api_url)
+        server = serve_http(app, host="127.0.0.1", port=0)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        ws = Workspace(f"http://127.0.0.1:{server.server_port}/slack/events", api)
+        try:
+            ws.event("U5", "hi")
+            ws.press("U5", "Start the consultation")
+            replies = ws.event("U5", "<!channel> &amp; <@U123> School")
+            assert "@channel &amp; @U123 School" in replies[0]
+            for text in ("1", "1", "skip", "1", "partly"):
+                ws.event("U5", text)
+            long = "&lt;script&gt; <!here> " + "x" * 10_000
+            ws.event("U5", long)
+            for call in api.calls:
+                dumped = json.dumps(call.params)
+                assert "<!channel>" not in dumped and "<!here>" not in dumped and "<@U123>" not in dumped
+        finally:
+            server.shutdown()
+            server.server_close()
+    assert engine.store.respondent(1)["school"] == "@channel & @U123 School"
+    assert engine.store.answers(1)["q1"].comment == "<script> @here " + "x" * 10_000
+
+
+def test_bot_messages_and_channel_chatter_are_ignored(slack) -> None:
+    api, ws, engine = slack
+    ws.event("U6", "hello from a bot", extra_event={"bot_id": "B0OTHER"}, wait=False)
+    ws.event("U6", "edited", extra_event={"subtype": "message_changed"}, wait=False)
+    ws.event("U6", "in a channel", extra_event={"channel_type": "channel"}, wait=False)
+    time.sleep(0.3)
+    assert api.posted() == [] and engine.store.db["conversations"].count == 0
+
+
+def test_app_home_shows_progress_with_a_button(slack) -> None:
+    api, ws, _ = slack
+    body = json.loads((FIXTURES / "app_home_opened.json").read_text())
+    before = len(api.calls)
+    assert ws.post(json.dumps(body), "application/json")[0] == 200
+    ws.settle(before)
+    view = api.of("views.publish")[-1].params["view"]
+    assert "you have not started yet" in view["blocks"][0]["text"]["text"]
+    assert view["blocks"][1]["elements"][0]["action_id"] == "elp-home-start"
+
+
+def test_socket_mode_handler_setup(engine: Engine) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    with SlackStandIn() as api:
+        app = build_app(engine=engine, bot_token="xoxb-t", api_url=api.api_url)
+        handler = SocketModeHandler(app, "xapp-1-test")
+        assert handler.app is app
+        assert handler.client.app_token == "xapp-1-test"
+        assert handler.client.socket_mode_request_listeners, "Bolt's dispatcher is registered"
+        handler.client.close()
+
+
+def test_a_failing_turn_tells_the_user_and_stores_nothing(slack, monkeypatch) -> None:
+    _api, ws, engine = slack
+    ws.event("U8", "hi")
+    ws.press("U8", "Start the consultation")
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(engine.store, "update_respondent", broken)
+    replies = ws.event("U8", "Oakwood Primary")
+    assert "something went wrong and nothing from that message was saved" in replies[0]
+    assert engine.store.respondent(1)["school"] is None
+
+
+def test_no_tokens_or_bodies_in_info_logs(slack, caplog) -> None:
+    _api, ws, _ = slack
+    caplog.set_level("INFO")
+    ws.event("U9", "hi")
+    ws.event("U9", "my secret comment text")
+    ws.command("U9", "ask what is EGFL?")
+    assert "xoxb-test-token" not in caplog.text and "my secret comment text" not in caplog.text
+    assert SECRET not in caplog.text
+
+
+def test_admin_commands_over_slack(make_engine) -> None:
+    engine = make_engine(admins=frozenset({("slack", "UADMIN")}))
+    with SlackStandIn() as api:
+        app = build_app(engine=engine, bot_token="xoxb-t", signing_secret=SECRET, api_url=api.api_url)
+        server = serve_http(app, host="127.0.0.1", port=0)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        ws = Workspace(f"http://127.0.0.1:{server.server_port}/slack/events", api)
+        try:
+            ws.event("UHEAD", "hi")
+            ws.press("UHEAD", "Start the consultation")
+            assert "only for the ELP team" in ws.event("UHEAD", "stats")[0]
+            replies = ws.event("UADMIN", "stats")
+            assert any("Responses so far: 1 respondents, 0 submitted, 1 in progress." in r for r in replies)
+        finally:
+            server.shutdown()
+            server.server_close()
