@@ -26,12 +26,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from bot._fees import fee_table
-from bot._render import BULLET, SEP, topic_summary, topic_title
+from bot._render import BULLET, topic_summary, topic_title
 from content import Content, Item, find_item
 
 FAQ_MIN = 70.0
@@ -127,7 +127,6 @@ class _Faq:
     topic: str | None
     related: tuple[str, ...]
     compute: str | None
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class Answerer:
@@ -377,7 +376,3 @@ class Answerer:
                 break
         return tuple((title, topic) for topic, title in seen.items())
 
-
-def source_label(*parts: str) -> str:
-    """Join source parts with the breadcrumb separator."""
-    return SEP.join(p for p in parts if p)
