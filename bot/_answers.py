@@ -375,4 +375,3 @@ class Answerer:
             if len(seen) == 3:
                 break
         return tuple((title, topic) for topic, title in seen.items())
-

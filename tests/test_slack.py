@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -88,17 +89,11 @@ class Workspace:
             self.settle(before)
         return [c.params["text"] for c in self.api.posted(dm(user))[posted:]]
 
-    def last_buttons(self, user: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        call = next(
-            c for c in reversed(self.api.posted(dm(user))) if any(b["type"] == "actions" for b in c.params["blocks"])
-        )
-        return call.params, next(c for c in self.api.of("chat.postMessage") if c is call)  # the call, for its ts below
-
     def press(self, user: str, label: str, *, times: int = 1) -> list[str]:
         call = next(
             c for c in reversed(self.api.posted(dm(user))) if any(b["type"] == "actions" for b in c.params["blocks"])
         )
-        ts = f"{1764583200 + self.api.of('chat.postMessage').index(call) + 1}.000100"
+        ts = call.result["ts"]
         element = next(
             e
             for b in call.params["blocks"]
@@ -132,19 +127,25 @@ def dm(user: str) -> str:
     return "D" + user.lstrip("U")
 
 
-@pytest.fixture
-def slack(make_engine) -> Iterator[tuple[SlackStandIn, Workspace, Engine]]:
-    engine = make_engine()
+@contextmanager
+def running(engine: Engine) -> Iterator[tuple[SlackStandIn, Workspace]]:
+    """The stand-in Web API, and the real Bolt app serving HTTP on 127.0.0.1 in a thread."""
     with SlackStandIn() as api:
         app = build_app(engine=engine, bot_token="xoxb-test-token", signing_secret=SECRET, api_url=api.api_url)
         server = serve_http(app, host="127.0.0.1", port=0)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
+        threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
-            yield api, Workspace(f"http://127.0.0.1:{server.server_port}/slack/events", api), engine
+            yield api, Workspace(f"http://127.0.0.1:{server.server_port}/slack/events", api)
         finally:
             server.shutdown()
             server.server_close()
+
+
+@pytest.fixture
+def slack(make_engine) -> Iterator[tuple[SlackStandIn, Workspace, Engine]]:
+    engine = make_engine()
+    with running(engine) as (api, workspace):
+        yield api, workspace, engine
 
 
 def record_of(engine: Engine, user: str) -> dict[str, Any]:
@@ -304,36 +305,20 @@ def test_200_users_interleaved(slack) -> None:
         assert record["answers"]["q2"] == {"choice": "partly", "comment": f"{user} wants more"}
 
 
-def test_hostile_text_is_escaped_and_stored_readably(make_engine, content) -> None:
-    roomy = type(content)(
-        content.offer,
-        content.vision,
-        content.consultation.model_copy(update={"comment_max_chars": 20_000}),
-        content.messages,
-        content.faq,
-        content.directory,
-    )
-    engine = make_engine(content=roomy)
-    with SlackStandIn() as api:
-        app = build_app(engine=engine, bot_token="xoxb-t", signing_secret=SECRET, api_url=api.api_url)
-        server = serve_http(app, host="127.0.0.1", port=0)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        ws = Workspace(f"http://127.0.0.1:{server.server_port}/slack/events", api)
-        try:
-            ws.event("U5", "hi")
-            ws.press("U5", "Start the consultation")
-            replies = ws.event("U5", "<!channel> &amp; <@U123> School")
-            assert "@channel &amp; @U123 School" in replies[0]
-            for text in ("1", "1", "skip", "1", "partly"):
-                ws.event("U5", text)
-            long = "&lt;script&gt; <!here> " + "x" * 10_000
-            ws.event("U5", long)
-            for call in api.calls:
-                dumped = json.dumps(call.params)
-                assert "<!channel>" not in dumped and "<!here>" not in dumped and "<@U123>" not in dumped
-        finally:
-            server.shutdown()
-            server.server_close()
+def test_hostile_text_is_escaped_and_stored_readably(make_engine, roomy_content) -> None:
+    engine = make_engine(content=roomy_content)
+    with running(engine) as (api, ws):
+        ws.event("U5", "hi")
+        ws.press("U5", "Start the consultation")
+        replies = ws.event("U5", "<!channel> &amp; <@U123> School")
+        assert "@channel &amp; @U123 School" in replies[0]
+        for text in ("1", "1", "skip", "1", "partly"):
+            ws.event("U5", text)
+        long = "&lt;script&gt; <!here> " + "x" * 10_000
+        ws.event("U5", long)
+        for call in api.calls:
+            dumped = json.dumps(call.params)
+            assert "<!channel>" not in dumped and "<!here>" not in dumped and "<@U123>" not in dumped
     assert engine.store.respondent(1)["school"] == "@channel & @U123 School"
     assert engine.store.answers(1)["q1"].comment == "<script> @here " + "x" * 10_000
 
@@ -396,17 +381,9 @@ def test_no_tokens_or_bodies_in_info_logs(slack, caplog) -> None:
 
 def test_admin_commands_over_slack(make_engine) -> None:
     engine = make_engine(admins=frozenset({("slack", "UADMIN")}))
-    with SlackStandIn() as api:
-        app = build_app(engine=engine, bot_token="xoxb-t", signing_secret=SECRET, api_url=api.api_url)
-        server = serve_http(app, host="127.0.0.1", port=0)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        ws = Workspace(f"http://127.0.0.1:{server.server_port}/slack/events", api)
-        try:
-            ws.event("UHEAD", "hi")
-            ws.press("UHEAD", "Start the consultation")
-            assert "only for the ELP team" in ws.event("UHEAD", "stats")[0]
-            replies = ws.event("UADMIN", "stats")
-            assert any("Responses so far: 1 respondents, 0 submitted, 1 in progress." in r for r in replies)
-        finally:
-            server.shutdown()
-            server.server_close()
+    with running(engine) as (_, ws):
+        ws.event("UHEAD", "hi")
+        ws.press("UHEAD", "Start the consultation")
+        assert "only for the ELP team" in ws.event("UHEAD", "stats")[0]
+        replies = ws.event("UADMIN", "stats")
+        assert any("Responses so far: 1 respondents, 0 submitted, 1 in progress." in r for r in replies)

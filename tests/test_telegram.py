@@ -377,16 +377,10 @@ async def test_group_chats_answer_questions_and_point_to_private(api: TelegramSt
     assert engine.store.db["conversations"].count == 0, "nothing stored from a group"
 
 
-async def test_hostile_text_is_escaped_split_and_stored_exactly(api: TelegramStandIn, make_engine, content) -> None:
-    roomy = type(content)(
-        content.offer,
-        content.vision,
-        content.consultation.model_copy(update={"comment_max_chars": 20_000}),
-        content.messages,
-        content.faq,
-        content.directory,
-    )
-    engine = make_engine(content=roomy)
+async def test_hostile_text_is_escaped_split_and_stored_exactly(
+    api: TelegramStandIn, make_engine, roomy_content
+) -> None:
+    engine = make_engine(content=roomy_content)
     school = "<b>St Mark's</b> & <script>alert(1)</script> 🏫"
     comment = ("مدرسة <i>&amp;</i> 👩‍🏫 " * 500)[:10_000]
     async with running(api, engine):

@@ -24,6 +24,7 @@ class Call:
     params: dict[str, Any]
     status: int = 200
     at: float = field(default_factory=time.monotonic)
+    result: dict[str, Any] = field(default_factory=dict)
 
 
 class SlackStandIn:
@@ -115,14 +116,17 @@ class SlackStandIn:
         with self._lock:
             fault = self.faults.get(method, [])
             status, retry_after = fault.pop(0) if fault else (200, None)
-            self.calls.append(Call(method, params, status))
+            call = Call(method, params, status)
+            if status == 200:
+                call.result = self._result(method, params)
+            self.calls.append(call)
         with self._changed:
             self._changed.notify_all()
         if status == 429:
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after or 1)}
         if status >= 500:
             return status, {"ok": False, "error": "internal_error"}, {}
-        return 200, self._result(method, params), {}
+        return 200, call.result, {}
 
     def _result(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
