@@ -80,9 +80,25 @@ def tallies(store: Store, content: Content) -> dict[str, list[Row]]:
             for key in [o.id for o in options] + ["unknown"]:
                 counts = by.get(f"{kind}:{key}")
                 if counts:
-                    rows.append(Row(f"{kind}:{key}", labels.get(key, "Not given"), tuple(counts[c] for c in codes)))
+                    label = _group_label(kind, key, labels)
+                    rows.append(Row(f"{kind}:{key}", label, tuple(counts[c] for c in codes)))
         out[question.id] = rows
     return out
+
+
+def _group_label(kind: str, key: str, labels: dict[str, str]) -> str:
+    """A row label that cannot be confused across groups: "Other" is both a school type and a role."""
+    label = labels.get(key, "Not given")
+    if label in {"Other", "Not given"}:
+        return f"{label} ({'school type' if kind == 'type' else 'role'})"
+    return label
+
+
+def _in_content_order(counts: Counter[str], options: Any, kind: str, labels: dict[str, str]) -> list[tuple[str, int]]:
+    """(label, count) in the questionnaire's option order, then anything not among the options."""
+    ids = [o.id for o in options]
+    ordered = [k for k in ids if counts.get(k)] + sorted(k for k in counts if k not in ids)
+    return [(_group_label(kind, k, labels), counts[k]) for k in ordered]
 
 
 def chart_svg(rows: list[Row], choice_labels: list[str], title: str, chart_id: str) -> str:
@@ -199,8 +215,8 @@ def build_report(store: Store, content: Content, now: dt.datetime | None = None)
         closes=f"{consultation.closes.day} {consultation.closes:%B %Y}",
         produced=now.strftime("%d %B %Y at %H:%M UTC"),
         summary=result,
-        by_type=[(labels.get(k, "Not given"), v) for k, v in sorted(result.by_type.items())],
-        by_role=[(labels.get(k, "Not given"), v) for k, v in sorted(result.by_role.items())],
+        by_type=_in_content_order(result.by_type, content.consultation.identity.school_types, "type", labels),
+        by_role=_in_content_order(result.by_role, content.consultation.identity.roles, "role", labels),
         choice_labels=choice_labels,
         sections=sections,
         proposals=quotes.get(content.questions[-1].id, []) if content.questions[-1].kind == "text" else [],
