@@ -40,9 +40,6 @@ MAX_NAME_CHARS = 100
 MAX_ID_CHARS = 200
 _NOTHING_TO_ADD = frozenset({"no", "none", "nothing", "n/a", "na", "no thanks", "nothing to add", "nope"})
 _DEICTIC = re.compile(r"\b(this|it|these|that|include|includes|cover|covers|mean|means|involve)\b", re.I)
-_FEE_WORDS = re.compile(
-    r"\b(fee|fees|subscription|subscriptions|cost|costs|charge|charges|price|pay|paying|payable|how much)\b", re.I
-)
 
 
 def _utcnow() -> dt.datetime:
@@ -1182,8 +1179,7 @@ class _Turn:
         if len(text) > 500:
             return [Outbound(self.say("question_too_long")), *self.prompt(fresh=False)]
         reply = self.engine.answerer.find(text)
-        fee_words = _FEE_WORDS.search(text) and "external" not in text.casefold()
-        if reply.compute == "fees" or (fee_words and not reply.confident and reply.kind != "declined"):
+        if reply.compute == "fees":  # fee words are a synonym group in faq.yaml: the answerer routes them
             return self.fee(text)
         follow = self.follow_up_buttons()
         email = self.content.offer.contact.email
