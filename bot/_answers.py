@@ -1,24 +1,26 @@
-"""Answering questions from the content store: curated FAQ first, then every fact, never a guess.
+"""Answering questions from the content: curated answers, every passage, fees from any phrasing, never a guess.
 
-How a question is scored, so any answer can be explained:
+How a question is answered, so any answer can be explained (`Reply.why`):
 
-1. Normalise: lower case, possessives dropped, words of two or more letters; synonym phrases from
-   faq.yaml become their group's first word ("designated safeguarding lead" → "dsl", "cpd" →
-   "training"); a plural s is dropped; stop words go. The same is done to the content.
-2. Decline: a question containing a decline word (weather, parking, booking…) is out of scope.
-3. FAQ: each curated phrasing is compared with the question by weighted word overlap both ways:
-   how much of the phrasing's weight is in the question, and how much of the question's weight is
-   in the phrasing (words weigh their inverse document frequency; a word within rapidfuzz ratio 85
-   of another counts as the same, for typos). The score is their harmonic mean (F1), 0–100, and the
-   best entry wins at FAQ_MIN or above. A question about fees (fee, cost, pay, subscription…) that
-   no other FAQ entry answers goes to the fee calculator.
-4. Content: otherwise every item (bullet, paragraph, outcome, pledge) and every activity area is
-   scored: each question word adds its inverse document frequency (rarer words count more) when
-   the item has it — half as much again in the item's heading — or 80% of that for a near spelling (rapidfuzz
-   ratio ≥ 85, for typos). The score is the share of the question's total weight covered; a word the
-   content never uses counts in the total like a typical word (the median weight), so "pupil
-   premium" is not answered from a bullet about pupils. At CONFIDENT or above the best item is quoted.
-5. Below both, the assistant says it is not sure, offers the closest topics and gives the contact.
+1. Words: lower case, curly quotes and dashes straightened, contractions opened ("who's" → "who is"),
+   "Q5.4"/"question 3" made one token. A word that is neither in the content nor in the lexicon is
+   corrected to the nearest word that is (rapidfuzz ratio ≥ 85: "safegaurding" → "safeguarding").
+   Then the lexicon (content/data/lexicon.yaml): `means` turns school language into the documents'
+   words ("EHCP" → "additional needs"), `synonyms` turn each group into its first word, in questions
+   and content alike; stop words go; the rest is stemmed (Snowball, PyStemmer).
+2. Declines: a lexicon decline rule (another council, a named person, a phone line, money the
+   documents don't cover…) or a year the documents never mention ends it: not confident, with what
+   the documents do say on the closest topic when the rule names one.
+3. Fees: a question about the subscription (fee words, a school type or a pupil roll) is read by the
+   fee parser (bot/_fees.py); every school it describes gets its fee with the working. When the type
+   or roll is missing the reply says so (`compute="fees"`: the caller asks or uses the known school).
+4. Search: curated FAQ phrasings (faq.yaml) by weighted word overlap both ways (F1 of the inverse
+   document frequency covered, typo-tolerant), and every passage (bot/_passages.py) ranked by BM25
+   (bm25s). A passage's confidence is the share of the question's weight it covers (a word the
+   content never uses weighs like a typical word, so an unknown subject is not answered from a
+   passage about something else). When the best passage leaves a large part of the question
+   uncovered and another passage covers that part, both are given (several questions in one).
+5. Below the thresholds: "not sure", the closest topics as buttons, and the contact.
 """
 
 from __future__ import annotations
@@ -28,77 +30,135 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+import bm25s
+import numpy as np
+import Stemmer
 from rapidfuzz import fuzz, process
 
-from bot._fees import fee_table
+from bot._fees import FeeRequest, fee_table, read_fee_requests, working
+from bot._passages import Passage, build_passages
 from bot._render import BULLET, topic_summary, topic_title
 from content import Content, Item, find_item
 
-FAQ_MIN = 70.0
-FEE_WORD = "fee"
-CONFIDENT = 0.55
+FAQ_MIN = 70.0  # a curated phrasing must score this (0–100) to be used
+CONFIDENT = 0.62  # a passage must cover this share of the question's weight
+SECOND = 0.75  # a second passage must cover this share of what the first left uncovered
+LEFT_OVER = 0.3  # …and the first must have left at least this share uncovered
+DOCUMENT_YEAR = 2025  # fees are "currently" those of the questionnaire (January to March 2025)
 _STOP = frozenset(
     """
     a about all also am an and any are as at be been by can could do does did doing for from get got has
     have how i if in include includes including into is it its me my of on or our please provide
     provided provides so some tell than that the their them there these they this those to us was
-    we what whats when where which who why will with would you your anything there's is offer
-    offers something kind sort available exist exists there ve we're i'm doe ha wa
+    we what whats when where which who why will with would you your anything there's offer
+    offers something kind sort available exist exists ve we're i'm just know like want need much
+    hi hello thanks thank ok okay elp's currently current does whether there just quick question
     """.split()
 )
-_WORD = re.compile(r"[a-z0-9]+")
-_AREA = re.compile(r"\b(?:area|activity area|section 3\.?)\s*(\d{1,2})\b", re.I)
+_FEE_WORDS = frozenset({"fee"})
+_EXPLICIT_FEE = re.compile(
+    r"\b(?:fees?|subscriptions?|subs?|membership fee|contribution fee|our school|my school|we pay|do we|would we|"
+    r"will we|should we|for us|for our)\b"
+)
+_FUNDING_SUBJECT = frozenset(
+    {"council", "contribut", "%", "subsidis", "in-kind", "budget", "fund", "member", "non-eal"}
+)
+_CONTRACTIONS = {
+    "who's": "who is",
+    "what's": "what is",
+    "where's": "where is",
+    "when's": "when is",
+    "how's": "how is",
+    "it's": "it is",
+    "there's": "there is",
+    "that's": "that is",
+    "isn't": "is not",
+    "aren't": "are not",
+    "don't": "do not",
+    "doesn't": "does not",
+    "can't": "cannot",
+    "won't": "will not",
+    "we're": "we are",
+    "i'm": "i am",
+    "we've": "we have",
+    "i've": "i have",
+    "you're": "you are",
+    "they're": "they are",
+}
+_TOKEN = re.compile(r"q\d+(?:_\d+)?|[a-z0-9]+(?:-[a-z0-9]+)*|%")
+_QUESTION_ID = re.compile(r"\b(?:q|question|qu|qn)\s*\.?\s*(\d{1,2})(?:\s*[._]\s*(\d{1,2}))?\b")
+_AREA = re.compile(r"\b(?:area|activity area|section 3\.?)\s*(\d{1,2})\b")
+_YEARS = re.compile(r"\b((?:19|20)\d{2})\b")
 
 
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+def _straighten(text: str) -> str:
+    text = text.casefold().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    text = text.replace("–", "-").replace("—", "-").replace("‑", "-")
+    for short, full in _CONTRACTIONS.items():
+        text = text.replace(short, full)
+    text = _QUESTION_ID.sub(lambda m: f" q{m.group(1)}" + (f"_{m.group(2)}" if m.group(2) else "") + " ", text)
+    return re.sub(r"'s\b", "", text).replace("'", "")
+
+
+def tokens(text: str) -> list[str]:
+    """Raw tokens: lower case, straightened, hyphenated words kept whole and also split."""
+    out: list[str] = []
+    for token in _TOKEN.findall(_straighten(text)):
+        out.append(token)
+    return out
 
 
 class Normaliser:
-    """Turns text into canonical content words, applying the synonym groups."""
+    """Turns text into canonical, stemmed content words with the lexicon's synonyms and meanings."""
 
-    def __init__(self, synonyms: list[list[str]]):
-        self.phrases: dict[tuple[str, ...], str] = {}
+    def __init__(self, synonyms: list[list[str]], means: dict[str, str] | None = None):
+        self.stemmer = Stemmer.Stemmer("english")
+        self.phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
         for group in synonyms:
-            canonical = " ".join(self._raw(group[0]))
+            canonical = tuple(_plain(group[0]))
             for variant in group:
-                self.phrases[tuple(self._raw(variant))] = canonical
+                self.phrases[tuple(_plain(variant))] = canonical
+        self.means: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.longest = max((len(p) for p in self.phrases), default=1)
+        for word, meaning in (means or {}).items():
+            self.means[tuple(_plain(word))] = tuple(self._apply(_plain(meaning), self.phrases))
+        self.longest = max((len(p) for p in [*self.phrases, *self.means]), default=1)
 
-    @staticmethod
-    def _raw(text: str) -> list[str]:
-        text = text.casefold().replace("’", "'").replace("'s ", " ").replace("'", "")
-        return _WORD.findall(text)
-
-    def words(self, text: str) -> list[str]:
-        """Canonical, stemmed content words, in order."""
-        raw = self._raw(text + " ")
+    def _apply(self, raw: list[str], *tables: dict[tuple[str, ...], tuple[str, ...]]) -> list[str]:
         out: list[str] = []
         i = 0
         while i < len(raw):
             for size in range(min(self.longest, len(raw) - i), 0, -1):
-                canonical = self.phrases.get(tuple(raw[i : i + size]))
-                if canonical is not None:
-                    out.extend(canonical.split())
+                key = tuple(raw[i : i + size])
+                found = next((t[key] for t in tables if key in t), None)
+                if found is not None:
+                    out.extend(found)
                     i += size
                     break
             else:
                 out.append(raw[i])
                 i += 1
-        return [_stem(w) for w in out if w not in _STOP and _stem(w) not in _STOP and len(w) > 1]
+        return out
+
+    def canonical(self, raw: list[str], question: bool = True) -> list[str]:
+        """Synonyms (and, for questions, the lexicon's meanings) applied to raw tokens, stop words kept."""
+        return self._apply(raw, self.means, self.phrases) if question else self._apply(raw, self.phrases)
+
+    def stems(self, canonical: list[str]) -> list[str]:
+        """Stop words dropped, the rest stemmed."""
+        kept = [w for w in canonical if w not in _STOP and (len(w) > 1 or w == "%")]
+        return [
+            w if w.startswith("q") and w[1:2].isdigit() else s
+            for w, s in zip(kept, self.stemmer.stemWords(kept), strict=True)
+        ]
+
+    def words(self, text: str, question: bool = True) -> list[str]:
+        """Canonical, stemmed content words, in order."""
+        return self.stems(self.canonical(tokens(text), question))
 
 
-@dataclass(frozen=True, slots=True)
-class Doc:
-    """A searchable unit: an item, an activity area, or a topic."""
-
-    key: str
-    source: str
-    title: str
-    answer: str
-    topic: str
-    body: frozenset[str]
-    heading: frozenset[str]
+def _plain(text: str) -> list[str]:
+    return tokens(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,13 +169,14 @@ class Reply:
     answer: str
     source: str | None
     confident: bool
-    kind: str  # faq | content | declined | unsure
+    kind: str  # faq | content | fee | declined | unsure
     topic: str | None = None
     related: tuple[str, ...] = ()
     suggestions: tuple[tuple[str, str], ...] = ()  # (title, topic)
-    compute: str | None = None  # fees | dates | contact: the caller fills these in
+    compute: str | None = None  # "fees": the type or roll is missing; the caller asks or knows the school
     why: str = ""
     normalised: str = ""
+    fees: tuple[FeeRequest, ...] = ()  # every school the question described, as parsed
 
 
 @dataclass
@@ -129,69 +190,74 @@ class _Faq:
     compute: str | None
 
 
+@dataclass(frozen=True)
+class _Rule:
+    id: str
+    words: tuple[tuple[str, ...], ...]
+    unless: tuple[tuple[str, ...], ...]
+    related: str | None
+
+
 class Answerer:
-    """Searches the content; build once per content load (about 10 ms)."""
+    """Searches the content; build once per content load."""
 
     def __init__(self, content: Content):
         self.content = content
-        self.normaliser = Normaliser(content.faq.synonyms)
-        self.decline = [tuple(self.normaliser._raw(w)) for w in content.faq.decline_words]
-        self.docs = self._docs(content)
+        lexicon = content.lexicon
+        self.normaliser = Normaliser(lexicon.synonyms, lexicon.means)
+        self.rules = [
+            _Rule(
+                r.id,
+                tuple(tuple(tokens(w)) for w in r.words),
+                tuple(tuple(tokens(w)) for w in r.unless),
+                r.related,
+            )
+            for r in lexicon.declines
+        ]
+        self.passages = build_passages(content)
+        words = self.normaliser.words
+        self.bodies = [frozenset(words(p.answer, question=False)) for p in self.passages]
+        self.abouts = [frozenset(words(f"{p.source} {p.about}", question=False)) for p in self.passages]
         counts: Counter[str] = Counter()
-        for doc in self.docs:
-            counts.update(doc.body | doc.heading)
-        self.idf = {w: math.log(1 + len(self.docs) / c) for w, c in counts.items()}
-        self.vocabulary = sorted(self.idf)
-        # A word the content never uses weighs the median: it matters, but no more than a typical word.
+        for body, about in zip(self.bodies, self.abouts, strict=True):
+            counts.update(body | about)
+        n = len(self.passages)
+        self.idf = {w: math.log(1 + n / c) for w, c in counts.items()}
         weights = sorted(self.idf.values())
         self.unknown_weight = weights[len(weights) // 2] if weights else 1.0
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(
+            [sorted(b | a) or ["-"] for b, a in zip(self.bodies, self.abouts, strict=True)], show_progress=False
+        )
         self.faqs = self._faqs(content)
-        self.faq_index = [
-            (n, tuple(dict.fromkeys(self.normaliser.words(p)))) for n, f in enumerate(self.faqs) for p in f.phrasings
-        ]
-        self.fees_faq = next((f for f in self.faqs if f.compute == "fees"), None)
-        # Inverted indexes: only documents and phrasings sharing a word with the question are scored.
-        self.postings: dict[str, list[tuple[int, bool]]] = {}
-        for index, doc in enumerate(self.docs):
-            for word in doc.body | doc.heading:
-                self.postings.setdefault(word, []).append((index, word in doc.heading))
+        self.faq_index = [(i, tuple(dict.fromkeys(words(p)))) for i, f in enumerate(self.faqs) for p in f.phrasings]
         self.faq_postings: dict[str, set[int]] = {}
         for position, (_, phrasing) in enumerate(self.faq_index):
             for word in phrasing:
                 self.faq_postings.setdefault(word, set()).add(position)
-        self.faq_vocabulary = sorted(self.faq_postings)
+        self.fees_faq = next((f for f in self.faqs if f.compute == "fees"), None)
+        # Spelling: the content's own raw words, the lexicon's and the FAQ's; anything else may be a typo.
+        known: set[str] = set(_STOP)
+        for passage in self.passages:
+            known.update(tokens(f"{passage.answer} {passage.source} {passage.about}"))
+        for group in lexicon.synonyms:
+            for word in group:
+                known.update(tokens(word))
+        for word, meaning in lexicon.means.items():
+            known.update(tokens(word) + tokens(meaning))
+        for rule in lexicon.declines:
+            for word in [*rule.words, *rule.unless]:
+                known.update(tokens(word))
+        for faq in self.faqs:
+            for phrasing in faq.phrasings:
+                known.update(tokens(phrasing))
+        self.known = known
+        self.spellable = sorted(w for w in known if len(w) >= 4 and w.isalpha())
+        years = set(_YEARS.findall(" ".join(p.answer for p in self.passages)))
+        years |= {str(content.consultation.opens.year), str(content.consultation.closes.year)}
+        self.years = years
 
     # ------------------------------------------------------------ building
-
-    def _docs(self, content: Content) -> list[Doc]:
-        words = self.normaliser.words
-        docs = [
-            Doc(
-                item.key,
-                item.source,
-                item.title,
-                item.text,
-                item.topic,
-                frozenset(words(item.text)),
-                frozenset(words(item.title)),
-            )
-            for item in content.items
-        ]
-        for area in content.offer.activity_areas:
-            topic = f"area:{area.number}"
-            headings = " ".join(g.heading or "" for g in area.groups)
-            docs.append(
-                Doc(
-                    topic,
-                    f"{area.number}. {area.title}",
-                    area.title,
-                    topic_summary(content, topic),
-                    topic,
-                    frozenset(words(f"{area.strapline or ''} {headings}")),
-                    frozenset(words(area.title)),
-                )
-            )
-        return docs
 
     def _faqs(self, content: Content) -> list[_Faq]:
         out = []
@@ -208,13 +274,12 @@ class Answerer:
                 answer = topic_summary(content, entry.topic)
                 source = topic_title(content, entry.topic)
             elif entry.compute == "fees":
-                answer = fee_table(content)
+                answer = content.say("fee_table_intro") + "\n" + fee_table(content)
                 source = content.offer.funding.heading
                 topic = "fees"
-            else:  # dates, contact: the same text every time
-                answer = topic_summary(content, entry.compute or "")
-                source = topic_title(content, entry.compute or "")
-                topic = entry.compute
+            else:  # dates, contact: the passage with the same text
+                passage = next(p for p in self.passages if p.key == entry.compute)
+                answer, source, topic = passage.answer, passage.source, entry.compute
             out.append(_Faq(entry.id, list(entry.ask), answer, source, topic, tuple(entry.related), entry.compute))
         return out
 
@@ -223,21 +288,14 @@ class Answerer:
     def find(self, question: str) -> Reply:
         """The best answer to a question, or an honest 'not sure' with the closest topics."""
         question = question.strip()[:500]
-        query = self.normaliser.words(question)
+        raw = self._spell(tokens(question))
+        canonical = self.normaliser.canonical(raw)
+        query = self.normaliser.stems(canonical)
         normalised = " ".join(query)
-        raw = self.normaliser._raw(question)
-        for phrase in self.decline:
-            if any(tuple(raw[i : i + len(phrase)]) == phrase for i in range(len(raw))):
-                return Reply(
-                    question,
-                    "",
-                    None,
-                    False,
-                    "declined",
-                    why=f"decline word {' '.join(phrase)!r}",
-                    normalised=normalised,
-                )
-        area = _AREA.search(question)
+        declined = self._declined(question, raw, query, normalised)
+        if declined is not None:
+            return declined
+        area = _AREA.search(_straighten(question))
         if area and self.content.area(int(area.group(1))) is not None:
             topic = f"area:{int(area.group(1))}"
             return Reply(
@@ -254,9 +312,15 @@ class Answerer:
             return Reply(question, "", None, False, "unsure", why="no content words", normalised=normalised)
         faq, faq_score, phrasing = self._best_faq(query)
         ranked = self._rank(query)
-        if FEE_WORD in query and self.fees_faq and (faq is None or faq_score < FAQ_MIN or faq.compute == "fees"):
-            faq, faq_score, phrasing = self.fees_faq, 100.0, f"{FEE_WORD} (a fee question)"
-        if faq is not None and faq_score >= FAQ_MIN:
+        fee = self._fee(question, query, faq, faq_score, ranked, normalised)
+        if fee is not None:
+            return fee
+        best_score, best = ranked[0] if ranked else (0.0, None)
+        if (
+            faq is not None
+            and faq_score >= FAQ_MIN
+            and not (best is not None and best_score >= 0.999 > faq_score / 100)
+        ):
             return Reply(
                 question,
                 faq.answer,
@@ -266,30 +330,34 @@ class Answerer:
                 faq.topic,
                 faq.related,
                 self._suggest(ranked, exclude=faq.topic),
-                faq.compute,
+                faq.compute if faq.compute == "fees" else None,
                 f"FAQ {faq.id!r}: phrasing {phrasing!r} scored {faq_score:.0f}",
                 normalised,
             )
-        if ranked and ranked[0][0] >= CONFIDENT:
-            best_score, best = ranked[0]
+        if best is not None and best_score >= CONFIDENT:
+            answer, source, why = best.answer, best.source, f"passage {best.key!r} covered {best_score:.2f}"
+            second = self._second(query, best, best_score)
+            if second is not None:
+                answer = f"{answer}\n\n{second.answer}"
+                source = f"{source}; {second.source}" if second.source != source else source
+                why += f"; with passage {second.key!r} for the rest"
             return Reply(
                 question,
-                best.answer,
-                best.source,
+                answer,
+                source,
                 True,
                 "content",
                 best.topic,
                 (),
                 self._suggest(ranked, exclude=best.topic),
                 None,
-                f"content {best.key!r} covered {best_score:.2f} of the question's weight",
+                why,
                 normalised,
             )
         suggestions = self._suggest(ranked, exclude=None)
         if faq is not None and faq.topic and faq_score >= FAQ_MIN - 15:
             suggestions = ((topic_title(self.content, faq.topic, short=True), faq.topic), *suggestions)
         suggestions = tuple(dict.fromkeys(suggestions))[:3]
-        best = f"{ranked[0][0]:.2f}" if ranked else "none"
         return Reply(
             question,
             "",
@@ -297,8 +365,105 @@ class Answerer:
             False,
             "unsure",
             suggestions=suggestions,
-            why=f"best FAQ {faq_score:.0f} < {FAQ_MIN:.0f}; best content {best} < {CONFIDENT}",
+            why=f"best FAQ {faq_score:.0f} < {FAQ_MIN:.0f}; best passage {best_score:.2f} < {CONFIDENT}",
             normalised=normalised,
+        )
+
+    # ------------------------------------------------------------ steps
+
+    def _spell(self, raw: list[str]) -> list[str]:
+        """Words the content, lexicon and FAQ never use, corrected to the nearest one that they do."""
+        out = []
+        for word in raw:
+            if word in self.known or len(word) < 4 or not word.isalpha():
+                out.append(word)
+                continue
+            cutoff = 85 if len(word) < 8 else 80
+            match = process.extractOne(word, self.spellable, scorer=fuzz.ratio, score_cutoff=cutoff)
+            out.append(match[0] if match else word)
+        return out
+
+    def _declined(self, question: str, raw: list[str], query: list[str], normalised: str) -> Reply | None:
+        for rule in self.rules:
+            hit = next((w for w in rule.words if _contains(raw, w)), None)
+            if hit is None or any(_contains(raw, u) for u in rule.unless):
+                continue
+            return self._decline(question, f"decline rule {rule.id!r}: {' '.join(hit)!r}", rule.related, normalised)
+        years = [y for y in _YEARS.findall(question) if y not in self.years]
+        if years:
+            related = "fees" if _FEE_WORDS & set(query) else None
+            return self._decline(question, f"year {years[0]} is not in the documents", related, normalised)
+        return None
+
+    def _decline(self, question: str, why: str, related: str | None, normalised: str) -> Reply:
+        answer, suggestions = "", ()
+        if related is not None:
+            key = {"fees": "fee-table", "contact": "contact"}.get(related, f"topic:{related}")
+            answer = next((p.answer for p in self.passages if p.key == key), "")
+            suggestions = ((topic_title(self.content, related, short=True), related),)
+        return Reply(question, answer, None, False, "declined", related, (), suggestions, None, why, normalised)
+
+    def _fee(
+        self,
+        question: str,
+        query: list[str],
+        faq: _Faq | None,
+        faq_score: float,
+        ranked: list[tuple[float, Passage]],
+        normalised: str,
+    ) -> Reply | None:
+        """A subscription question: the fee of every school described, or what is missing."""
+        requests = read_fee_requests(question)
+        typed = [r for r in requests if r.band is not None]
+        rolls = [r for r in requests if r.pupils is not None]
+        words = set(query)
+        fee_word = bool(_FEE_WORDS & words)
+        if not typed and not (fee_word and rolls):
+            if not fee_word:
+                return None
+            if words & _FUNDING_SUBJECT and not _EXPLICIT_FEE.search(_straighten(question)):
+                return None  # "how much does the council pay": the funding facts, not the calculator
+            if faq is not None and faq_score >= FAQ_MIN and faq.compute != "fees":
+                return None  # another curated answer about money (the budget share, the funding split)
+        if not fee_word and typed and not rolls and not _EXPLICIT_FEE.search(_straighten(question)):
+            return None  # "training for special schools": a school type, but not a fee question
+        years = [int(y) for y in _YEARS.findall(question) if int(y) != DOCUMENT_YEAR]
+        if years:
+            return self._decline(
+                question, f"a fee for {years[0]}: the documents give only current fees", "fees", normalised
+            )
+        requests = requests or [FeeRequest(None, None)]
+        content = self.content
+        bands = [content.fee_band(r.band) if r.band and r.band != "pru" else None for r in requests]
+        complete = all(
+            b is not None and (b.per_pupil == 0 or r.pupils is not None) for b, r in zip(bands, requests, strict=True)
+        )
+        source = content.offer.funding.heading
+        if complete:
+            lines = []
+            for band, request in zip(bands, requests, strict=True):
+                assert band is not None
+                line = working(content, band, request.pupils if band.per_pupil != 0 else None)
+                if band.per_pupil == 0:
+                    line += "\n" + content.say("fee_no_per_pupil", band=band.name)
+                lines.append(line)
+            answer = "\n".join(dict.fromkeys(lines))
+            why = "fee for " + ", ".join(f"{r.band} {r.pupils}" for r in requests)
+            return Reply(question, answer, source, True, "fee", "fees", (), (), None, why, normalised, tuple(requests))
+        table = content.say("fee_table_intro") + "\n" + fee_table(content)
+        return Reply(
+            question,
+            table,
+            source,
+            True,
+            "fee",
+            "fees",
+            (),
+            (),
+            "fees",
+            "fee question missing " + ("the school type" if any(b is None for b in bands) else "the pupil count"),
+            normalised,
+            tuple(requests),
         )
 
     def _best_faq(self, query: list[str]) -> tuple[_Faq | None, float, str]:
@@ -308,11 +473,6 @@ class Answerer:
         candidates: set[int] = set()
         for word in asked:
             candidates |= self.faq_postings.get(word, set())
-            if len(word) >= 4:
-                for near, _, _ in process.extract(
-                    word, self.faq_vocabulary, scorer=fuzz.ratio, score_cutoff=85, limit=3
-                ):
-                    candidates |= self.faq_postings[near]
         best: tuple[float, int, str] = (0.0, -1, "")
         for position in sorted(candidates):
             index, phrasing = self.faq_index[position]
@@ -328,50 +488,56 @@ class Answerer:
             return 0.5 * self.unknown_weight
         return self.idf.get(word, self.unknown_weight)
 
-    def _covered(self, words: tuple[str, ...], within: tuple[str, ...]) -> float:
-        """Share of `words`' weight found in `within` (exactly, or within rapidfuzz ratio 85)."""
+    def _covered(self, words: tuple[str, ...], within: tuple[str, ...] | frozenset[str]) -> float:
+        """Share of `words`' weight found in `within`."""
         total = sum(self._weight(w) for w in words)
-        hit = 0.0
-        for word in words:
-            if word in within:
-                hit += self._weight(word)
-            elif len(word) >= 4 and any(len(o) >= 4 and fuzz.ratio(word, o) >= 85 for o in within):
-                hit += 0.8 * self._weight(word)
+        hit = sum(self._weight(w) for w in words if w in within)
         return hit / total if total else 0.0
 
-    def _rank(self, query: list[str]) -> list[tuple[float, Doc]]:
+    def _rank(self, query: list[str]) -> list[tuple[float, Passage]]:
+        """Passages by BM25; each scored by the share of the question's weight it covers (body or title)."""
         unique = list(dict.fromkeys(query))
-        near = {w: self._near(w) for w in unique}
-        weights = {w: max((self.idf[v] for v, _ in near[w]), default=0.0) for w in unique}
-        total = sum(weights.values()) + sum(self.unknown_weight for w in unique if not near[w])
-        if total <= 0:
+        known = [w for w in unique if w in self.idf]
+        if not known:
             return []
-        totals: dict[int, float] = {}
-        for word in unique:
-            best: dict[int, float] = {}
-            for variant, factor in near[word]:
-                for index, in_heading in self.postings.get(variant, ()):
-                    value = (1.5 if in_heading else 1.0) * factor
-                    if value > best.get(index, 0.0):
-                        best[index] = value
-            for index, value in best.items():
-                totals[index] = totals.get(index, 0.0) + value * weights[word]
-        ranked = sorted(totals.items(), key=lambda pair: (-pair[1], pair[0]))  # ties: document order
-        return [(min(1.0, score / total), self.docs[index]) for index, score in ranked]
+        scores = self.bm25.get_scores(known)
+        top = np.argsort(-scores, kind="stable")[:12]
+        total = sum(self._weight(w) for w in unique)
+        out = []
+        for index in top:
+            if scores[index] <= 0:
+                break
+            body, about = self.bodies[index], self.abouts[index]
+            hit = sum(self._weight(w) * (1.0 if w in body else 0.9) for w in unique if w in body or w in about)
+            out.append((hit / total, float(scores[index]), int(index)))
+        out.sort(key=lambda t: (-round(t[0], 6), -t[1], t[2]))
+        return [(coverage, self.passages[index]) for coverage, _, index in out]
 
-    def _near(self, word: str) -> list[tuple[str, float]]:
-        if word in self.idf:
-            return [(word, 1.0)]
-        if len(word) < 4 or word.isdigit():
-            return []
-        matches = process.extract(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=85, limit=3)
-        return [(match, 0.8) for match, _, _ in matches]
+    def _second(self, query: list[str], first: Passage, first_score: float) -> Passage | None:
+        """Another passage for the part of a question the first did not cover (several questions in one)."""
+        if 1 - first_score < LEFT_OVER:
+            return None
+        index = self.passages.index(first)
+        covered = self.bodies[index] | self.abouts[index]
+        rest = [w for w in query if w not in covered]
+        if not [w for w in rest if w in self.idf]:
+            return None
+        ranked = self._rank(rest)
+        if ranked and ranked[0][0] >= SECOND and ranked[0][1].key != first.key:
+            return ranked[0][1]
+        return None
 
-    def _suggest(self, ranked: list[tuple[float, Doc]], exclude: str | None) -> tuple[tuple[str, str], ...]:
+    def _suggest(self, ranked: list[tuple[float, Passage]], exclude: str | None) -> tuple[tuple[str, str], ...]:
         seen: dict[str, str] = {}
-        for _, doc in ranked:
-            if doc.topic != exclude and doc.topic not in seen:
-                seen[doc.topic] = topic_title(self.content, doc.topic, short=True)
+        for _, passage in ranked:
+            topic = passage.topic
+            if topic and topic != exclude and topic not in seen and self.content.has_topic(topic):
+                seen[topic] = topic_title(self.content, topic, short=True)
             if len(seen) == 3:
                 break
         return tuple((title, topic) for topic, title in seen.items())
+
+
+def _contains(raw: list[str], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(tuple(raw[i : i + size]) == phrase for i in range(len(raw) - size + 1))

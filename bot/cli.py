@@ -429,7 +429,8 @@ def content_check(directory: str | None) -> None:
     bullets = sum(len(g.bullets) for a in loaded.offer.activity_areas for g in a.groups)
     click.echo(
         f"OK: {loaded.directory} – {len(loaded.questions)} questions, {areas} activity areas, "
-        f"{bullets} bullets, {len(loaded.offer.fees.bands)} fee bands"
+        f"{bullets} bullets, {len(loaded.offer.fees.bands)} fee bands, {len(loaded.faq.entries)} curated answers, "
+        f"{len(loaded.lexicon.synonyms)} synonym groups, {len(loaded.lexicon.means)} lexicon words"
     )
 
 

@@ -135,4 +135,12 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "button_submit_anyway": _F(),
     "button_answer_rest": _F(),
     "button_change": _F(),
+    # answers branch: answering questions
+    "dates_document": _F({"period"}),
+    "section_label": _F({"number", "title"}),
+    "question_passage": _F({"label", "text"}),
+    "fee_missing_band": _F(),
+    "fee_missing_pupils": _F({"band"}),
+    "fee_missing_pru_phase": _F(),
+    "declined_related": _F({"related", "email"}),
 }
