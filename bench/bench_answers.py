@@ -6,14 +6,16 @@ at dev only; test is reported as totals, never question by question. The older l
 (tests/fixtures/questions.yaml, cited-source labels) is part of dev and reported on its own line.
 
 Scoring (also used by tests/test_answers.py):
-- right: a confident answer containing every `expect` phrase (case-insensitive; whitespace, curly
-  quotes and dashes normalised; £ figures with or without thousands commas and a trailing .00);
+- right: a confident answer (with its source line, as shown) containing every `expect` phrase
+  (case-insensitive; whitespace, curly quotes and dashes normalised; £ figures with or without
+  thousands commas and a trailing .00);
 - confidently wrong: a confident answer missing a phrase (share of the in-scope questions);
 - out of scope declined: an out_of_scope question not answered confidently;
 - fees exact: fee questions answered right.
 Baseline: the best rapidfuzz match (WRatio) of the question over the source documents' lines — a
 search box over the PDF. It is right when that line has every phrase and scores ≥ 60, and declines
-below 60. `--failures` prints the dev questions the assistant gets wrong (never test's).
+below 60. `--failures` prints the dev questions the assistant gets wrong (never test's);
+`--dev-only` runs dev alone (for tuning).
 """
 
 from __future__ import annotations
@@ -86,7 +88,8 @@ class Score:
                 self.failures.append((item, record))
             return
         self.in_scope += 1
-        ok = record["confident"] and has_all(record["answer"], item["expect"])
+        shown = f"{record['answer']}\n{record.get('source') or ''}"  # what a person sees: answer and source
+        ok = record["confident"] and has_all(shown, item["expect"])
         self.right += ok
         self.wrong += record["confident"] and not ok
         if item["kind"] == "fee":
@@ -102,8 +105,8 @@ class Score:
         """right, confidently wrong, declined, fees, latency on one line."""
         return (
             f"right {self.pct(self.right, self.in_scope)}  confidently wrong {self.pct(self.wrong, self.in_scope)}  "
-            f"out-of-scope declined {self.pct(self.declined, self.out)}  fees exact {self.pct(self.fees_right, self.fees)}"
-            f"  {ms(self.latencies)}"
+            f"out-of-scope declined {self.pct(self.declined, self.out)}  "
+            f"fees exact {self.pct(self.fees_right, self.fees)}  {ms(self.latencies)}"
         )
 
 
@@ -168,15 +171,17 @@ def main() -> None:
     dev, test = load_set("dev"), load_set("test")
     lines = source_lines()
     print(f"answerer built in {build_ms:.0f} ms; dev {len(dev)} questions, test {len(test)} questions")
-    scores = {"dev": run(answerer, dev), "test": run(answerer, test)}
+    dev_only = "--dev-only" in sys.argv  # while tuning: test is not even run
+    scores = {"dev": run(answerer, dev)} if dev_only else {"dev": run(answerer, dev), "test": run(answerer, test)}
     for name, score in scores.items():
         print(f"assistant {name:<4} {score.line()}")
     right, n, declined, m = run_legacy(answerer)
-    print(f"assistant dev, older labelled set (source cited): right {right}/{n} = {right / n:.1%}, declined {declined}/{m}")
-    for name, items in (("dev", dev), ("test", test)):
+    print(f"assistant dev, older set (source cited): right {right}/{n} = {right / n:.1%}, declined {declined}/{m}")
+    for name, items in (("dev", dev), ("test", test))[: 1 if dev_only else 2]:
         print(f"baseline  {name:<4} {baseline(items, lines).line()}")
-    gap = scores["dev"].right / scores["dev"].in_scope - scores["test"].right / scores["test"].in_scope
-    print(f"dev - test gap in right answers: {gap:+.1%}")
+    if not dev_only:
+        gap = scores["dev"].right / scores["dev"].in_scope - scores["test"].right / scores["test"].in_scope
+        print(f"dev - test gap in right answers: {gap:+.1%}")
     if "--failures" in sys.argv:
         for item, record in scores["dev"].failures:
             answer = record["answer"].replace("\n", " / ")[:160]

@@ -29,16 +29,19 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 import bm25s
 import numpy as np
 import Stemmer
 from rapidfuzz import fuzz, process
+from spellchecker import SpellChecker
 
 from bot._fees import FeeRequest, fee_table, read_fee_requests, working
 from bot._passages import Passage, build_passages
 from bot._render import BULLET, topic_summary, topic_title
 from content import Content, Item, find_item
+from content._schema import FaqEntry
 
 FAQ_MIN = 70.0  # a curated phrasing must score this (0–100) to be used
 CONFIDENT = 0.62  # a passage must cover this share of the question's weight
@@ -53,6 +56,10 @@ _STOP = frozenset(
     we what whats when where which who why will with would you your anything there's offer
     offers something kind sort available exist exists ve we're i'm just know like want need much
     hi hello thanks thank ok okay elp's currently current does whether there just quick question
+    ask asks asked asking mean means meaning meant explain explained explanation cover covers covered
+    involve involves involved included exactly actually bit thing things say says said etc pls plz
+    which area part parts fall falls under come comes go goes going get gets anyone anybody someone
+    one ones too really lot lots many much
     """.split()
 )
 _FEE_WORDS = frozenset({"fee"})
@@ -60,6 +67,7 @@ _EXPLICIT_FEE = re.compile(
     r"\b(?:fees?|subscriptions?|subs?|membership fee|contribution fee|our school|my school|we pay|do we|would we|"
     r"will we|should we|for us|for our)\b"
 )
+_FEE_CONTEXT = frozenset({"fee", "school", "elp", "pupil", "member", "membership", "annual", "total", "core", "year"})
 _FUNDING_SUBJECT = frozenset(
     {"council", "contribut", "%", "subsidis", "in-kind", "budget", "fund", "member", "non-eal"}
 )
@@ -86,9 +94,23 @@ _CONTRACTIONS = {
     "they're": "they are",
 }
 _TOKEN = re.compile(r"q\d+(?:_\d+)?|[a-z0-9]+(?:-[a-z0-9]+)*|%")
-_QUESTION_ID = re.compile(r"\b(?:q|question|qu|qn)\s*\.?\s*(\d{1,2})(?:\s*[._]\s*(\d{1,2}))?\b")
+_QUESTION_ID = re.compile(
+    r"\b(?:q|question|qu|qn)\s*\.?\s*(\d{1,2})(?:\s*[._]\s*(\d{1,2}))?\b|(?<![\d.£])\b(5)\.(\d{1,2})\b(?![.\d%])"
+)
 _AREA = re.compile(r"\b(?:area|activity area|section 3\.?)\s*(\d{1,2})\b")
+_ORDINAL = re.compile(
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|1st|2nd|3rd|[4-9]th|10th)\s+"
+    r"(aim|conviction|section|priority|area|activity area|pledge theme|theme)s?\b"
+    r"|\b(aim|conviction|section|priority)\s+(?:number\s+|no\.?\s*)?(\d{1,2})\b"
+)
+_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 _YEARS = re.compile(r"\b((?:19|20)\d{2})\b")
+
+
+@cache
+def _english() -> SpellChecker:
+    """pyspellchecker's English word list (loaded once): a real word is never "corrected"."""
+    return SpellChecker(language="en")
 
 
 def _straighten(text: str) -> str:
@@ -96,8 +118,13 @@ def _straighten(text: str) -> str:
     text = text.replace("–", "-").replace("—", "-").replace("‑", "-")
     for short, full in _CONTRACTIONS.items():
         text = text.replace(short, full)
-    text = _QUESTION_ID.sub(lambda m: f" q{m.group(1)}" + (f"_{m.group(2)}" if m.group(2) else "") + " ", text)
+    text = _QUESTION_ID.sub(_question_token, text)
     return re.sub(r"'s\b", "", text).replace("'", "")
+
+
+def _question_token(match: re.Match[str]) -> str:
+    number, sub = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    return f" q{number}" + (f"_{sub}" if sub else "") + " "
 
 
 def tokens(text: str) -> list[str]:
@@ -215,9 +242,26 @@ class Answerer:
             for r in lexicon.declines
         ]
         self.passages = build_passages(content)
+        self.faqs = self._faqs(content)
         words = self.normaliser.words
-        self.bodies = [frozenset(words(p.answer, question=False)) for p in self.passages]
-        self.abouts = [frozenset(words(f"{p.source} {p.about}", question=False)) for p in self.passages]
+        # A curated phrasing also describes the passages its answer quotes: what people call them.
+        asked_as: dict[str, list[str]] = {}
+        for entry, faq in zip(content.faq.entries, self.faqs, strict=True):
+            for key in self._faq_passages(entry):
+                asked_as.setdefault(key, []).extend(faq.phrasings)
+        self.bodies, self.abouts = [], []
+        for passage in self.passages:
+            shown = passage.answer if passage.kind not in {"topic", "section"} else ""
+            body = frozenset(words(shown, question=False))
+            about = frozenset(words(f"{passage.source} {passage.about}", question=False))
+            about |= frozenset(w for p in asked_as.get(passage.key, []) for w in words(p))
+            if passage.kind != "question":  # "Q3" means the question itself, not a passage that lists it
+                body, about = (
+                    frozenset(w for w in body if not _is_qid(w)),
+                    frozenset(w for w in about if not _is_qid(w)),
+                )
+            self.bodies.append(body)
+            self.abouts.append(about)
         counts: Counter[str] = Counter()
         for body, about in zip(self.bodies, self.abouts, strict=True):
             counts.update(body | about)
@@ -229,7 +273,6 @@ class Answerer:
         self.bm25.index(
             [sorted(b | a) or ["-"] for b, a in zip(self.bodies, self.abouts, strict=True)], show_progress=False
         )
-        self.faqs = self._faqs(content)
         self.faq_index = [(i, tuple(dict.fromkeys(words(p)))) for i, f in enumerate(self.faqs) for p in f.phrasings]
         self.faq_postings: dict[str, set[int]] = {}
         for position, (_, phrasing) in enumerate(self.faq_index):
@@ -245,19 +288,31 @@ class Answerer:
                 known.update(tokens(word))
         for word, meaning in lexicon.means.items():
             known.update(tokens(word) + tokens(meaning))
-        for rule in lexicon.declines:
-            for word in [*rule.words, *rule.unless]:
-                known.update(tokens(word))
         for faq in self.faqs:
             for phrasing in faq.phrasings:
                 known.update(tokens(phrasing))
+        spellable: dict[str, list[str]] = {}
+        for word in sorted(known):
+            if len(word) >= 4 and word.isalpha():
+                spellable.setdefault(word[0], []).append(word)
+        self.spellable = spellable
+        for rule in lexicon.declines:  # known (never corrected), but never a correction's target
+            for word in [*rule.words, *rule.unless]:
+                known.update(tokens(word))
         self.known = known
-        self.spellable = sorted(w for w in known if len(w) >= 4 and w.isalpha())
         years = set(_YEARS.findall(" ".join(p.answer for p in self.passages)))
         years |= {str(content.consultation.opens.year), str(content.consultation.closes.year)}
         self.years = years
 
     # ------------------------------------------------------------ building
+
+    def _faq_passages(self, entry: FaqEntry) -> list[str]:
+        """Keys of the passages a curated entry answers with."""
+        if entry.quote:
+            return [find_item(self.content.items, q)[0].key for q in entry.quote]
+        if entry.topic:
+            return [f"topic:{entry.topic}"]
+        return [{"fees": "fee-table"}.get(entry.compute or "", entry.compute or "")]
 
     def _faqs(self, content: Content) -> list[_Faq]:
         out = []
@@ -295,6 +350,9 @@ class Answerer:
         declined = self._declined(question, raw, query, normalised)
         if declined is not None:
             return declined
+        numbered = self._numbered(question, normalised)
+        if numbered is not None:
+            return numbered
         area = _AREA.search(_straighten(question))
         if area and self.content.area(int(area.group(1))) is not None:
             topic = f"area:{int(area.group(1))}"
@@ -371,15 +429,50 @@ class Answerer:
 
     # ------------------------------------------------------------ steps
 
+    def _numbered(self, question: str, normalised: str) -> Reply | None:
+        """ "the third aim", "conviction 2", "the first section": that one passage."""
+        match = _ORDINAL.search(_straighten(question))
+        if match is None:
+            return None
+        word, kind = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        offer, vision = self.content.offer, self.content.vision
+        keys = {
+            "aim": [f"aims:{a.id}" for a in offer.aims.items],
+            "conviction": [f"convictions:{c.id}" for c in offer.convictions.items],
+            "section": [f"section:{s.id}" for s in self.content.consultation.sections],
+            "priority": [f"topic:priority:{p.id}" for p in vision.priorities],
+            "area": [f"topic:area:{a.number}" for a in offer.activity_areas],
+            "activity area": [f"topic:area:{a.number}" for a in offer.activity_areas],
+            "pledge theme": [f"topic:pledges:{t.id}" for t in vision.pledge_themes],
+            "theme": [f"topic:pledges:{t.id}" for t in vision.pledge_themes],
+        }[kind]
+        if word == "last":
+            position = len(keys)
+        elif word.isdigit():
+            position = int(word)
+        elif word[0].isdigit():
+            position = int(word[:-2])
+        else:
+            position = _ORDINALS.index(word) + 1
+        if not 1 <= position <= len(keys):
+            return None
+        passage = next(p for p in self.passages if p.key == keys[position - 1])
+        why = f"the {word} {kind}"
+        return Reply(
+            question, passage.answer, passage.source, True, "content", passage.topic, why=why, normalised=normalised
+        )
+
     def _spell(self, raw: list[str]) -> list[str]:
-        """Words the content, lexicon and FAQ never use, corrected to the nearest one that they do."""
+        """Misspelt words corrected to the nearest word of the content, lexicon or FAQ (same first letter)."""
+        english = _english()
         out = []
         for word in raw:
-            if word in self.known or len(word) < 4 or not word.isalpha():
+            if word in self.known or len(word) < 4 or not word.isalpha() or english.known([word]):
                 out.append(word)
                 continue
-            cutoff = 85 if len(word) < 8 else 80
-            match = process.extractOne(word, self.spellable, scorer=fuzz.ratio, score_cutoff=cutoff)
+            cutoff = 85 if len(word) < 7 else 80
+            candidates = self.spellable.get(word[0], [])
+            match = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
             out.append(match[0] if match else word)
         return out
 
@@ -418,15 +511,22 @@ class Answerer:
         rolls = [r for r in requests if r.pupils is not None]
         words = set(query)
         fee_word = bool(_FEE_WORDS & words)
+        explicit = bool(_EXPLICIT_FEE.search(_straighten(question)))
         if not typed and not (fee_word and rolls):
             if not fee_word:
                 return None
-            if words & _FUNDING_SUBJECT and not _EXPLICIT_FEE.search(_straighten(question)):
+            if words & _FUNDING_SUBJECT and not explicit:
                 return None  # "how much does the council pay": the funding facts, not the calculator
             if faq is not None and faq_score >= FAQ_MIN and faq.compute != "fees":
                 return None  # another curated answer about money (the budget share, the funding split)
-        if not fee_word and typed and not rolls and not _EXPLICIT_FEE.search(_straighten(question)):
+            others = [w for w in words if w in self.idf and w not in _FEE_CONTEXT]
+            if others and not explicit:  # "how much is a conference ticket": money, but not the subscription
+                why = f"a price of something other than the subscription ({', '.join(sorted(others))})"
+                return self._decline(question, why, "fees", normalised)
+        if not fee_word and typed and not rolls and not explicit:
             return None  # "training for special schools": a school type, but not a fee question
+        if any(r.band == "none" for r in requests):
+            return self._decline(question, "a kind of school with no fee band", "fees", normalised)
         years = [int(y) for y in _YEARS.findall(question) if int(y) != DOCUMENT_YEAR]
         if years:
             return self._decline(
@@ -536,6 +636,10 @@ class Answerer:
             if len(seen) == 3:
                 break
         return tuple((title, topic) for topic, title in seen.items())
+
+
+def _is_qid(word: str) -> bool:
+    return len(word) > 1 and word[0] == "q" and word[1].isdigit()
 
 
 def _contains(raw: list[str], phrase: tuple[str, ...]) -> bool:

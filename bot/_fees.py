@@ -13,16 +13,22 @@ from content import Content, FeeBand
 # School types as people write them → a fee band, or a marker resolved from other words:
 # "pru" (needs a phase), "phase" (academy, middle, all-through: the phase decides). Longest first.
 _TYPES: tuple[tuple[str, str], ...] = (
+    (r"\b(?:semh|sld|mld|pmld|asd|autism|autistic) schools?", "special"),
     (r"pupil referral units?|alternative provision|\bap\b|\bprus?\b|referral units?", "pru"),
     (
         r"special (?:educational )?needs schools?|\bsend? schools?|\bspecial(?:ist)? schools?|\bspecials\b"
         r"|\bspecial\b(?! (?:educational )?needs?)(?! provision)(?! school improvement)",
         "special",
     ),
-    (r"all[- ]?through|through schools?", "secondary"),
+    (r"all[- ]?through|through[- ]?schools?", "secondary"),
     (r"secondar(?:y|ies)|high schools?|\bsec\b|\bsecondry\b|upper schools?|\b11 ?- ?1[68] schools?", "secondary"),
     (r"primar(?:y|ies)|\bprim\b|infants?|juniors?|first schools?|\bjmi\b|\bi&j\b", "primary"),
     (r"academ(?:y|ies)|free schools?|middle schools?|\bmiddle\b", "phase"),
+    (
+        r"(?:sixth form |fe |further education )?colleges?|nurser(?:y|ies)|independent schools?|private schools?"
+        r"|universit(?:y|ies)|\bfe\b",
+        "none",
+    ),
 )
 _TYPE_WORDS = ("primary", "secondary", "special", "academy", "infant", "junior", "referral", "through")
 _REAL_WORDS = frozenset(
@@ -36,14 +42,14 @@ _NOISE = re.compile(
     r"|\b\d{1,2}\s*(?:-|–|to)\s*\d{1,2}\s*(?:years?|yrs?|y/?o)?\b(?!\s*(?:pupils?|kids|children|students|on roll))"
     r"|\b\d{1,2}\s*(?:years?|yrs?)\s*(?:old|olds)?\b|\b\d{1,2}\+"
     r"|\b(?:year|yr|y|years|yrs|ks|key stages?|q|question|section|area|v)\s*\d+(?:\.\d+)?"
-    r"(?:\s*(?:/|-|–|&|and|to|,)\s*\d+\b)*\b"
+    r"(?:\s*(?:/|-|–|&|and|to)\s*\d+\b)*\b"
     r"|£\s*\d[\d,]*(?:\.\d+)?k?|\b\d[\d,]*(?:\.\d+)?\s*(?:%|per ?cent|k\b|m\b|pounds?|p\b)"
     r"|\b(?:19|20)\d{2}\s*(?:/|-|–)\s*\d{2,4}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+\.\d+\b"
 )
 _UNIT = r"(?:pupils?|kids|children|students|learners|on\s+(?:the\s+)?roll|nor|fte|places|on\s+role|puplis|pupills)"
 _NUMBER = re.compile(
     rf"(?:\b(?:roll|nor|number on roll|headcount|pupils?|children|kids|students)\s*(?:of|is|=|:|at|around|about)?\s*)?"
-    rf"(?<![\d.])(\d{{1,3}}(?:,\d{{3}})+|\d{{1,5}})(?![\d.])(\s*-?\s*{_UNIT})?",
+    rf"(?<!\d)(?<!\d\.)(\d{{1,3}}(?:,\d{{3}})+|\d{{1,5}})(?!\d|[.,]\d)(\s*-?\s*{_UNIT})?",
     re.I,
 )
 _LEAD = re.compile(r"\b(?:roll|nor|number on roll|headcount)\s*(?:of|is|=|:|at|around|about)?\s*$")
@@ -61,17 +67,24 @@ class FeeRequest:
 def read_fee_request(text: str) -> FeeRequest:
     """The first school a fee question describes: "a secondary of 900", "1,200 kids", "our PRU"."""
     requests = read_fee_requests(text)
-    return requests[0] if requests else FeeRequest(None, None)
+    first = requests[0] if requests else FeeRequest(None, None)
+    return FeeRequest(None, first.pupils) if first.band == "none" else first
 
 
 def read_fee_requests(text: str) -> list[FeeRequest]:
-    """Every school a fee question describes, in order: type and roll wherever they are, noise ignored."""
+    """Every school a fee question describes, in order: type and roll wherever they are, noise ignored.
+
+    A band is a fee band id, "pru" (a PRU whose phase is not given), "none" (a college, nursery or
+    independent school: no fee band), or None (type not given).
+    """
     lowered = _clean(text)
     types = _find_types(lowered)
     rolls = _find_rolls(lowered, several=len(types) > 1)
     phase = _phase_hint(text.casefold())
     if not types:
         return [FeeRequest(None, n) for n, _ in rolls] or []
+    if any(band != "none" for band, _ in types):  # "a primary with a nursery class": the primary decides
+        types = [(band, at) for band, at in types if band != "none"]
     bands = [(_resolve(band, lowered, at, phase), at) for band, at in types]
     if not rolls:
         return [FeeRequest(band, None) for band, _ in bands]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot._fees import fee_table
-from bot._render import BULLET, topic_summary, topic_title
+from bot._render import BULLET, topic_full, topic_summary, topic_title
 from content import Content
 
 
@@ -26,6 +26,7 @@ class Passage:
     topic: str | None
     about: str  # searchable, not shown: title, headings, labels
     kind: str  # item | topic | fees | document | section | question | dates
+    # topic and section passages are found by their titles only: their items are passages of their own
 
 
 def question_label(question_id: str) -> str:
@@ -88,7 +89,7 @@ def build_passages(content: Content) -> list[Passage]:
             area = content.area(int(topic.split(":")[1]))
             extra = " ".join(g.heading or "" for g in area.groups) if area else ""
         out.append(
-            Passage(f"topic:{topic}", topic_summary(content, topic), heading, topic, f"{heading} {extra}", "topic")
+            Passage(f"topic:{topic}", topic_full(content, topic), heading, topic, f"{heading} {extra}", "topic")
         )
     for frame in vision.frames:
         out.append(
