@@ -34,7 +34,8 @@ from functools import cache
 import bm25s
 import numpy as np
 import Stemmer
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from spellchecker import SpellChecker
 
 from bot._fees import FeeRequest, fee_table, read_fee_requests, working
@@ -45,8 +46,7 @@ from content._schema import FaqEntry
 
 FAQ_MIN = 70.0  # a curated phrasing must score this (0–100) to be used
 CONFIDENT = 0.62  # a passage must cover this share of the question's weight
-SECOND = 0.75  # a second passage must cover this share of what the first left uncovered
-LEFT_OVER = 0.3  # …and the first must have left at least this share uncovered
+WHOLE = 0.8  # an answer covering less of the question than this may be one of several questions in one
 DOCUMENT_YEAR = 2025  # fees are "currently" those of the questionnaire (January to March 2025)
 _STOP = frozenset(
     """
@@ -59,7 +59,7 @@ _STOP = frozenset(
     ask asks asked asking mean means meaning meant explain explained explanation cover covers covered
     involve involves involved included exactly actually bit thing things say says said etc pls plz
     which area part parts fall falls under come comes go goes going get gets anyone anybody someone
-    one ones too really lot lots many much
+    one ones too really lot lots many much wording worded text be being am answer answers fill listed
     """.split()
 )
 _FEE_WORDS = frozenset({"fee"})
@@ -97,7 +97,7 @@ _TOKEN = re.compile(r"q\d+(?:_\d+)?|[a-z0-9]+(?:-[a-z0-9]+)*|%")
 _QUESTION_ID = re.compile(
     r"\b(?:q|question|qu|qn)\s*\.?\s*(\d{1,2})(?:\s*[._]\s*(\d{1,2}))?\b|(?<![\d.£])\b(5)\.(\d{1,2})\b(?![.\d%])"
 )
-_AREA = re.compile(r"\b(?:area|activity area|section 3\.?)\s*(\d{1,2})\b")
+_AREA = re.compile(r"\b(?:area|activity area|section 3\.?)\s*(?:is\s+)?(?:number\s+|no\.?\s*|#)?(\d{1,2})\b")
 _ORDINAL = re.compile(
     r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|1st|2nd|3rd|[4-9]th|10th)\s+"
     r"(aim|conviction|section|priority|area|activity area|pledge theme|theme)s?\b"
@@ -251,7 +251,9 @@ class Answerer:
                 asked_as.setdefault(key, []).extend(faq.phrasings)
         self.bodies, self.abouts = [], []
         for passage in self.passages:
-            shown = passage.answer if passage.kind not in {"topic", "section"} else ""
+            shown = {"topic": "", "section": "", "question": passage.answer.split("\n")[0]}.get(
+                passage.kind, passage.answer
+            )
             body = frozenset(words(shown, question=False))
             about = frozenset(words(f"{passage.source} {passage.about}", question=False))
             about |= frozenset(w for p in asked_as.get(passage.key, []) for w in words(p))
@@ -269,6 +271,8 @@ class Answerer:
         self.idf = {w: math.log(1 + n / c) for w, c in counts.items()}
         weights = sorted(self.idf.values())
         self.unknown_weight = weights[len(weights) // 2] if weights else 1.0
+        table = next(i for i, p in enumerate(self.passages) if p.key == "fee-table")
+        self.fee_context = _FEE_CONTEXT | self.bodies[table] | self.abouts[table]
         self.bm25 = bm25s.BM25()
         self.bm25.index(
             [sorted(b | a) or ["-"] for b, a in zip(self.bodies, self.abouts, strict=True)], show_progress=False
@@ -343,16 +347,47 @@ class Answerer:
     def find(self, question: str) -> Reply:
         """The best answer to a question, or an honest 'not sure' with the closest topics."""
         question = question.strip()[:500]
+        reply, covered = self._find_one(question)
+        if reply.kind == "declined" or reply.compute == "fees" or (reply.confident and covered >= WHOLE):
+            return reply
+        parts = [p for p in _split(question, fee=reply.kind == "fee") if p]
+        if len(parts) < 2:
+            return reply
+        answers = [self._find_one(part)[0] for part in parts]
+        answers = [a for a in answers if a.normalised]  # parts with no content words ("pls") say nothing
+        if len(answers) < 2 or not all(a.confident and a.compute is None for a in answers):
+            return reply
+        unique = list({a.answer: a for a in answers}.values())
+        if len(unique) < 2:
+            return reply
+        first = unique[0]
+        return Reply(
+            question,
+            "\n\n".join(a.answer for a in unique),
+            "; ".join(dict.fromkeys(a.source for a in unique if a.source)),
+            True,
+            first.kind,
+            first.topic,
+            tuple(dict.fromkeys(t for a in unique[1:] for t in (a.topic,) if t and t != first.topic))[:2],
+            first.suggestions,
+            None,
+            " + ".join(f"[{a.why}]" for a in unique),
+            reply.normalised,
+            tuple(r for a in unique for r in a.fees),
+        )
+
+    def _find_one(self, question: str) -> tuple[Reply, float]:
+        """One question's reply and the share of the question it covers (1 for rules, fees and curated answers)."""
         raw = self._spell(tokens(question))
         canonical = self.normaliser.canonical(raw)
         query = self.normaliser.stems(canonical)
         normalised = " ".join(query)
         declined = self._declined(question, raw, query, normalised)
         if declined is not None:
-            return declined
+            return declined, 1.0
         numbered = self._numbered(question, normalised)
         if numbered is not None:
-            return numbered
+            return numbered, 1.0
         area = _AREA.search(_straighten(question))
         if area and self.content.area(int(area.group(1))) is not None:
             topic = f"area:{int(area.group(1))}"
@@ -365,20 +400,16 @@ class Answerer:
                 topic,
                 why=f"names activity area {area.group(1)}",
                 normalised=normalised,
-            )
+            ), 1.0
         if not query:
-            return Reply(question, "", None, False, "unsure", why="no content words", normalised=normalised)
+            return Reply(question, "", None, False, "unsure", why="no content words", normalised=normalised), 0.0
         faq, faq_score, phrasing = self._best_faq(query)
         ranked = self._rank(query)
         fee = self._fee(question, query, faq, faq_score, ranked, normalised)
         if fee is not None:
-            return fee
+            return fee, 1.0
         best_score, best = ranked[0] if ranked else (0.0, None)
-        if (
-            faq is not None
-            and faq_score >= FAQ_MIN
-            and not (best is not None and best_score >= 0.999 > faq_score / 100)
-        ):
+        if faq is not None and faq_score >= FAQ_MIN - 1e-6:
             return Reply(
                 question,
                 faq.answer,
@@ -391,14 +422,9 @@ class Answerer:
                 faq.compute if faq.compute == "fees" else None,
                 f"FAQ {faq.id!r}: phrasing {phrasing!r} scored {faq_score:.0f}",
                 normalised,
-            )
+            ), faq_score / 100
         if best is not None and best_score >= CONFIDENT:
             answer, source, why = best.answer, best.source, f"passage {best.key!r} covered {best_score:.2f}"
-            second = self._second(query, best, best_score)
-            if second is not None:
-                answer = f"{answer}\n\n{second.answer}"
-                source = f"{source}; {second.source}" if second.source != source else source
-                why += f"; with passage {second.key!r} for the rest"
             return Reply(
                 question,
                 answer,
@@ -411,7 +437,7 @@ class Answerer:
                 None,
                 why,
                 normalised,
-            )
+            ), best_score
         suggestions = self._suggest(ranked, exclude=None)
         if faq is not None and faq.topic and faq_score >= FAQ_MIN - 15:
             suggestions = ((topic_title(self.content, faq.topic, short=True), faq.topic), *suggestions)
@@ -425,7 +451,7 @@ class Answerer:
             suggestions=suggestions,
             why=f"best FAQ {faq_score:.0f} < {FAQ_MIN:.0f}; best passage {best_score:.2f} < {CONFIDENT}",
             normalised=normalised,
-        )
+        ), 0.0
 
     # ------------------------------------------------------------ steps
 
@@ -470,9 +496,9 @@ class Answerer:
             if word in self.known or len(word) < 4 or not word.isalpha() or english.known([word]):
                 out.append(word)
                 continue
-            cutoff = 85 if len(word) < 7 else 80
+            cutoff = 0.8 if len(word) < 8 else 0.75  # one slip (a transposition counts as one) in five letters
             candidates = self.spellable.get(word[0], [])
-            match = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
+            match = process.extractOne(word, candidates, scorer=OSA.normalized_similarity, score_cutoff=cutoff)
             out.append(match[0] if match else word)
         return out
 
@@ -519,7 +545,7 @@ class Answerer:
                 return None  # "how much does the council pay": the funding facts, not the calculator
             if faq is not None and faq_score >= FAQ_MIN and faq.compute != "fees":
                 return None  # another curated answer about money (the budget share, the funding split)
-            others = [w for w in words if w in self.idf and w not in _FEE_CONTEXT]
+            others = [w for w in words if w in self.idf and w not in self.fee_context]
             if others and not explicit:  # "how much is a conference ticket": money, but not the subscription
                 why = f"a price of something other than the subscription ({', '.join(sorted(others))})"
                 return self._decline(question, why, "fees", normalised)
@@ -613,20 +639,6 @@ class Answerer:
         out.sort(key=lambda t: (-round(t[0], 6), -t[1], t[2]))
         return [(coverage, self.passages[index]) for coverage, _, index in out]
 
-    def _second(self, query: list[str], first: Passage, first_score: float) -> Passage | None:
-        """Another passage for the part of a question the first did not cover (several questions in one)."""
-        if 1 - first_score < LEFT_OVER:
-            return None
-        index = self.passages.index(first)
-        covered = self.bodies[index] | self.abouts[index]
-        rest = [w for w in query if w not in covered]
-        if not [w for w in rest if w in self.idf]:
-            return None
-        ranked = self._rank(rest)
-        if ranked and ranked[0][0] >= SECOND and ranked[0][1].key != first.key:
-            return ranked[0][1]
-        return None
-
     def _suggest(self, ranked: list[tuple[float, Passage]], exclude: str | None) -> tuple[tuple[str, str], ...]:
         seen: dict[str, str] = {}
         for _, passage in ranked:
@@ -636,6 +648,15 @@ class Answerer:
             if len(seen) == 3:
                 break
         return tuple((title, topic) for topic, title in seen.items())
+
+
+_PARTS = re.compile(r"\?+|;|\+|&|\band also\b|\balso\b|\bplus\b|\band\b|,|\s[-/]\s")
+_FEE_PARTS = re.compile(r"\?+|;|\band also\b|\balso\b|\bplus\b|\band (?=what|how|when|where|who|which|is|are|do)")
+
+
+def _split(question: str, fee: bool) -> list[str]:
+    """The parts of a question that may be several in one ("aims plus what Q1 asks")."""
+    return [part.strip(" .!-") for part in (_FEE_PARTS if fee else _PARTS).split(question.casefold())]
 
 
 def _is_qid(word: str) -> bool:

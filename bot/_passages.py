@@ -45,7 +45,7 @@ def build_passages(content: Content) -> list[Passage]:
             "\n".join([document.title, document.consultation_period, document.version, document.status]),
             document.title,
             None,
-            f"{document.partnership} document title version status",
+            f"{document.partnership} questionnaire document title version status",
             "document",
         )
     )
@@ -88,9 +88,7 @@ def build_passages(content: Content) -> list[Passage]:
         if topic.startswith("area:"):
             area = content.area(int(topic.split(":")[1]))
             extra = " ".join(g.heading or "" for g in area.groups) if area else ""
-        out.append(
-            Passage(f"topic:{topic}", topic_full(content, topic), heading, topic, f"{heading} {extra}", "topic")
-        )
+        out.append(Passage(f"topic:{topic}", topic_full(content, topic), heading, topic, f"{heading} {extra}", "topic"))
     for frame in vision.frames:
         out.append(
             Passage(
