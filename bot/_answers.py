@@ -40,12 +40,12 @@ from spellchecker import SpellChecker
 
 from bot._fees import FeeRequest, fee_table, read_fee_requests, working
 from bot._passages import Passage, build_passages
-from bot._render import BULLET, topic_summary, topic_title
+from bot._render import BULLET, topic_full, topic_summary, topic_title
 from content import Content, Item, find_item
 from content._schema import FaqEntry
 
 FAQ_MIN = 70.0  # a curated phrasing must score this (0–100) to be used
-CONFIDENT = 0.62  # a passage must cover this share of the question's weight
+CONFIDENT = 0.6  # a passage must cover this share of the question's weight
 WHOLE = 0.8  # an answer covering less of the question than this may be one of several questions in one
 DOCUMENT_YEAR = 2025  # fees are "currently" those of the questionnaire (January to March 2025)
 _STOP = frozenset(
@@ -60,6 +60,8 @@ _STOP = frozenset(
     involve involves involved included exactly actually bit thing things say says said etc pls plz
     which area part parts fall falls under come comes go goes going get gets anyone anybody someone
     one ones too really lot lots many much wording worded text be being am answer answers fill listed
+    no both several want wants wanted getting look looking think try trying deal deals real slogan strapline
+    tagline headline motto nutshell fundamentally basically
     """.split()
 )
 _FEE_WORDS = frozenset({"fee"})
@@ -68,9 +70,6 @@ _EXPLICIT_FEE = re.compile(
     r"will we|should we|for us|for our)\b"
 )
 _FEE_CONTEXT = frozenset({"fee", "school", "elp", "pupil", "member", "membership", "annual", "total", "core", "year"})
-_FUNDING_SUBJECT = frozenset(
-    {"council", "contribut", "%", "subsidis", "in-kind", "budget", "fund", "member", "non-eal"}
-)
 _CONTRACTIONS = {
     "who's": "who is",
     "what's": "what is",
@@ -104,6 +103,7 @@ _ORDINAL = re.compile(
     r"|\b(aim|conviction|section|priority)\s+(?:number\s+|no\.?\s*)?(\d{1,2})\b"
 )
 _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+_IZE = re.compile(r"(?<=[a-z]{3})iz(e|es|ed|ing|ation|ations)$")
 _YEARS = re.compile(r"\b((?:19|20)\d{2})\b")
 
 
@@ -128,10 +128,12 @@ def _question_token(match: re.Match[str]) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Raw tokens: lower case, straightened, hyphenated words kept whole and also split."""
+    """Raw tokens: lower case, straightened; "mind-set" is "mindset" (not "3-11"); -ize spelt -ise."""
     out: list[str] = []
     for token in _TOKEN.findall(_straighten(text)):
-        out.append(token)
+        if "-" in token and not token.replace("-", "").isdigit():
+            token = token.replace("-", "")
+        out.append(_IZE.sub(r"is\1", token))
     return out
 
 
@@ -251,7 +253,7 @@ class Answerer:
                 asked_as.setdefault(key, []).extend(faq.phrasings)
         self.bodies, self.abouts = [], []
         for passage in self.passages:
-            shown = {"topic": "", "section": "", "question": passage.answer.split("\n")[0]}.get(
+            shown = {"topic": "", "section": "", "question": passage.answer.split("\n\n")[0]}.get(
                 passage.kind, passage.answer
             )
             body = frozenset(words(shown, question=False))
@@ -273,6 +275,16 @@ class Answerer:
         self.unknown_weight = weights[len(weights) // 2] if weights else 1.0
         table = next(i for i, p in enumerate(self.passages) if p.key == "fee-table")
         self.fee_context = _FEE_CONTEXT | self.bodies[table] | self.abouts[table]
+        # Words of the funding and membership paragraphs: a money question using them is about funding.
+        self.funding_words = (
+            frozenset(
+                w
+                for p, body in zip(self.passages, self.bodies, strict=True)
+                if p.key.startswith(("funding:", "external:"))
+                for w in body
+            )
+            - self.fee_context
+        )
         self.bm25 = bm25s.BM25()
         self.bm25.index(
             [sorted(b | a) or ["-"] for b, a in zip(self.bodies, self.abouts, strict=True)], show_progress=False
@@ -330,7 +342,7 @@ class Answerer:
                 source = "; ".join(dict.fromkeys(i.source for i in unique))
                 topic = unique[0].topic
             elif entry.topic:
-                answer = topic_summary(content, entry.topic)
+                answer = topic_full(content, entry.topic)
                 source = topic_title(content, entry.topic)
             elif entry.compute == "fees":
                 answer = content.say("fee_table_intro") + "\n" + fee_table(content)
@@ -541,7 +553,7 @@ class Answerer:
         if not typed and not (fee_word and rolls):
             if not fee_word:
                 return None
-            if words & _FUNDING_SUBJECT and not explicit:
+            if words & self.funding_words and not explicit:
                 return None  # "how much does the council pay": the funding facts, not the calculator
             if faq is not None and faq_score >= FAQ_MIN and faq.compute != "fees":
                 return None  # another curated answer about money (the budget share, the funding split)
@@ -634,7 +646,8 @@ class Answerer:
             if scores[index] <= 0:
                 break
             body, about = self.bodies[index], self.abouts[index]
-            hit = sum(self._weight(w) * (1.0 if w in body else 0.9) for w in unique if w in body or w in about)
+            titled = 1.0 if self.passages[index].kind in {"topic", "section"} else 0.9  # found by their titles
+            hit = sum(self._weight(w) * (1.0 if w in body else titled) for w in unique if w in body or w in about)
             out.append((hit / total, float(scores[index]), int(index)))
         out.sort(key=lambda t: (-round(t[0], 6), -t[1], t[2]))
         return [(coverage, self.passages[index]) for coverage, _, index in out]
@@ -650,7 +663,7 @@ class Answerer:
         return tuple((title, topic) for topic, title in seen.items())
 
 
-_PARTS = re.compile(r"\?+|;|\+|&|\band also\b|\balso\b|\bplus\b|\band\b|,|\s[-/]\s")
+_PARTS = re.compile(r"\?+|;|\+|&|\band also\b|\balso\b|\bplus\b|\band\b|,")
 _FEE_PARTS = re.compile(r"\?+|;|\band also\b|\balso\b|\bplus\b|\band (?=what|how|when|where|who|which|is|are|do)")
 
 
