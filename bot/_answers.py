@@ -508,7 +508,7 @@ class Answerer:
             if word in self.known or len(word) < 4 or not word.isalpha() or english.known([word]):
                 out.append(word)
                 continue
-            cutoff = 0.8 if len(word) < 8 else 0.75  # one slip (a transposition counts as one) in five letters
+            cutoff = 0.79 if len(word) < 8 else 0.74  # one slip (a transposition counts as one) in five letters
             candidates = self.spellable.get(word[0], [])
             match = process.extractOne(word, candidates, scorer=OSA.normalized_similarity, score_cutoff=cutoff)
             out.append(match[0] if match else word)
