@@ -243,6 +243,12 @@ class Answerer:
             )
             for r in lexicon.declines
         ]
+        self.rule_phrases: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {}
+        for n, rule in enumerate(self.rules):
+            for kind, phrases in (("words", rule.words), ("unless", rule.unless)):
+                for phrase in phrases:
+                    if phrase:
+                        self.rule_phrases.setdefault(phrase[0], []).append((kind, n, phrase))
         self.passages = build_passages(content)
         self.faqs = self._faqs(content)
         words = self.normaliser.words
@@ -515,9 +521,10 @@ class Answerer:
         return out
 
     def _declined(self, question: str, raw: list[str], query: list[str], normalised: str) -> Reply | None:
-        for rule in self.rules:
-            hit = next((w for w in rule.words if _contains(raw, w)), None)
-            if hit is None or any(_contains(raw, u) for u in rule.unless):
+        found = self._phrases_in(raw)
+        for n, rule in enumerate(self.rules):
+            hit = next((phrase for kind, index, phrase in found if kind == "words" and index == n), None)
+            if hit is None or any(kind == "unless" and index == n for kind, index, _ in found):
                 continue
             return self._decline(question, f"decline rule {rule.id!r}: {' '.join(hit)!r}", rule.related, normalised)
         years = [y for y in _YEARS.findall(question) if y not in self.years]
@@ -525,6 +532,15 @@ class Answerer:
             related = "fees" if _FEE_WORDS & set(query) else None
             return self._decline(question, f"year {years[0]} is not in the documents", related, normalised)
         return None
+
+    def _phrases_in(self, raw: list[str]) -> list[tuple[str, int, tuple[str, ...]]]:
+        """(words|unless, rule number, phrase) for every rule phrase in the question, in rule order."""
+        found = []
+        for i, token in enumerate(raw):
+            for kind, index, phrase in self.rule_phrases.get(token, ()):
+                if tuple(raw[i : i + len(phrase)]) == phrase:
+                    found.append((kind, index, phrase))
+        return sorted(found, key=lambda hit: hit[1])
 
     def _decline(self, question: str, why: str, related: str | None, normalised: str) -> Reply:
         answer, suggestions = "", ()
@@ -674,8 +690,3 @@ def _split(question: str, fee: bool) -> list[str]:
 
 def _is_qid(word: str) -> bool:
     return len(word) > 1 and word[0] == "q" and word[1].isdigit()
-
-
-def _contains(raw: list[str], phrase: tuple[str, ...]) -> bool:
-    size = len(phrase)
-    return any(tuple(raw[i : i + size]) == phrase for i in range(len(raw) - size + 1))
