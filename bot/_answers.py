@@ -61,7 +61,7 @@ _STOP = frozenset(
     which area part parts fall falls under come comes go goes going get gets anyone anybody someone
     one ones too really lot lots many much wording worded text be being am answer answers fill listed
     no both several want wants wanted getting look looking think try trying deal deals real slogan strapline
-    tagline headline motto nutshell fundamentally basically
+    tagline headline motto nutshell fundamentally basically often
     """.split()
 )
 _FEE_WORDS = frozenset({"fee"})
@@ -300,6 +300,10 @@ class Answerer:
         for position, (_, phrasing) in enumerate(self.faq_index):
             for word in phrasing:
                 self.faq_postings.setdefault(word, set()).add(position)
+        titles = {t.strip() for p in self.passages for t in p.source.split(" › ")}
+        self.and_titles = tuple(
+            sorted({" ".join(_straighten(t).split()) for t in titles if " and " in t.casefold()}, key=len, reverse=True)
+        )
         self.fees_faq = next((f for f in self.faqs if f.compute == "fees"), None)
         # Spelling: the content's own raw words, the lexicon's and the FAQ's; anything else may be a typo.
         known: set[str] = set(_STOP)
@@ -368,7 +372,7 @@ class Answerer:
         reply, covered = self._find_one(question)
         if reply.kind == "declined" or reply.compute == "fees" or (reply.confident and covered >= WHOLE):
             return reply
-        parts = [p for p in _split(question, fee=reply.kind == "fee") if p]
+        parts = [p for p in _split(question, self.and_titles, fee=reply.kind == "fee") if p]
         if len(parts) < 2:
             return reply
         answers = [self._find_one(part)[0] for part in parts]
@@ -421,7 +425,7 @@ class Answerer:
             ), 1.0
         if not query:
             return Reply(question, "", None, False, "unsure", why="no content words", normalised=normalised), 0.0
-        faq, faq_score, phrasing = self._best_faq(query)
+        faq, faq_score, phrasing, faq_covered = self._best_faq(query)
         ranked = self._rank(query)
         fee = self._fee(question, query, faq, faq_score, ranked, normalised)
         if fee is not None:
@@ -440,7 +444,7 @@ class Answerer:
                 faq.compute if faq.compute == "fees" else None,
                 f"FAQ {faq.id!r}: phrasing {phrasing!r} scored {faq_score:.0f}",
                 normalised,
-            ), faq_score / 100
+            ), faq_covered
         if best is not None and best_score >= CONFIDENT:
             answer, source, why = best.answer, best.source, f"passage {best.key!r} covered {best_score:.2f}"
             return Reply(
@@ -620,22 +624,22 @@ class Answerer:
             tuple(requests),
         )
 
-    def _best_faq(self, query: list[str]) -> tuple[_Faq | None, float, str]:
+    def _best_faq(self, query: list[str]) -> tuple[_Faq | None, float, str, float]:
         asked = tuple(dict.fromkeys(query))
         if not asked:
-            return None, 0.0, ""
+            return None, 0.0, "", 0.0
         candidates: set[int] = set()
         for word in asked:
             candidates |= self.faq_postings.get(word, set())
-        best: tuple[float, int, str] = (0.0, -1, "")
+        best: tuple[float, int, str, float] = (0.0, -1, "", 0.0)
         for position in sorted(candidates):
             index, phrasing = self.faq_index[position]
             found = self._covered(phrasing, asked)
             wanted = self._covered(asked, phrasing)
             score = 0.0 if not found or not wanted else 200 * found * wanted / (found + wanted)
             if score > best[0]:
-                best = (score, index, " ".join(phrasing))
-        return (self.faqs[best[1]] if best[1] >= 0 else None), best[0], best[2]
+                best = (score, index, " ".join(phrasing), wanted)
+        return (self.faqs[best[1]] if best[1] >= 0 else None), best[0], best[2], best[3]
 
     def _weight(self, word: str) -> float:
         if word.isdigit():
@@ -683,9 +687,13 @@ _PARTS = re.compile(r"\?+|;|\+|&|\band also\b|\balso\b|\bplus\b|\band\b|,")
 _FEE_PARTS = re.compile(r"\?+|;|\band also\b|\balso\b|\bplus\b|\band (?=what|how|when|where|who|which|is|are|do)")
 
 
-def _split(question: str, fee: bool) -> list[str]:
-    """The parts of a question that may be several in one ("aims plus what Q1 asks")."""
-    return [part.strip(" .!-") for part in (_FEE_PARTS if fee else _PARTS).split(question.casefold())]
+def _split(question: str, titles: tuple[str, ...], fee: bool) -> list[str]:
+    """The parts of a question that may be several in one ("aims plus what Q1 asks"); titles stay whole."""
+    text = " ".join(_straighten(question).split())
+    for title in titles:  # "SEN and inclusion" is one thing
+        text = text.replace(title, title.replace(" and ", " \0 "))
+    parts = (_FEE_PARTS if fee else _PARTS).split(text)
+    return [part.replace(" \0 ", " and ").strip(" .!-") for part in parts]
 
 
 def _is_qid(word: str) -> bool:

@@ -84,22 +84,13 @@ def build_passages(content: Content) -> list[Passage]:
     topics += [f"priority:{p.id}" for p in vision.priorities] + [f"pledges:{t.id}" for t in vision.pledge_themes]
     for topic in topics:
         heading = topic_title(content, topic)
-        extra = ""
+        extra = {"area": "activity area", "priority": "priority outcomes", "pledges": "manifesto pledges"}.get(
+            topic.partition(":")[0], ""
+        )
         if topic.startswith("area:"):
             area = content.area(int(topic.split(":")[1]))
-            extra = " ".join(g.heading or "" for g in area.groups) if area else ""
+            extra += " " + " ".join(g.heading or "" for g in area.groups) if area else ""
         out.append(Passage(f"topic:{topic}", topic_full(content, topic), heading, topic, f"{heading} {extra}", "topic"))
-    for frame in vision.frames:
-        out.append(
-            Passage(
-                f"frame:{frame.heading}",
-                f"{frame.heading}: {frame.themes}",
-                vision.title,
-                None,
-                vision.title,
-                "document",
-            )
-        )
     sections = content.consultation.sections
     listing = "\n".join(content.say("section_label", number=n, title=s.title) for n, s in enumerate(sections, 1))
     out.append(Passage("sections", listing, content.consultation.title, None, "section", "section"))
