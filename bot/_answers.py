@@ -61,7 +61,7 @@ _STOP = frozenset(
     which area part parts fall falls under come comes go goes going get gets anyone anybody someone
     one ones too really lot lots many much wording worded text be being am answer answers fill listed
     no both several want wants wanted getting look looking think try trying deal deals real slogan strapline
-    tagline headline motto nutshell fundamentally basically often
+    tagline headline motto nutshell fundamentally basically often set sets posted
     """.split()
 )
 _FEE_WORDS = frozenset({"fee"})
@@ -96,7 +96,9 @@ _TOKEN = re.compile(r"q\d+(?:_\d+)?|[a-z0-9]+(?:-[a-z0-9]+)*|%")
 _QUESTION_ID = re.compile(
     r"\b(?:q|question|qu|qn)\s*\.?\s*(\d{1,2})(?:\s*[._]\s*(\d{1,2}))?\b|(?<![\d.£])\b(5)\.(\d{1,2})\b(?![.\d%])"
 )
-_AREA = re.compile(r"\b(?:area|activity area|section 3\.?)\s*(?:is\s+)?(?:number\s+|no\.?\s*|#)?(\d{1,2})\b")
+_AREA = re.compile(  # "area 7", "activity area number 4"; "section 11" (there are 3 sections: the blocks are areas)
+    r"\b(?:area|activity area|section 3\.?)\s*(?:is\s+)?(?:number\s+|no\.?\s*|#)?(\d{1,2})\b|\bsection\s+(\d{1,2})\b"
+)
 _ORDINAL = re.compile(
     r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|1st|2nd|3rd|[4-9]th|10th)\s+"
     r"(aim|conviction|section|priority|area|activity area|pledge theme|theme)s?\b"
@@ -175,7 +177,7 @@ class Normaliser:
 
     def stems(self, canonical: list[str]) -> list[str]:
         """Stop words dropped, the rest stemmed."""
-        kept = [w for w in canonical if w not in _STOP and (len(w) > 1 or w == "%")]
+        kept = [w for w in canonical if w not in _STOP and (len(w) > 1 or w == "%" or w.isdigit())]
         return [
             w if w.startswith("q") and w[1:2].isdigit() else s
             for w, s in zip(kept, self.stemmer.stemWords(kept), strict=True)
@@ -411,8 +413,12 @@ class Answerer:
         if numbered is not None:
             return numbered, 1.0
         area = _AREA.search(_straighten(question))
-        if area and self.content.area(int(area.group(1))) is not None:
-            topic = f"area:{int(area.group(1))}"
+        sections = len(self.content.consultation.sections)
+        numbered_area = None
+        if area is not None:
+            numbered_area = area.group(1) or (area.group(2) if int(area.group(2) or 0) > sections else None)
+        if numbered_area and self.content.area(int(numbered_area)) is not None:
+            topic = f"area:{int(numbered_area)}"
             return Reply(
                 question,
                 topic_summary(self.content, topic),
@@ -420,7 +426,7 @@ class Answerer:
                 True,
                 "content",
                 topic,
-                why=f"names activity area {area.group(1)}",
+                why=f"names activity area {numbered_area}",
                 normalised=normalised,
             ), 1.0
         if not query:
