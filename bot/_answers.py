@@ -107,6 +107,16 @@ _ORDINAL = re.compile(
 _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 _IZE = re.compile(r"(?<=[a-z]{3})iz(e|es|ed|ing|ation|ations)$")
 _YEARS = re.compile(r"\b((?:19|20)\d{2})\b")
+_SHORT_YEARS = re.compile(r"(?<![\d/£.])\b(\d{2})\s*/\s*(\d{2})\b(?![/\d])")  # "26/27": an academic year
+
+
+def years_in(text: str) -> list[str]:
+    """Four-digit years a question names, with academic years written "26/27" read as 2026."""
+    found = _YEARS.findall(text)
+    for first, second in _SHORT_YEARS.findall(text):
+        if int(second) == int(first) + 1:
+            found.append(f"20{first}")
+    return found
 
 
 @cache
@@ -537,7 +547,7 @@ class Answerer:
             if hit is None or any(kind == "unless" and index == n for kind, index, _ in found):
                 continue
             return self._decline(question, f"decline rule {rule.id!r}: {' '.join(hit)!r}", rule.related, normalised)
-        years = [y for y in _YEARS.findall(question) if y not in self.years]
+        years = [y for y in years_in(question) if y not in self.years]
         if years:
             related = "fees" if _FEE_WORDS & set(query) else None
             return self._decline(question, f"year {years[0]} is not in the documents", related, normalised)
@@ -591,7 +601,7 @@ class Answerer:
             return None  # "training for special schools": a school type, but not a fee question
         if any(r.band == "none" for r in requests):
             return self._decline(question, "a kind of school with no fee band", "fees", normalised)
-        years = [int(y) for y in _YEARS.findall(question) if int(y) != DOCUMENT_YEAR]
+        years = [int(y) for y in years_in(question) if int(y) != DOCUMENT_YEAR]
         if years:
             return self._decline(
                 question, f"a fee for {years[0]}: the documents give only current fees", "fees", normalised

@@ -43,6 +43,8 @@ _NOISE = re.compile(
     r"|\b\d{1,2}\s*(?:years?|yrs?)\s*(?:old|olds)?\b|\b\d{1,2}\+"
     r"|\b(?:year|yr|y|years|yrs|ks|key stages?|q|question|section|area|v)\s*\d+(?:\.\d+)?"
     r"(?:\s*(?:/|-|–|&|and|to)\s*\d+\b)*\b"
+    r"|\b\d+\s+(?:(?:primary|secondary|special|infant|junior)\s+)?(?:schools|primaries|secondaries|academies|sites|prus)\b"
+    r"|\b(?:post|pre)\s*-?\s*1[689]\b|\blevels?\s*\d\b|\b1[689]\s*\+|\b(?:under|over)\s*-?\s*\d+s?\b"
     r"|£\s*\d[\d,]*(?:\.\d+)?k?|\b\d[\d,]*(?:\.\d+)?\s*(?:%|per ?cent|k\b|m\b|pounds?|p\b)"
     r"|\b(?:19|20)\d{2}\s*(?:/|-|–)\s*\d{2,4}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+\.\d+\b"
 )
@@ -53,6 +55,7 @@ _NUMBER = re.compile(
     re.I,
 )
 _LEAD = re.compile(r"\b(?:roll|nor|number on roll|headcount)\s*(?:of|is|=|:|at|around|about)?\s*$")
+_LISTED = re.compile(r"[\s,&+]*(?:and|or)?[\s,&+]*(?:\d{1,3}(?:,\d{3})+|\d{1,5})?[\s,&+]*(?:and|or)?[\s,&+]*")
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 
 
@@ -81,6 +84,8 @@ def read_fee_requests(text: str) -> list[FeeRequest]:
     types = _find_types(lowered)
     rolls = _find_rolls(lowered, several=len(types) > 1)
     phase = _phase_hint(text.casefold())
+    if not types and phase:  # "reception to year 6", "KS3 and KS4": the phase is the type
+        types = [(phase, 0)]
     if not types:
         return [FeeRequest(None, n) for n, _ in rolls] or []
     if any(band != "none" for band, _ in types):  # "a primary with a nursery class": the primary decides
@@ -173,7 +178,8 @@ def _phase_hint(lowered: str) -> str | None:
 def _find_rolls(lowered: str, several: bool) -> list[tuple[int, int]]:
     """(pupils, position) for every number that is a roll; for one school, numbers with a unit beat bare ones."""
     masked = _NOISE.sub(lambda m: " " * len(m.group(0)), lowered)
-    with_unit, bare = [], []
+    with_unit: list[tuple[int, int]] = []
+    bare: list[tuple[int, int, int]] = []
     for match in _NUMBER.finditer(masked):
         number = int(match.group(1).replace(",", ""))
         unit = bool(match.group(2)) or bool(_LEAD.search(masked[: match.start(1)]))
@@ -181,10 +187,19 @@ def _find_rolls(lowered: str, several: bool) -> list[tuple[int, int]]:
             continue
         if not 1 <= number <= 5000:
             continue
-        (with_unit if unit else bare).append((number, match.start(1)))
+        if unit:
+            with_unit.append((number, match.start(1)))
+        else:
+            bare.append((number, match.start(1), match.end(1)))
     if several:
-        return sorted(with_unit + bare, key=lambda pair: pair[1])
-    return with_unit or bare
+        return sorted(with_unit + [(n, at) for n, at, _ in bare], key=lambda pair: pair[1])
+    # "300 and 450 pupils": a bare number listed with one that has a unit shares it
+    listed = [
+        (n, at)
+        for n, at, end in bare
+        if any(_LISTED.fullmatch(masked[end:unit_at]) for _, unit_at in with_unit if unit_at > at)
+    ]
+    return sorted(with_unit + listed, key=lambda pair: pair[1]) if with_unit else [(n, at) for n, at, _ in bare]
 
 
 def money(amount: Decimal, currency: str) -> str:

@@ -43,7 +43,7 @@ def test_test_half_floor(answerer: Answerer) -> None:
 
 
 def test_scoring_normalises_money_quotes_and_dashes() -> None:
-    assert normalise("£6,884.40 – “SEND”") == normalise("£6884.40 - \"send\"")
+    assert normalise("£6,884.40 – “SEND”") == normalise('£6884.40 - "send"')
     assert has_all("Total £4,461.00", ["£4461"])
     assert not has_all("Primary: £4,461", ["£4,461", "£5.77"])
 
