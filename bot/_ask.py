@@ -54,4 +54,4 @@ def _fee_answer(content: Content, reply: Reply, school: dict[str, Any] | None) -
         ask = content.say("fee_missing_pru_phase")
     else:
         ask = content.say("fee_missing_band")
-    return ask + "\n" + fee_table(content)
+    return content.say("fee_table_intro") + "\n" + fee_table(content) + "\n\n" + ask
