@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot._fees import fee_table
-from bot._render import BULLET, topic_full, topic_summary, topic_title
+from bot._render import topic_full, topic_summary, topic_title
 from content import Content
 
 
@@ -109,10 +109,11 @@ def build_passages(content: Content) -> list[Passage]:
             about = f"question {question.id[1:]} {label} {question.short} {section.title}"
             out.append(Passage(f"question:{question.id}", answer, label, question.topic, about, "question"))
     core = offer.core_activity
+    first_area_question = next(q for q in content.questions if q.topic.startswith("area:"))
     out.append(
         Passage(
             "question:q5",
-            content.say("question_passage", label="Q5", text=content.questions[4].text) + "\n" + core.instruction,
+            content.say("question_passage", label="Q5", text=first_area_question.text) + "\n" + core.instruction,
             core.heading,
             "areas",
             f"question 5 Q5 {core.heading}",
@@ -120,8 +121,3 @@ def build_passages(content: Content) -> list[Passage]:
         )
     )
     return out
-
-
-def bullet_list(lines: list[str]) -> str:
-    """Several passages' answers as one bulleted block."""
-    return "\n".join(BULLET + line for line in lines)
