@@ -61,7 +61,8 @@ _STOP = frozenset(
     which area part parts fall falls under come comes go goes going get gets anyone anybody someone
     one ones too really lot lots many much wording worded text be being am answer answers fill listed
     no both several want wants wanted getting look looking think try trying deal deals real slogan strapline
-    tagline headline motto nutshell fundamentally basically often set sets posted
+    tagline headline motto nutshell fundamentally basically often set sets posted help helps helping run runs
+    check checks checking spot spotting w
     """.split()
 )
 _FEE_WORDS = frozenset({"fee"})
