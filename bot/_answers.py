@@ -61,7 +61,7 @@ _STOP = frozenset(
     which area part parts fall falls under come comes go goes going get gets anyone anybody someone
     one ones too really lot lots many much wording worded text be being am answer answers fill listed
     no both several want wants wanted getting look looking think try trying deal deals real slogan strapline
-    tagline headline motto nutshell fundamentally basically often set sets posted help helps helping run runs
+    tagline headline motto nutshell fundamentally basically often set sets posted help helps helping team
     check checks checking spot spotting w
     """.split()
 )
@@ -93,6 +93,7 @@ _CONTRACTIONS = {
     "you're": "you are",
     "they're": "they are",
 }
+_BARE_CONTRACTION = re.compile(r"\b(whos|whats|wheres|whens|hows|theres|thats|isnt|arent|dont|doesnt|cant|wont)\b")
 _TOKEN = re.compile(r"q\d+(?:_\d+)?|[a-z0-9]+(?:-[a-z0-9]+)*|%")
 _QUESTION_ID = re.compile(
     r"\b(?:q|question|qu|qn)\s*\.?\s*(\d{1,2})(?:\s*[._]\s*(\d{1,2}))?\b|(?<![\d.£])\b(5)\.(\d{1,2})\b(?![.\d%])"
@@ -131,6 +132,7 @@ def _straighten(text: str) -> str:
     text = text.replace("–", "-").replace("—", "-").replace("‑", "-")
     for short, full in _CONTRACTIONS.items():
         text = text.replace(short, full)
+    text = _BARE_CONTRACTION.sub(lambda m: _CONTRACTIONS[m.group(1)[:-1] + "'" + m.group(1)[-1:]], text)
     text = _QUESTION_ID.sub(_question_token, text)
     return re.sub(r"'s\b", "", text).replace("'", "")
 
