@@ -2,25 +2,33 @@
 
 How a question is answered, so any answer can be explained (`Reply.why`):
 
-1. Words: lower case, curly quotes and dashes straightened, contractions opened ("who's" → "who is"),
-   "Q5.4"/"question 3" made one token. A word that is neither in the content nor in the lexicon is
-   corrected to the nearest word that is (rapidfuzz ratio ≥ 85: "safegaurding" → "safeguarding").
-   Then the lexicon (content/data/lexicon.yaml): `means` turns school language into the documents'
-   words ("EHCP" → "additional needs"), `synonyms` turn each group into its first word, in questions
-   and content alike; stop words go; the rest is stemmed (Snowball, PyStemmer).
-2. Declines: a lexicon decline rule (another council, a named person, a phone line, money the
-   documents don't cover…) or a year the documents never mention ends it: not confident, with what
-   the documents do say on the closest topic when the rule names one.
-3. Fees: a question about the subscription (fee words, a school type or a pupil roll) is read by the
+1. Words: lower case, curly quotes and dashes straightened, contractions opened ("who's", "whos" →
+   "who is"), "Q5.4"/"question 3"/"5.4" made one token, hyphens and -ize spellings evened out. A word
+   that is neither in the content, the lexicon nor English (pyspellchecker's word list) is corrected
+   to the nearest content word with the same first letter (rapidfuzz OSA similarity ≥ 0.79:
+   "safegaurding" → "safeguarding"). Then the lexicon (content/data/lexicon.yaml): `means` turns
+   school language into the documents' words ("EHCP" → "additional needs"), `synonyms` turn each group
+   into its first word, in questions and content alike; `ignore` words go; the rest is stemmed
+   (Snowball, PyStemmer).
+2. Declines: a lexicon decline rule (another council, a named person, a phone line, event logistics,
+   money the documents don't cover…) or a year the documents never mention ends it: not confident,
+   with what the documents do say on the closest topic when the rule names one.
+3. Numbered things: "the third aim", "conviction 2", "area 7", "section 11" → that passage.
+4. Fees: a question about the subscription (fee words, a school type or a pupil roll) is read by the
    fee parser (bot/_fees.py); every school it describes gets its fee with the working. When the type
    or roll is missing the reply says so (`compute="fees"`: the caller asks or uses the known school).
-4. Search: curated FAQ phrasings (faq.yaml) by weighted word overlap both ways (F1 of the inverse
-   document frequency covered, typo-tolerant), and every passage (bot/_passages.py) ranked by BM25
+   A money question about something else ("a conference ticket") is declined.
+5. Search: curated FAQ phrasings (faq.yaml) by weighted word overlap both ways (F1 of the inverse
+   document frequency covered; FAQ_MIN), then every passage (bot/_passages.py) ranked by BM25
    (bm25s). A passage's confidence is the share of the question's weight it covers (a word the
    content never uses weighs like a typical word, so an unknown subject is not answered from a
-   passage about something else). When the best passage leaves a large part of the question
-   uncovered and another passage covers that part, both are given (several questions in one).
-5. Below the thresholds: "not sure", the closest topics as buttons, and the contact.
+   passage about something else; CONFIDENT).
+6. Several questions in one: when the answer covers less than WHOLE of the question, its parts
+   (split at "?", "and", "plus", commas…, never inside a title like "SEN and inclusion") are answered
+   one by one; if every part is answered confidently, the answers are given together.
+7. Below the thresholds: "not sure", the closest topics as buttons, and the contact.
+
+The thresholds were chosen on the dev half of the evaluation set (bench/bench_answers.py).
 """
 
 from __future__ import annotations
@@ -48,23 +56,6 @@ FAQ_MIN = 70.0  # a curated phrasing must score this (0–100) to be used
 CONFIDENT = 0.6  # a passage must cover this share of the question's weight
 WHOLE = 0.8  # an answer covering less of the question than this may be one of several questions in one
 DOCUMENT_YEAR = 2025  # fees are "currently" those of the questionnaire (January to March 2025)
-_STOP = frozenset(
-    """
-    a about all also am an and any are as at be been by can could do does did doing for from get got has
-    have how i if in include includes including into is it its me my of on or our please provide
-    provided provides so some tell than that the their them there these they this those to us was
-    we what whats when where which who why will with would you your anything there's offer
-    offers something kind sort available exist exists ve we're i'm just know like want need much
-    hi hello thanks thank ok okay elp's currently current does whether there just quick question
-    ask asks asked asking mean means meaning meant explain explained explanation cover covers covered
-    involve involves involved included exactly actually bit thing things say says said etc pls plz
-    which area part parts fall falls under come comes go goes going get gets anyone anybody someone
-    one ones too really lot lots many much wording worded text be being am answer answers fill listed
-    no both several want wants wanted getting look looking think try trying deal deals real slogan strapline
-    tagline headline motto nutshell fundamentally basically often set sets posted help helps helping team
-    check checks checking spot spotting w
-    """.split()
-)
 _FEE_WORDS = frozenset({"fee"})
 _EXPLICIT_FEE = re.compile(
     r"\b(?:fees?|subscriptions?|subs?|membership fee|contribution fee|our school|my school|we pay|do we|would we|"
@@ -155,8 +146,9 @@ def tokens(text: str) -> list[str]:
 class Normaliser:
     """Turns text into canonical, stemmed content words with the lexicon's synonyms and meanings."""
 
-    def __init__(self, synonyms: list[list[str]], means: dict[str, str] | None = None):
+    def __init__(self, synonyms: list[list[str]], means: dict[str, str] | None = None, ignore: list[str] = ()):
         self.stemmer = Stemmer.Stemmer("english")
+        self.ignore = frozenset(w for word in ignore for w in tokens(word))
         self.phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
         for group in synonyms:
             canonical = tuple(_plain(group[0]))
@@ -190,7 +182,7 @@ class Normaliser:
 
     def stems(self, canonical: list[str]) -> list[str]:
         """Stop words dropped, the rest stemmed."""
-        kept = [w for w in canonical if w not in _STOP and (len(w) > 1 or w == "%" or w.isdigit())]
+        kept = [w for w in canonical if w not in self.ignore and (len(w) > 1 or w == "%" or w.isdigit())]
         return [
             w if w.startswith("q") and w[1:2].isdigit() else s
             for w, s in zip(kept, self.stemmer.stemWords(kept), strict=True)
@@ -248,7 +240,7 @@ class Answerer:
     def __init__(self, content: Content):
         self.content = content
         lexicon = content.lexicon
-        self.normaliser = Normaliser(lexicon.synonyms, lexicon.means)
+        self.normaliser = Normaliser(lexicon.synonyms, lexicon.means, lexicon.ignore)
         self.rules = [
             _Rule(
                 r.id,
@@ -321,7 +313,7 @@ class Answerer:
         )
         self.fees_faq = next((f for f in self.faqs if f.compute == "fees"), None)
         # Spelling: the content's own raw words, the lexicon's and the FAQ's; anything else may be a typo.
-        known: set[str] = set(_STOP)
+        known: set[str] = set(self.normaliser.ignore)
         for passage in self.passages:
             known.update(tokens(f"{passage.answer} {passage.source} {passage.about}"))
         for group in lexicon.synonyms:

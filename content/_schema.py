@@ -390,9 +390,19 @@ class DeclineRule(_Strict):
 class Lexicon(_Strict):
     """School language mapped to the documents' words: synonym groups, one-way meanings, decline rules."""
 
+    ignore: list[str] = Field(default_factory=list)
     synonyms: list[list[str]] = Field(default_factory=list)
     means: dict[str, str] = Field(default_factory=dict)
     declines: list[DeclineRule] = Field(default_factory=list)
+
+    @field_validator("ignore")
+    @classmethod
+    def _words(cls, words: list[str]) -> list[str]:
+        for n, word in enumerate(words):
+            problem = _phrase_problem(word)
+            if problem:
+                raise EntryError(f"[{n}]", problem)
+        return words
 
     @field_validator("synonyms")
     @classmethod
