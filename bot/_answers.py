@@ -84,7 +84,10 @@ _CONTRACTIONS = {
     "you're": "you are",
     "they're": "they are",
 }
-_BARE_CONTRACTION = re.compile(r"\b(whos|whats|wheres|whens|hows|theres|thats|isnt|arent|dont|doesnt|cant|wont)\b")
+_BARE_CONTRACTION = re.compile(
+    r"\b(whos|whats|wheres|whens|hows|theres|thats|isnt|arent|dont|doesnt|cant|wont|im|ive|youre|theyre)\b"
+)
+_YEAR_GROUP = re.compile(r"\b(?:years?|yrs?|y)\s*(\d{1,2})s?\b(?!\s*(?:olds?|old|-|–|to)\b)")  # "yr10s" → "year 10"
 _TOKEN = re.compile(r"q\d+(?:_\d+)?|[a-z0-9]+(?:-[a-z0-9]+)*|%")
 _QUESTION_ID = re.compile(
     r"\b(?:q|question|qu|qn)\s*\.?\s*(\d{1,2})(?:\s*[._]\s*(\d{1,2}))?\b|(?<![\d.£])\b(5)\.(\d{1,2})\b(?![.\d%])"
@@ -123,9 +126,18 @@ def _straighten(text: str) -> str:
     text = text.replace("–", "-").replace("—", "-").replace("‑", "-")
     for short, full in _CONTRACTIONS.items():
         text = text.replace(short, full)
-    text = _BARE_CONTRACTION.sub(lambda m: _CONTRACTIONS[m.group(1)[:-1] + "'" + m.group(1)[-1:]], text)
+    text = _BARE_CONTRACTION.sub(lambda m: _CONTRACTIONS[_apostrophe(m.group(1))], text)
+    text = _YEAR_GROUP.sub(lambda m: f"year {int(m.group(1))}" if int(m.group(1)) <= 13 else m.group(0), text)
     text = _QUESTION_ID.sub(_question_token, text)
     return re.sub(r"'s\b", "", text).replace("'", "")
+
+
+def _apostrophe(word: str) -> str:
+    """ "dont" → "don't", "im" → "i'm", "youre" → "you're": the contraction it was typed for."""
+    for ending in ("re", "ve", "m", "s", "t"):
+        if word.endswith(ending) and word[: -len(ending)] + "'" + ending in _CONTRACTIONS:
+            return word[: -len(ending)] + "'" + ending
+    return word
 
 
 def _question_token(match: re.Match[str]) -> str:
