@@ -102,6 +102,7 @@ _ORDINAL = re.compile(
 )
 _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 _IZE = re.compile(r"(?<=[a-z]{3})iz(e|es|ed|ing|ation|ations)$")
+_NAME = re.compile(r"(?<![\w'’.@/])[A-Z][a-z]{2,}(?:[A-Z][a-z]+)*\b(?!['’]?\w)")
 _YEARS = re.compile(r"\b((?:19|20)\d{2})\b")
 _SHORT_YEARS = re.compile(r"(?<![\d/£.])\b(\d{2})\s*/\s*(\d{2})\b(?![/\d])")  # "26/27": an academic year
 
@@ -554,10 +555,26 @@ class Answerer:
             if hit is None or any(kind == "unless" and index == n for kind, index, _ in found):
                 continue
             return self._decline(question, f"decline rule {rule.id!r}: {' '.join(hit)!r}", rule.related, normalised)
+        fee_question = bool(_FEE_WORDS & set(query)) or bool(_EXPLICIT_FEE.search(_straighten(question)))
+        name = None if fee_question else self._unknown_name(question)  # a school's name: the directory's job
+        if name is not None:
+            return self._decline(question, f"names {name!r}, which the documents never mention", None, normalised)
         years = [y for y in years_in(question) if y not in self.years]
         if years:
             related = "fees" if _FEE_WORDS & set(query) else None
             return self._decline(question, f"year {years[0]} is not in the documents", related, normalised)
+        return None
+
+    def _unknown_name(self, question: str) -> str | None:
+        """A capitalised name ("Instagram", "Hillingdon") that neither the content nor the lexicon knows."""
+        for match in _NAME.finditer(question):
+            word = match.group(0)
+            lowered = word.casefold()
+            if lowered in self.known or _IZE.sub(r"is\1", lowered) in self.known:
+                continue
+            first = match.start() == 0 or question[: match.start()].rstrip()[-1:] in ".?!"
+            if not first or not _english().known([lowered]):
+                return word
         return None
 
     def _phrases_in(self, raw: list[str]) -> list[tuple[str, int, tuple[str, ...]]]:
