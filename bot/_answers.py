@@ -324,6 +324,9 @@ class Answerer:
         self.and_titles = tuple(
             sorted({" ".join(_straighten(t).split()) for t in titles if " and " in t.casefold()}, key=len, reverse=True)
         )
+        vision = content.vision
+        self.vision_word = self.normaliser.words("vision", question=False)[0]
+        self.vision_sources = (vision.title, *(f.heading for f in vision.frames))
         self.fees_faq = next((f for f in self.faqs if f.compute == "fees"), None)
         # Spelling: the content's own raw words, the lexicon's and the FAQ's; anything else may be a typo.
         known: set[str] = set(self.normaliser.ignore)
@@ -451,6 +454,8 @@ class Answerer:
             return Reply(question, "", None, False, "unsure", why="no content words", normalised=normalised), 0.0
         faq, faq_score, phrasing, faq_covered = self._best_faq(query)
         ranked = self._rank(query)
+        if self.vision_word in query:  # "the vision": only the vision document's passages will do
+            ranked = [(score, p) for score, p in ranked if p.source.startswith(self.vision_sources)]
         fee = self._fee(question, query, faq, faq_score, ranked, normalised)
         if fee is not None:
             return fee, 1.0

@@ -101,6 +101,8 @@ def test_fees_from_any_phrasing(answerer: Answerer) -> None:
         ("what's the phone number for ELP", "phone"),
         ("what will a 420 pupil primary pay next year", "money-not-in-documents"),
         ("is there VAT on the subscription", "money-not-in-documents"),
+        ("is ELP on Instagram?", "Instagram"),
+        ("when is the next SENDCo conference", "event-details"),
     ],
 )
 def test_things_the_documents_do_not_have_are_declined(answerer: Answerer, question: str, rule: str) -> None:
