@@ -22,7 +22,8 @@ How a question is answered, so any answer can be explained (`Reply.why`):
    document frequency covered; FAQ_MIN), then every passage (bot/_passages.py) ranked by BM25
    (bm25s). A passage's confidence is the share of the question's weight it covers (a word the
    content never uses weighs like a typical word, so an unknown subject is not answered from a
-   passage about something else; CONFIDENT).
+   passage about something else): CONFIDENT, or CLEAR_MIN with a CLEAR_MARGIN lead over the best
+   passage on any other topic. A question naming "the vision" is answered from the vision only.
 6. Several questions in one: when the answer covers less than WHOLE of the question, its parts
    (split at "?", "and", "plus", commas…, never inside a title like "SEN and inclusion") are answered
    one by one; if every part is answered confidently, the answers are given together.
@@ -54,6 +55,7 @@ from content._schema import FaqEntry
 
 FAQ_MIN = 70.0  # a curated phrasing must score this (0–100) to be used
 CONFIDENT = 0.6  # a passage must cover this share of the question's weight
+CLEAR_MIN, CLEAR_MARGIN = 0.55, 0.2  # …or this share, with a clear lead over any other topic's passage
 WHOLE = 0.8  # an answer covering less of the question than this may be one of several questions in one
 DOCUMENT_YEAR = 2025  # fees are "currently" those of the questionnaire (January to March 2025)
 _FEE_WORDS = frozenset({"fee"})
@@ -474,7 +476,9 @@ class Answerer:
                 f"FAQ {faq.id!r}: phrasing {phrasing!r} scored {faq_score:.0f}",
                 normalised,
             ), faq_covered
-        if best is not None and best_score >= CONFIDENT:
+        runner_up = next((score for score, p in ranked[1:] if p.topic != (best.topic if best else None)), 0.0)
+        clear = best_score >= CLEAR_MIN and best_score - runner_up >= CLEAR_MARGIN
+        if best is not None and (best_score >= CONFIDENT or clear):
             answer, source, why = best.answer, best.source, f"passage {best.key!r} covered {best_score:.2f}"
             return Reply(
                 question,
