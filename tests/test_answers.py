@@ -12,11 +12,13 @@ from bot._answers import Answerer, Normaliser
 from bot._passages import build_passages
 
 LEGACY = yaml.safe_load((Path(__file__).parent / "fixtures" / "questions.yaml").read_text(encoding="utf-8"))
-# Floors on the test half (tests/fixtures/eval/test.yaml), set from one measurement, never tuned on:
-# see README "Answer quality". The issue asks for 90% right, 95% declined, 2% confidently wrong.
-TEST_RIGHT_FLOOR = 0.0
-TEST_DECLINED_FLOOR = 0.0
-TEST_WRONG_CEILING = 1.0
+# Floors on the test half (tests/fixtures/eval/test.yaml), set a little under what was measured
+# (69.2% right, 10.4% confidently wrong, 91.1% declined, 96.6% of fees exact), never tuned on.
+# The issue asks for 90% right, 95% declined, 2% confidently wrong and every fee exact: not reached.
+TEST_RIGHT_FLOOR = 0.67
+TEST_DECLINED_FLOOR = 0.88
+TEST_WRONG_CEILING = 0.12
+TEST_FEES_FLOOR = 0.95
 LEGACY_FLOOR = 0.95  # the older labelled set, now part of dev (cited-source labels)
 
 
@@ -36,10 +38,12 @@ def test_test_half_floor(answerer: Answerer) -> None:
     score = run(answerer, load_set("test"))
     right, wrong = score.right / score.in_scope, score.wrong / score.in_scope
     declined = score.declined / score.out
-    figures = f"right {right:.1%}, confidently wrong {wrong:.1%}, declined {declined:.1%}"
+    fees = score.fees_right / score.fees
+    figures = f"right {right:.1%}, confidently wrong {wrong:.1%}, declined {declined:.1%}, fees {fees:.1%}"
     assert right >= TEST_RIGHT_FLOOR, figures
     assert wrong <= TEST_WRONG_CEILING, figures
     assert declined >= TEST_DECLINED_FLOOR, figures
+    assert fees >= TEST_FEES_FLOOR, figures
 
 
 def test_scoring_normalises_money_quotes_and_dashes() -> None:
