@@ -99,6 +99,7 @@ class Score:
             self.failures.append((item, record))
 
     def pct(self, part: int, whole: int) -> str:
+        """'12/40 = 30.0%'."""
         return f"{part}/{whole} = {part / whole:.1%}" if whole else "n/a"
 
     def line(self) -> str:
