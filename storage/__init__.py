@@ -346,14 +346,19 @@ class Store:
             " GROUP BY a.question_id, r.school_type, r.role, a.choice"
         ).fetchall()
 
-    def quotable_comments(self) -> Iterator[dict[str, Any]]:
-        """Comments from respondents who allowed quoting (named or anonymous), by respondent then question."""
+    def quotable_comments(self, question_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """Comments from respondents who allowed quoting (named or anonymous), streamed by respondent.
+
+        The school comes only with "named" consent; `question_id` limits it to one question.
+        """
+        only = " AND a.question_id = ?" if question_id is not None else ""
         return self.db.query(
             "SELECT a.question_id, a.choice, a.comment, r.school_type, r.role, r.quote_consent,"
             " CASE WHEN r.quote_consent = 'named' THEN r.school END AS school FROM answers a"
             " JOIN respondents r ON r.id = a.respondent_id"
             " WHERE r.quote_consent IN ('named', 'anonymous') AND a.comment IS NOT NULL AND a.comment != ''"
-            " ORDER BY r.id, a.question_id"
+            f"{only} ORDER BY r.id, a.question_id",
+            [question_id] if question_id is not None else [],
         )
 
     def summary(self) -> Summary:

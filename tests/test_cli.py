@@ -107,6 +107,7 @@ def test_wheel_ships_the_content(tmp_path: Path) -> None:
         assert f"content/data/{file}" in names
     assert "content/sources/questionnaire.txt" in names
     assert {"bot/engine.py", "storage/__init__.py", "adapters/console.py"} <= names
+    assert {"bot/results/report.py", "bot/results/xlsx.py", "bot/results/templates/report.html.j2"} <= names
     assert not any(name.startswith("tests/") for name in names)
 
 

@@ -2,89 +2,18 @@
 
 from __future__ import annotations
 
-import random
 import re
 import xml.etree.ElementTree as ET
-from collections import Counter
 from html.parser import HTMLParser
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from markupsafe import escape
-from openpyxl import load_workbook
 
 from bot.cli import main
-from storage import Store
-from storage.report import build_report, build_workbook, tallies
+from bot.results.report import build_report
+from bot.results.tables import tallies
 from storage.results import school_statuses, summary
-from storage.schools import decode_csv, import_gias, mark_members, read_rows
-
-SAMPLE = Path(__file__).parent / "fixtures" / "gias_ealing_sample.csv"
-HOSTILE = [
-    "<script>alert('x')</script>",
-    '=HYPERLINK("http://evil")',
-    "+44 20 1234",
-    "-1 for fees",
-    "@channel look",
-    "Tom & Jerry's <b>bold</b>",
-    "مدرسة ممتازة 👩‍🏫",
-    "Ünïcödé ✓ – “quotes”",
-]
-TYPES = ["primary", "secondary", "special", "pru_primary", "pru_secondary", "other"]
-ROLES = ["headteacher", "deputy", "governor", "business_manager", "staff", "other"]
-CONSENTS = ["named", "anonymous", "none", None]
-CHOICES = ["yes", "partly", "no", "unsure"]
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory, content):
-    """A database with 300 respondents and the truth about it, generated with a fixed seed."""
-    rng = random.Random(2026)
-    store = Store.open(tmp_path_factory.mktemp("report") / "report.db")
-    _, rows = read_rows(decode_csv(SAMPLE.read_bytes()))
-    import_gias(store, rows, la="Ealing", now="t")
-    mark_members(store, ["101930", "137121", "101932", "101935"], "t")
-    truth: dict = {"people": [], "answers": {}}
-    with store.transaction():
-        for n in range(300):
-            rid = store.create_respondent("test", f"user{n}", None, "2026-12-01T10:00:00+00:00")
-            person = {
-                "id": rid,
-                "school_type": TYPES[n % len(TYPES)],
-                "role": ROLES[(n // 3) % len(ROLES)],
-                "quote_consent": CONSENTS[n % len(CONSENTS)],
-                "school": f"School {n} <i>{HOSTILE[n % len(HOSTILE)][:6]}</i>",
-                "status": "submitted" if n % 3 else "in_progress",
-            }
-            fields = {k: person[k] for k in ("school_type", "role", "quote_consent", "school", "status")}
-            if n < 8:
-                fields["school_urn"] = ["101930", "137121", "999999"][n % 3]
-            store.update_respondent(rid, "t", **fields)
-            truth["people"].append(person)
-            for question in content.questions:
-                if rng.random() < 0.1:
-                    continue
-                choice = None if question.kind == "text" else rng.choice(CHOICES)
-                comment = HOSTILE[rng.randrange(len(HOSTILE))] + f" #{n}" if rng.random() < 0.3 else None
-                if question.kind == "text" and comment is None:
-                    continue
-                store.save_answer(rid, question.id, choice=choice, comment=comment, now="t", after_submission=False)
-                truth["answers"][(rid, question.id)] = (choice, comment)
-    yield store, truth
-    store.close()
-
-
-def expected_counts(truth, question_id: str, group: str) -> list[int]:
-    people = {p["id"]: p for p in truth["people"]}
-    counter: Counter[str] = Counter()
-    for (rid, qid), (choice, _) in truth["answers"].items():
-        if qid != question_id or choice is None:
-            continue
-        person = people[rid]
-        if group == "overall" or group == f"type:{person['school_type']}" or group == f"role:{person['role']}":
-            counter[choice] += 1
-    return [counter[c] for c in CHOICES]
+from tests.results_world import CHOICES, HOSTILE, ROLES, TYPES, expected_counts, world_fixture  # noqa: F401
 
 
 class Cells(HTMLParser):
@@ -171,28 +100,6 @@ def test_comments_follow_consent(world, content) -> None:
     anonymous = [p for p in truth["people"] if p["quote_consent"] == "anonymous" and p["id"] in commented]
     assert all(f" · {escape(p['school'])}</p>" in html for p in named)
     assert all(str(escape(p["school"])) not in html for p in anonymous)
-
-
-def test_workbook_sheets_counts_and_formula_safety(world, content, tmp_path) -> None:
-    store, truth = world
-    path = tmp_path / "r.xlsx"
-    build_workbook(store, content).save(path)
-    book = load_workbook(path)
-    assert book.sheetnames == ["Responses", "Comments", "Counts"]
-    responses = list(book["Responses"].values)
-    header, rows = responses[0], responses[1:]
-    assert len(rows) == 300
-    q1 = header.index("q1")
-    assert header[q1 + 1] == "q1_label" and header[q1 + 2] == "q1_comment"
-    assert Counter(r[q1] for r in rows if r[q1]) == Counter(
-        c for (_, qid), (c, _) in truth["answers"].items() if qid == "q1"
-    )
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows(values_only=True):
-            for value in row:
-                assert not (isinstance(value, str) and value[:1] in "=+-@"), value
-    counts = {(r[0], r[2]): r[3:7] for r in list(book["Counts"].values)[1:]}
-    assert list(counts[("q3", "All respondents")]) == expected_counts(truth, "q3", "overall")
 
 
 def test_tallies_and_summary(world, content) -> None:
