@@ -78,3 +78,37 @@ def expected_counts(truth, question_id: str, group: str) -> list[int]:
     return [counter[c] for c in CHOICES]
 
 
+# Text no export may pass through unchanged: characters XML 1.0 forbids, and formula-like cells.
+FORBIDDEN = "bad\ufffe\uffff\x01\x0b\x1fend"
+FORBIDDEN_CLEAN = "bad\ufffd\ufffd\ufffd\ufffd\ufffdend"
+FORMULAS = ['=HYPERLINK("http://evil")', "+44 20 1234 5678", "-1 for the fee rise", "@channel"]
+
+
+def hostile_store(path: Path, content) -> Store:
+    """A database with one ordinary respondent and one whose every text field is hostile."""
+    store = Store.open(path)
+    with store.transaction():
+        calm = store.create_respondent("test", "calm", None, "2026-12-01T10:00:00+00:00")
+        store.update_respondent(calm, "t", school="Oak School", school_type="primary", role="governor")
+        store.save_answer(calm, "q1", choice="yes", comment=None, now="t", after_submission=False)
+        rid = store.create_respondent("test", "evil\x02", None, "2026-12-01T10:00:00+00:00")
+        store.update_respondent(
+            rid,
+            "t",
+            name=FORMULAS[3],
+            school="School " + FORBIDDEN,
+            school_type="other",
+            role="other",
+            quote_consent="named",
+            status="submitted",
+        )
+        for question, formula in zip(content.questions, [*FORMULAS, FORBIDDEN] * 4, strict=False):
+            store.save_answer(
+                rid,
+                question.id,
+                choice=None if question.kind == "text" else "unsure",
+                comment=f"{formula}\nsecond line {FORBIDDEN}" if question.kind == "text" else formula,
+                now="t",
+                after_submission=False,
+            )
+    return store

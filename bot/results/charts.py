@@ -1,7 +1,7 @@
 """Charts for the board report: horizontal stacked bars as inline SVG that read in black and white.
 
 Four greys with four hatch patterns; every non-zero segment carries its count, inside the bar when
-it fits and just above it when it does not; each chart has a title and a text description.
+it fits and after the bar, with its answer's name, when it does not; each chart has a title and a text description.
 """
 
 from __future__ import annotations
@@ -21,14 +21,13 @@ GREYS = ("#f2f2f2", "#bdbdbd", "#7a7a7a", "#3d3d3d")
 HATCHES = ("", "///", "---", "xx")  # line hatches only: a dot hatch is thousands of tiny circles
 BAR_HEIGHT = 0.56
 INSIDE_MIN_SHARE = 7.0  # a segment narrower than this (% of the bar) gets its count outside
-OUTSIDE_GAP = 3.5  # % of the axis between two counts written above the same bar
 
 
-def _segment_labels(ax, rows: list[Row], ys: list[int]) -> None:
-    """Write every non-zero count: centred in its segment, or above the bar when the segment is narrow."""
+def _segment_labels(ax, rows: list[Row], ys: list[int], choice_labels: list[str]) -> None:
+    """Write every non-zero count: centred in its segment, or after the bar ("Not sure 2") when it is narrow."""
     for row, y in zip(rows, ys, strict=True):
         left = 0.0
-        last_outside = -100.0
+        outside = []
         for index, count in enumerate(row.counts):
             share = count / row.total * 100 if row.total else 0.0
             centre = left + share / 2
@@ -47,17 +46,9 @@ def _segment_labels(ax, rows: list[Row], ys: list[int]) -> None:
                     bbox={"facecolor": GREYS[index], "edgecolor": "none", "pad": 0.5},
                 )
             else:
-                x = max(centre, last_outside + OUTSIDE_GAP)
-                last_outside = x
-                ax.annotate(
-                    str(count),
-                    xy=(centre, y + BAR_HEIGHT / 2),
-                    xytext=(x, y + BAR_HEIGHT / 2 + 0.2),
-                    ha="center",
-                    va="bottom",
-                    fontsize=6.5,
-                    arrowprops={"arrowstyle": "-", "linewidth": 0.5, "shrinkA": 0, "shrinkB": 0},
-                )
+                outside.append(f"{choice_labels[index]} {count}")
+        if outside:
+            ax.text(101.5, y, " · ".join(outside), ha="left", va="center", fontsize=6.5, clip_on=False)
 
 
 def chart_svg(rows: list[Row], choice_labels: list[str], title: str, chart_id: str) -> str:
@@ -80,10 +71,10 @@ def chart_svg(rows: list[Row], choice_labels: list[str], title: str, chart_id: s
             label=label,
         )
         lefts = [left + share for left, share in zip(lefts, shares, strict=True)]
-    _segment_labels(ax, rows, ys)
+    _segment_labels(ax, rows, ys, choice_labels)
     ax.set_yticks(ys, [f"{r.label} (n={r.total})" for r in rows], fontsize=8)
     ax.set_xlim(0, 100)
-    ax.set_ylim(-0.5, len(rows) - 0.2)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlabel("% of answers", fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
     ax.legend(ncols=4, fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
