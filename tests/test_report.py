@@ -10,10 +10,19 @@ from click.testing import CliRunner
 from markupsafe import escape
 
 from bot.cli import main
-from bot.results.report import build_report
+from bot.results.report import build_report, paragraphs
 from bot.results.tables import tallies
 from storage.results import school_statuses, summary
-from tests.results_world import CHOICES, HOSTILE, ROLES, TYPES, expected_counts, world_fixture  # noqa: F401
+from tests.results_world import (  # noqa: F401
+    FORBIDDEN,
+    FORBIDDEN_CLEAN,
+    FORMULAS,
+    ROLES,
+    TYPES,
+    expected_counts,
+    hostile_store,
+    world_fixture,
+)
 
 
 class Cells(HTMLParser):
@@ -135,3 +144,53 @@ def test_cli_report_responses_and_xlsx(world, tmp_path) -> None:
         == 0
     )
     assert (tmp_path / "x.xlsx").stat().st_size > 0
+
+
+def test_comment_paragraphs_are_kept(tmp_path, content) -> None:
+    store = hostile_store(tmp_path / "h.db", content)
+    html = build_report(store, content)
+    store.close()
+    assert f"<p>{FORBIDDEN_CLEAN}</p><p>second line {FORBIDDEN_CLEAN}</p>" in html
+    assert paragraphs("one\n\ntwo\r\nthree\n") == ["one", "two", "three"]
+
+
+def test_comment_attributions_use_the_chart_labels(world, content) -> None:
+    store, _ = world
+    html = build_report(store, content)
+    comments = html.split('<h2 id="comments"')[1]
+    assert "· Other (school type) ·" in comments and "· Other (role)" in comments
+    assert "· Other ·" not in comments and "· Other</p>" not in comments
+    chart_labels = set(re.findall(r"<td>(Other \([a-z ]+\))</td>", html.split('<h2 id="comments"')[0]))
+    assert chart_labels == {"Other (school type)", "Other (role)"}
+
+
+def test_summary_first_contents_and_print_rules(world, content) -> None:
+    store, truth = world
+    html = build_report(store, content)
+    body = html.split("<body>")[1]
+    assert body.index('id="summary"') < body.index('id="contents"') < body.index('id="who"')
+    assert body.index('id="contents"') < body.index('id="answers"')
+    summary_table = body.split('id="summary-table"')[1].split("</table>")[0]
+    overall = expected_counts(truth, "q1", "overall")
+    shares = [f"{round(n * 100 / sum(overall))}%" for n in overall]
+    assert re.findall(r'data-share="q1" data-choice="\d">(\d+%)', summary_table) == shares
+    contents = body.split('id="contents"')[1].split("</div>")[0]
+    anchors = re.findall(r'href="#([^"]+)"', contents)
+    for anchor in anchors:
+        assert f'id="{anchor}"' in html, anchor
+    assert {"q-1", "q-5-10", "comments", "proposals"} <= set(anchors)
+    style = html.split("<style>")[1].split("</style>")[0]
+    assert re.search(r"h1, h2, h3 \{[^}]*break-after: avoid", style)
+    assert re.search(r"\.question \{[^}]*break-inside: avoid", style)
+    assert re.search(r"\.section \{[^}]*break-before: page", style)
+
+
+def test_hostile_text_leaves_the_report_well_formed(tmp_path, content) -> None:
+    store = hostile_store(tmp_path / "h.db", content)
+    html = build_report(store, content)
+    store.close()
+    root = ET.fromstring(html.split("\n", 1)[1])  # an XML parser refuses any forbidden character
+    namespace = "{http://www.w3.org/1999/xhtml}"
+    quotes = ["".join(q.itertext()) for q in root.iter(f"{namespace}blockquote")]
+    assert any(q.startswith(FORMULAS[0]) and "School " + FORBIDDEN_CLEAN in q for q in quotes)
+    assert not set(html) & (set(FORBIDDEN) - set("badend"))
