@@ -65,13 +65,13 @@ def measure(kind: str, db: Path, out: Path) -> dict[str, float]:
     """Build one output (in this process) and return seconds, peak RSS and growth in MB."""
     content = load_content()
     store = Store.open(db)
-    from bot.results.report import build_report
+    from bot.results.report import write_report
     from bot.results.xlsx import write_workbook
 
     before = _rss_mb()
     start = time.perf_counter()
     if kind == "report":
-        out.write_text(build_report(store, content), encoding="utf-8")
+        write_report(store, content, out)
     elif kind == "xlsx":
         write_workbook(store, content, out)
     else:

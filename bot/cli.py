@@ -253,16 +253,15 @@ def telegram(webhook_url: str | None, listen: str, port: int, db_path: str, cont
 @content_option
 def report(out: str, db_path: str, content_dir: str | None) -> None:
     """The board report: one self-contained HTML file with counts, charts, comments and proposals."""
-    from bot.results.report import build_report
+    from bot.results.report import write_report
 
     content = _content(content_dir)
     store = _store(db_path)
     try:
-        html = build_report(store, content)
+        size = write_report(store, content, out)
     finally:
         store.close()
-    Path(out).write_text(html, encoding="utf-8")
-    click.echo(f"wrote {Path(out).resolve()} ({len(html) // 1024} KB)")
+    click.echo(f"wrote {Path(out).resolve()} ({size // 1024} KB)")
 
 
 @main.command()

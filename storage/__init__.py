@@ -361,6 +361,16 @@ class Store:
             [question_id] if question_id is not None else [],
         )
 
+    def quotable_comment_counts(self) -> dict[str, int]:
+        """How many quotable comments each question has (the same rule as `quotable_comments`)."""
+        return dict(
+            self.conn.execute(
+                "SELECT a.question_id, count(*) FROM answers a JOIN respondents r ON r.id = a.respondent_id"
+                " WHERE r.quote_consent IN ('named', 'anonymous') AND a.comment IS NOT NULL AND a.comment != ''"
+                " GROUP BY a.question_id"
+            ).fetchall()
+        )
+
     def summary(self) -> Summary:
         """Headline counts: respondents, submitted, in progress, member schools responded, by type and role."""
         result = Summary()

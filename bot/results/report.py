@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,19 @@ def environment() -> Environment:
 
 def build_report(store: Store, content: Content, now: dt.datetime | None = None) -> str:
     """The whole board report as one HTML document (no external resources)."""
+    return "".join(render(store, content, now))
+
+
+def write_report(store: Store, content: Content, path: str | Path, now: dt.datetime | None = None) -> int:
+    """Write the board report to a file as it is rendered (comments streamed from the store); returns bytes."""
+    with open(path, "w", encoding="utf-8") as out:
+        for chunk in render(store, content, now):
+            out.write(chunk)
+    return Path(path).stat().st_size
+
+
+def render(store: Store, content: Content, now: dt.datetime | None = None) -> Iterator[str]:
+    """The board report, piece by piece."""
     now = now or dt.datetime.now(dt.UTC)
     choice_labels = [c.label for c in content.consultation.choices]
     counts = tallies(store, content)
@@ -80,7 +94,7 @@ def build_report(store: Store, content: Content, now: dt.datetime | None = None)
     return (
         environment()
         .get_template("report.html.j2")
-        .render(
+        .generate(
             title=consultation.title,
             opens=f"{consultation.opens.day} {consultation.opens:%B %Y}",
             closes=f"{consultation.closes.day} {consultation.closes:%B %Y}",
@@ -91,6 +105,6 @@ def build_report(store: Store, content: Content, now: dt.datetime | None = None)
             choice_labels=choice_labels,
             sections=sections,
             proposals_label=heading(last),
-            proposals=quotes.get(last.id, []) if last.kind == "text" else [],
+            proposals=quotes[last.id] if last.kind == "text" else [],
         )
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,11 +108,28 @@ def quote(row: dict[str, Any], labels: Labels) -> dict[str, Any]:
     }
 
 
-def comments(store: Store, content: Content) -> dict[str, list[dict[str, Any]]]:
-    """Quotable comments per question, attributed as each respondent allowed; declined ones left out."""
+class Quotes:
+    """One question's quotable comments in words, read from the store each time they are iterated."""
+
+    def __init__(self, store: Store, question_id: str, labels: Labels, count: int):
+        self.store, self.question_id, self.labels, self.count = store, question_id, labels, count
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        """The comments, oldest respondent first, streamed."""
+        return (quote(row, self.labels) for row in self.store.quotable_comments(self.question_id))
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+def comments(store: Store, content: Content) -> dict[str, Quotes]:
+    """Quotable comments per question, attributed as each respondent allowed; declined ones left out.
+
+    Nothing is read until a question's comments are iterated, so a report can stream them out.
+    """
     labels = Labels(content)
-    out: dict[str, list[dict[str, Any]]] = {q.id: [] for q in content.questions}
-    for row in store.quotable_comments():
-        if row["question_id"] in out:
-            out[row["question_id"]].append(quote(row, labels))
-    return out
+    counts = store.quotable_comment_counts()
+    return {q.id: Quotes(store, q.id, labels, counts.get(q.id, 0)) for q in content.questions}

@@ -42,6 +42,15 @@ def _cell(sheet: WriteOnlyWorksheet, value: object, *, wrap: bool = False, bold:
     return cell
 
 
+def _value(sheet: WriteOnlyWorksheet, value: object, wrap: bool) -> object:
+    """What to append for one value: plain values as they are (fast), a styled cell only where needed."""
+    if not isinstance(value, str):
+        return value
+    if wrap or looks_like_formula(value):
+        return _cell(sheet, value, wrap=wrap)
+    return clean(value)
+
+
 def _sheet(workbook: Workbook, title: str, table: list[Column], values: Iterable[list[object]]) -> None:
     """One sheet: widths, a bold frozen header with a filter, then the rows as they come."""
     sheet = workbook.create_sheet(title)
@@ -52,7 +61,7 @@ def _sheet(workbook: Workbook, title: str, table: list[Column], values: Iterable
     count = 1
     wraps = [column.wrap for column in table]
     for row in values:
-        sheet.append([_cell(sheet, v, wrap=w) if isinstance(v, str) else v for v, w in zip(row, wraps, strict=True)])
+        sheet.append([_value(sheet, v, w) for v, w in zip(row, wraps, strict=True)])
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(table))}{count}"
 
