@@ -189,3 +189,13 @@ def match_option(text: str, labels: Sequence[str]) -> int | None:
         return folded_labels.index(folded)
     starts = [i for i, label in enumerate(folded_labels) if len(folded) >= 3 and label.startswith(folded)]
     return starts[0] if len(starts) == 1 else None
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """Yes/no typed at a confirmation: True, False or None."""
+    word = fold(text)
+    if word in {"yes", "y", "yep", "yeah", "correct", "that's us", "thats us"}:
+        return True
+    if word in {"no", "n", "nope", "none", "none of these"}:
+        return False
+    return None

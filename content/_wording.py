@@ -135,4 +135,6 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "button_submit_anyway": _F(),
     "button_answer_rest": _F(),
     "button_change": _F(),
+    # engine branch: conversation as a table of steps
+    "left_side_step": _F(),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from storage._schema import migrations
 
-__all__ = ["PRAGMAS", "Answer", "Store", "connect"]
+__all__ = ["PRAGMAS", "Answer", "ReadOnlyTransaction", "Store", "connect"]
 
 # The same pragmas are used by bench/ for its raw-commit baseline, so the comparison is fair.
 PRAGMAS = (
@@ -60,12 +60,17 @@ def _execute_when_free(conn: sqlite3.Connection, sql: str) -> None:
             time.sleep(0.005)
 
 
+class ReadOnlyTransaction(Exception):
+    """A write was attempted inside a read transaction: run the work again in a write transaction."""
+
+
 class Store:
     """All reads and writes the engine, exports and reports make. Not thread-safe: callers serialise."""
 
     def __init__(self, db: Database):
         self.db = db
         self.conn = db.conn
+        self._read_only = False
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -83,26 +88,54 @@ class Store:
         self.db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One write transaction, taken up front (BEGIN IMMEDIATE) so concurrent writers queue, not fail."""
-        self.conn.execute("BEGIN IMMEDIATE")
+    def transaction(self, *, write: bool = True) -> Iterator[None]:
+        """One transaction; nested calls become savepoints (sqlite-utils' `atomic()`).
+
+        The outermost write transaction is taken up front (BEGIN IMMEDIATE) so concurrent writers
+        queue rather than fail. `write=False` opens a read transaction (BEGIN DEFERRED) that never
+        takes the write lock: any write inside it raises `ReadOnlyTransaction` instead, so the
+        caller can start again as a writer (never upgrading a read snapshot, which in WAL mode can
+        fail at once with SQLITE_BUSY_SNAPSHOT).
+        """
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED")
+        self._read_only = not write
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")
+        finally:
+            self._read_only = False
+
+    def _write(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run one writing statement; refused inside a read transaction (see `transaction`)."""
+        if self._read_only:
+            raise ReadOnlyTransaction(sql.split(None, 1)[0])
+        return self.conn.execute(sql, params)
 
     # ------------------------------------------------------------ inbound de-duplication
 
     def claim_message(self, channel: str, message_id: str, now: str, user_id: str | None = None) -> bool:
         """Record an inbound message id; False if it was already processed (a duplicate delivery)."""
-        cursor = self.conn.execute(
+        cursor = self._write(
             "INSERT OR IGNORE INTO inbound_seen (channel, message_id, at, user_id) VALUES (?, ?, ?, ?)",
             (channel, message_id, now, user_id),
         )
         return cursor.rowcount == 1
+
+    def seen_message(self, channel: str, message_id: str) -> bool:
+        """Whether this inbound message id was already processed (a read: claims nothing)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM inbound_seen WHERE channel = ? AND message_id = ?", (channel, message_id)
+        ).fetchone()
+        return row is not None
 
     # ------------------------------------------------------------ conversations
 
@@ -134,7 +167,7 @@ class Store:
         now: str,
     ) -> None:
         """Insert or update the conversation row."""
-        self.conn.execute(
+        self._write(
             "INSERT INTO conversations (channel, user_id, respondent_id, display_name, state, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (channel, user_id) DO UPDATE SET respondent_id = excluded.respondent_id,"
@@ -155,7 +188,7 @@ class Store:
 
     def create_respondent(self, channel: str, user_id: str, display_name: str | None, now: str) -> int:
         """Create a respondent (status in_progress) and return its id."""
-        cursor = self.conn.execute(
+        cursor = self._write(
             "INSERT INTO respondents (channel, user_id, display_name, status, started_at, updated_at)"
             " VALUES (?, ?, ?, 'in_progress', ?, ?)",
             (channel, user_id, display_name, now, now),
@@ -184,7 +217,7 @@ class Store:
         if unknown:
             raise ValueError(f"unknown respondent fields: {sorted(unknown)}")
         assignments = "".join(f"{name} = ?, " for name in fields)
-        self.conn.execute(
+        self._write(
             f"UPDATE respondents SET {assignments}updated_at = ? WHERE id = ?",
             (*fields.values(), now, respondent_id),
         )
@@ -218,13 +251,13 @@ class Store:
         after_submission: bool,
     ) -> None:
         """Store the current answer and append the change to the audit log."""
-        self.conn.execute(
+        self._write(
             "INSERT INTO answers (respondent_id, question_id, choice, comment, answered_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (respondent_id, question_id) DO UPDATE SET choice = excluded.choice,"
             " comment = excluded.comment, answered_at = excluded.answered_at",
             (respondent_id, question_id, choice, comment, now),
         )
-        self.conn.execute(
+        self._write(
             "INSERT INTO answer_log (respondent_id, question_id, choice, comment, at, after_submission)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (respondent_id, question_id, choice, comment, now, int(after_submission)),
@@ -236,7 +269,7 @@ class Store:
         self, channel: str | None, user_id: str | None, question: str, normalised: str, suggestions: str, now: str
     ) -> None:
         """Record a question that got no confident answer, for the ELP team."""
-        self.conn.execute(
+        self._write(
             "INSERT INTO unanswered (channel, user_id, question, normalised, suggestions, asked_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (channel, user_id, question[:500], normalised or question[:500].casefold(), suggestions, now),
@@ -272,10 +305,10 @@ class Store:
         deleted: dict[str, int] = {}
         if row is not None:
             for table in ("answer_log", "answers"):
-                deleted[table] = self.conn.execute(f"DELETE FROM {table} WHERE respondent_id = ?", (row[0],)).rowcount
-            deleted["respondents"] = self.conn.execute("DELETE FROM respondents WHERE id = ?", (row[0],)).rowcount
+                deleted[table] = self._write(f"DELETE FROM {table} WHERE respondent_id = ?", (row[0],)).rowcount
+            deleted["respondents"] = self._write("DELETE FROM respondents WHERE id = ?", (row[0],)).rowcount
         for table in ("conversations", "unanswered", "inbound_seen"):
-            deleted[table] = self.conn.execute(
+            deleted[table] = self._write(
                 f"DELETE FROM {table} WHERE channel = ? AND user_id = ?", (channel, user_id)
             ).rowcount
         return deleted
