@@ -214,7 +214,7 @@ FALLBACKS: dict[str, Fallback] = {
     "start": Fallback(lambda turn, _: start(turn)),
     "back": Fallback(lambda turn, _: turn.step.back(turn)),
     "skip": Fallback(lambda turn, _: turn.step.skip(turn)),
-    "review": Fallback(lambda turn, _: show_review(turn)),
+    "review": Fallback(lambda turn, _: show_review(turn), read_only=True),  # a write only when not at the review
     "submit": Fallback(lambda turn, _: submit(turn, confirmed=False), needs_identity=True, needs_open=True),
     "sections": Fallback(list_sections, needs_identity=True),
     "section": Fallback(jump_by_number, needs_identity=True, needs_open=True),

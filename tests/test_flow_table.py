@@ -19,24 +19,16 @@ def _start(chat: Chat) -> None:
     chat.press("Start the consultation")
 
 
-def _to_school_type(chat: Chat) -> None:
-    _start(chat)
-    chat.send("Little Learners Montessori")
+def _details(presses: int) -> Callable[[Chat], None]:
+    """Start, type an unknown school, then press the first `presses` of: Primary, Headteacher, Skip."""
 
+    def drive(chat: Chat) -> None:
+        _start(chat)
+        chat.send("Little Learners Montessori")
+        for label in ("Primary", "Headteacher", "Skip")[:presses]:
+            chat.press(label)
 
-def _to_role(chat: Chat) -> None:
-    _to_school_type(chat)
-    chat.press("Primary")
-
-
-def _to_name(chat: Chat) -> None:
-    _to_role(chat)
-    chat.press("Headteacher")
-
-
-def _to_consent(chat: Chat) -> None:
-    _to_name(chat)
-    chat.press("Skip")
+    return drive
 
 
 # How to reach each step through the public API only (Engine.handle), from a person's first message.
@@ -44,10 +36,10 @@ ROUTES: dict[StepId, Callable[[Chat], object]] = {
     StepId.NONE: lambda chat: chat.send("hi"),
     StepId.SCHOOL: _start,
     StepId.SCHOOL_PICK: lambda chat: (load_directory(chat), _start(chat), chat.send("castlebar")),
-    StepId.SCHOOL_TYPE: _to_school_type,
-    StepId.ROLE: _to_role,
-    StepId.NAME: _to_name,
-    StepId.CONSENT: _to_consent,
+    StepId.SCHOOL_TYPE: _details(0),
+    StepId.ROLE: _details(1),
+    StepId.NAME: _details(2),
+    StepId.CONSENT: _details(3),
     StepId.QUESTION: lambda chat: chat.identify(),
     StepId.COMMENT: lambda chat: (chat.identify(), chat.press("Partly")),
     StepId.REVIEW: lambda chat: (chat.identify(), chat.send("review")),

@@ -108,10 +108,29 @@ def comment_pressed(turn: Turn, qid: str) -> list[Outbound]:
     return turn.prompt()
 
 
-class QuestionStep(Step):
+class _QuestionPending(Step):
+    """What the question and comment steps share: the pending question, skip, and where."""
+
+    skip_ack: str  # what skipping says
+
+    def pending(self, turn: Turn) -> Question:
+        """The question this step is about."""
+        question = turn.question(turn.session.qid)
+        assert question is not None
+        return question
+
+    def skip(self, turn: Turn) -> list[Outbound]:
+        return advance(turn, self.pending(turn), ack=turn.say(self.skip_ack))
+
+    def where(self, turn: Turn) -> str:
+        return turn.progress_label(turn.question(turn.session.qid))
+
+
+class QuestionStep(_QuestionPending):
     """A consultation question: buttons, a typed choice ("Partly, because…"), or free text for q5.11."""
 
     id = StepId.QUESTION
+    skip_ack = "skipped"
     leads_to = (StepId.COMMENT, StepId.QUESTION, StepId.REVIEW)
 
     def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
@@ -168,33 +187,23 @@ class QuestionStep(Step):
         turn.goto(StepId.QUESTION, turn.content.questions[index - 1].id)
         return turn.prompt(fresh=True)
 
-    def skip(self, turn: Turn) -> list[Outbound]:
-        question = turn.question(turn.session.qid)
-        assert question is not None
-        return advance(turn, question, ack=turn.say("skipped"))
 
-    def where(self, turn: Turn) -> str:
-        return turn.progress_label(turn.question(turn.session.qid))
-
-
-class CommentStep(Step):
+class CommentStep(_QuestionPending):
     """'Would you like to say why?' after a choice: any text is the comment."""
 
     id = StepId.COMMENT
+    skip_ack = "no_comment"
     leads_to = (StepId.QUESTION, StepId.REVIEW)
 
     def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
-        question = turn.question(turn.session.qid)
-        assert question is not None
+        question = self.pending(turn)
         limit = f"{turn.content.consultation.comment_max_chars:,}"
         text = turn.say("ask_comment", label=turn.label(question), limit=limit)
         no_comment = Button(turn.say("button_no_comment"), turn.act("nav", "nocomment"))
         return [Outbound(text, [no_comment], question_id=question.id)]
 
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
-        question = turn.question(turn.session.qid)
-        assert question is not None
-        return record_comment(turn, question, text)
+        return record_comment(turn, self.pending(turn), text)
 
     def on_action(self, turn: Turn, action: actions.Action) -> list[Outbound] | None:
         if action.verb == "nav" and action.args[0] == "nocomment":
@@ -204,14 +213,6 @@ class CommentStep(Step):
     def back(self, turn: Turn) -> list[Outbound]:
         turn.goto(StepId.QUESTION, turn.session.qid)
         return turn.prompt(fresh=False)
-
-    def skip(self, turn: Turn) -> list[Outbound]:
-        question = turn.question(turn.session.qid)
-        assert question is not None
-        return advance(turn, question, ack=turn.say("no_comment"))
-
-    def where(self, turn: Turn) -> str:
-        return turn.progress_label(turn.question(turn.session.qid))
 
 
 def summary(turn: Turn, question: Question) -> str:
