@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot import _actions as actions
 from bot._messages import Button, Outbound
 from bot.flow.answering import answer_question
 from bot.flow.entry import start, welcome, welcome_back
@@ -20,7 +21,9 @@ from bot.flow.state import StepId
 from bot.flow.turn import Turn
 from storage.results import summary
 
-MAX_LISTED = 10  # unanswered questions shown to the ELP team in chat
+MAX_LISTED = 10  # unanswered questions shown to the ELP team in chat (the CLI lists them all)
+MAX_EXAMPLE_CHARS = 200  # each shown up to this length
+MAX_REPLY_CHARS = 3500  # a long reply ("my data") is given in parts of at most this, with a button for the next
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +115,8 @@ def ask(turn: Turn, question: str | None) -> list[Outbound]:
 # ---------------------------------------------------------------- the respondent's own data
 
 
-def my_data(turn: Turn) -> str:
-    """Everything stored about this person, in plain words (UK GDPR right of access)."""
+def my_data_lines(turn: Turn) -> list[str]:
+    """Everything stored about this person, in plain words (UK GDPR right of access), line by line."""
     say, identity = turn.say, turn.content.consultation.identity
     lines = [
         say("my_data_title"),
@@ -154,7 +157,30 @@ def my_data(turn: Turn) -> str:
         lines.append(say("my_data_questions", count=len(asked)))
         lines += [f"• {row['question']} ({row['asked_at']})" for row in asked]
     lines.append(say("my_data_footer", email=turn.content.offer.contact.email))
-    return "\n".join(lines)
+    return lines
+
+
+def pages(lines: list[str], limit: int = MAX_REPLY_CHARS) -> list[str]:
+    """Lines joined into pages of at most `limit` characters (a longer line is cut into pieces)."""
+    pieces = [line[i : i + limit] for line in lines for i in range(0, max(len(line), 1), limit)]
+    result: list[str] = []
+    for piece in pieces:
+        if result and len(result[-1]) + 1 + len(piece) <= limit:
+            result[-1] += "\n" + piece
+        else:
+            result.append(piece)
+    return result
+
+
+def my_data(turn: Turn, page: str | None) -> list[Outbound]:
+    """One part of "my data" (with a button for the next part), then the pending prompt."""
+    parts = pages(my_data_lines(turn))
+    number = min(int(page), len(parts)) if page and page.isdecimal() and int(page) >= 1 else 1
+    text, buttons = parts[number - 1], []
+    if number < len(parts):
+        text += "\n\n" + turn.say("my_data_part", page=number, pages=len(parts))
+        buttons = [Button(turn.say("button_my_data_more"), actions.make("page", "mydata", str(number + 1)))]
+    return [Outbound(text, buttons), *turn.prompt(fresh=False)]
 
 
 # ---------------------------------------------------------------- the ELP team, in chat
@@ -189,10 +215,16 @@ def stats(turn: Turn) -> str:
 
 
 def unanswered_list(turn: Turn) -> str:
-    """The questions the assistant could not answer, most frequent first."""
+    """The questions the assistant could not answer, most frequent first (bounded: the rest by CLI)."""
     rows = turn.store.unanswered_summary(MAX_LISTED)
     lines = [turn.say("unanswered_title", count=len(rows))]
-    lines += [f"{row['times']}× {row['example']}" for row in rows]
+    for row in rows:
+        example = row["example"]
+        shown = example if len(example) <= MAX_EXAMPLE_CHARS else example[: MAX_EXAMPLE_CHARS - 1] + "…"
+        lines.append(f"{row['times']}× {shown}")
+    more = turn.store.unanswered_groups() - len(rows)
+    if more > 0:
+        lines.append(turn.say("unanswered_more", shown=len(rows), count=more))
     return "\n".join(lines)
 
 
@@ -208,7 +240,7 @@ FALLBACKS: dict[str, Fallback] = {
     "menu": Fallback(lambda turn, _: welcome(turn), read_only=True),
     "hello": Fallback(hello, read_only=True),
     "pause": Fallback(lambda turn, _: [Outbound(turn.say("paused", where=turn.step.where(turn)))], read_only=True),
-    "mydata": Fallback(_then_prompt(my_data), read_only=True),
+    "mydata": Fallback(my_data, read_only=True),
     "stats": Fallback(_then_prompt(stats), needs_admin=True, read_only=True),
     "unanswered": Fallback(_then_prompt(unanswered_list), needs_admin=True, read_only=True),
     "start": Fallback(lambda turn, _: start(turn)),

@@ -123,6 +123,10 @@ class Engine:
             )
             replies = route(turn, inbound)
             turn.save()
+            if turn.erased and message_id is not None:
+                # Erasure deleted this person's delivery ids, this one too: claim it again, linked to
+                # no one, so a redelivery of the confirming "yes" is a duplicate, not a new conversation.
+                self.store.claim_message(inbound.channel, message_id, stamp, None)
             # (durable outbox: replies are to be written here, in this same transaction)
         return replies
 

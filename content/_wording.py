@@ -137,4 +137,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "button_change": _F(),
     # engine branch: conversation as a table of steps
     "left_side_step": _F(),
+    "my_data_part": _F({"page", "pages"}),
+    "button_my_data_more": _F(),
+    "unanswered_more": _F({"shown", "count"}),
 }

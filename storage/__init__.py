@@ -295,6 +295,10 @@ class Store:
             )
         )
 
+    def unanswered_groups(self) -> int:
+        """How many different (normalised) questions went unanswered."""
+        return int(self.conn.execute("SELECT count(DISTINCT normalised) FROM unanswered").fetchone()[0])
+
     # ------------------------------------------------------------ erasure (UK GDPR)
 
     def erase_person(self, channel: str, user_id: str) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.flow.state import Session, StepId
@@ -27,3 +28,41 @@ def load_directory(chat: Chat) -> None:
     """Import the GIAS sample into the chat's database."""
     _, rows = read_rows(decode_csv(SAMPLE.read_bytes()))
     import_gias(chat.engine.store, rows, la="Ealing", now="t")
+
+
+def _start(chat: Chat) -> None:
+    chat.send("hi")
+    chat.press("Start the consultation")
+
+
+def _details(presses: int) -> Callable[[Chat], None]:
+    """Start, type an unknown school, then press the first `presses` of: Primary, Headteacher, Skip."""
+
+    def drive(chat: Chat) -> None:
+        _start(chat)
+        chat.send("Little Learners Montessori")
+        for label in ("Primary", "Headteacher", "Skip")[:presses]:
+            chat.press(label)
+
+    return drive
+
+
+# How to reach each step through the public API only (Engine.handle), from a person's first message.
+ROUTES: dict[StepId, Callable[[Chat], object]] = {
+    StepId.NONE: lambda chat: chat.send("hi"),
+    StepId.SCHOOL: _start,
+    StepId.SCHOOL_PICK: lambda chat: (load_directory(chat), _start(chat), chat.send("castlebar")),
+    StepId.SCHOOL_TYPE: _details(0),
+    StepId.ROLE: _details(1),
+    StepId.NAME: _details(2),
+    StepId.CONSENT: _details(3),
+    StepId.QUESTION: lambda chat: chat.identify(),
+    StepId.COMMENT: lambda chat: (chat.identify(), chat.press("Partly")),
+    StepId.REVIEW: lambda chat: (chat.identify(), chat.send("review")),
+    StepId.CONFIRM_SUBMIT: lambda chat: (chat.identify(), chat.send("submit")),
+    StepId.FEE_BAND: lambda chat: (chat.send("hi"), chat.send("fee")),
+    StepId.FEE_PRU: lambda chat: (chat.send("hi"), chat.send("how much does our PRU pay?")),
+    StepId.FEE_PUPILS: lambda chat: (chat.send("hi"), chat.send("fee"), chat.press("Primary")),
+    StepId.ASK: lambda chat: (chat.send("hi"), chat.press("Ask a question")),
+    StepId.CONFIRM_ERASE: lambda chat: (chat.identify(), chat.send("delete my data")),
+}

@@ -2,54 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from bot.flow.base import Step
 from bot.flow.state import StepId
 from bot.flow.table import STEPS
 
-from ._flow import load_directory, step_of
-from .conftest import Chat
-
-
-def _start(chat: Chat) -> None:
-    chat.send("hi")
-    chat.press("Start the consultation")
-
-
-def _details(presses: int) -> Callable[[Chat], None]:
-    """Start, type an unknown school, then press the first `presses` of: Primary, Headteacher, Skip."""
-
-    def drive(chat: Chat) -> None:
-        _start(chat)
-        chat.send("Little Learners Montessori")
-        for label in ("Primary", "Headteacher", "Skip")[:presses]:
-            chat.press(label)
-
-    return drive
-
-
-# How to reach each step through the public API only (Engine.handle), from a person's first message.
-ROUTES: dict[StepId, Callable[[Chat], object]] = {
-    StepId.NONE: lambda chat: chat.send("hi"),
-    StepId.SCHOOL: _start,
-    StepId.SCHOOL_PICK: lambda chat: (load_directory(chat), _start(chat), chat.send("castlebar")),
-    StepId.SCHOOL_TYPE: _details(0),
-    StepId.ROLE: _details(1),
-    StepId.NAME: _details(2),
-    StepId.CONSENT: _details(3),
-    StepId.QUESTION: lambda chat: chat.identify(),
-    StepId.COMMENT: lambda chat: (chat.identify(), chat.press("Partly")),
-    StepId.REVIEW: lambda chat: (chat.identify(), chat.send("review")),
-    StepId.CONFIRM_SUBMIT: lambda chat: (chat.identify(), chat.send("submit")),
-    StepId.FEE_BAND: lambda chat: (chat.send("hi"), chat.send("fee")),
-    StepId.FEE_PRU: lambda chat: (chat.send("hi"), chat.send("how much does our PRU pay?")),
-    StepId.FEE_PUPILS: lambda chat: (chat.send("hi"), chat.send("fee"), chat.press("Primary")),
-    StepId.ASK: lambda chat: (chat.send("hi"), chat.press("Ask a question")),
-    StepId.CONFIRM_ERASE: lambda chat: (chat.identify(), chat.send("delete my data")),
-}
+from ._flow import ROUTES, step_of
 
 
 def test_every_step_id_has_exactly_one_step() -> None:

@@ -13,7 +13,10 @@ from bot.flow.state import StepId
 from bot.flow.turn import Turn
 from content import Question
 
-_NOTHING_TO_ADD = frozenset({"no", "none", "nothing", "n/a", "na", "no thanks", "nothing to add", "nope"})
+# Typed at a comment prompt or the free-text question, these mean "no comment" (folded: "n/a" reads "n a").
+_NOTHING_TO_ADD = frozenset(
+    fold(word) for word in ("no", "none", "nothing", "n/a", "na", "no thanks", "nothing to add", "nope", "no, thanks")
+)
 
 
 def go_to_question(turn: Turn, question: Question) -> list[Outbound]:
@@ -203,6 +206,8 @@ class CommentStep(_QuestionPending):
         return [Outbound(text, [no_comment], question_id=question.id)]
 
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
+        if fold(text) in _NOTHING_TO_ADD:
+            return self.skip(turn)
         return record_comment(turn, self.pending(turn), text)
 
     def on_action(self, turn: Turn, action: actions.Action) -> list[Outbound] | None:

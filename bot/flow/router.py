@@ -33,7 +33,7 @@ def predicts_read_only(inbound: Inbound) -> bool:
     if inbound.action is not None:
         action = actions.decode(inbound.action if isinstance(inbound.action, str) else None)
         return action is not None and (
-            action.verb == "more" or (action.verb == "go" and action.args[0] in _READ_ONLY_GO)
+            action.verb in {"more", "page"} or (action.verb == "go" and action.args[0] in _READ_ONLY_GO)
         )
     command = parse_command(clean(inbound.text))
     fallback = FALLBACKS.get(command.name) if command else None
@@ -104,6 +104,8 @@ def _dispatch(turn: Turn, action: actions.Action) -> list[Outbound]:
         return run_fallback(turn, FALLBACKS[_BUTTON_COMMANDS[verb]], ":".join(args))
     if verb == "more":
         return more(turn, args[0].replace(".", ":", 1))
+    if verb == "page":
+        return run_fallback(turn, FALLBACKS["mydata"], args[1]) if args[0] == "mydata" else turn.again("unknown_action")
     if verb == "go":
         return run_fallback(turn, FALLBACKS[args[0]]) if args[0] in _GO else turn.again("unknown_action")
     owned = turn.step.on_action(turn, action)
