@@ -64,6 +64,14 @@ class ChoiceReader:
             return TypedChoice(self.exact[whole], None)
         if text.rstrip().endswith("?"):
             return None
+        return self.lead(text)
+
+    def lead(self, text: str) -> TypedChoice | None:
+        """The choice a message starts with, and the rest as its comment, even when the rest asks something.
+
+        "No, what would we get for our money?" is No with that comment: at a choice question an answer
+        comes first, and the question in it can be answered after.
+        """
         lowered = text.casefold().replace("’", "'")
         for word, code in self.words:
             if not lowered.startswith(word):

@@ -140,4 +140,13 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "my_data_part": _F({"page", "pages"}),
     "button_my_data_more": _F(),
     "unanswered_more": _F({"shown", "count"}),
+    "current_comment": _F({"comment"}),
+    "button_remove_comment": _F(),
+    "comment_removed": _F({"label"}),
+    "confirm_comment": _F({"label", "comment"}),
+    "button_add_it": _F(),
+    "button_not_a_comment": _F(),
+    "saved_comment_on": _F({"label"}),
+    "button_add_comment": _F({"label"}),
+    "button_change_comment": _F({"label"}),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,16 @@ from storage.schools import decode_csv, import_gias, read_rows
 from .conftest import Chat
 
 SAMPLE = Path(__file__).parent / "fixtures" / "gias_ealing_sample.csv"
+
+
+def stored(db_path: Path) -> dict[str, tuple[str | None, str | None]]:
+    """Every stored answer, read through a separate connection (so it was committed)."""
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute("SELECT question_id, choice, comment FROM answers").fetchall()
+    finally:
+        conn.close()
+    return {qid: (choice, comment) for qid, choice, comment in rows}
 
 
 def session_of(chat: Chat) -> Session:
@@ -65,4 +76,5 @@ ROUTES: dict[StepId, Callable[[Chat], object]] = {
     StepId.FEE_PUPILS: lambda chat: (chat.send("hi"), chat.send("fee"), chat.press("Primary")),
     StepId.ASK: lambda chat: (chat.send("hi"), chat.press("Ask a question")),
     StepId.CONFIRM_ERASE: lambda chat: (chat.identify(), chat.send("delete my data")),
+    StepId.CONFIRM_COMMENT: lambda chat: (chat.identify(), chat.press("Yes"), chat.send("strongly support the aims")),
 }

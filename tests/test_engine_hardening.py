@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from bot import Inbound
 from bot.flow.state import StepId
 
-from ._flow import ROUTES, session_of, step_of
+from ._flow import ROUTES, session_of, step_of, stored
 from .conftest import Chat
-
-
-def stored(db_path) -> dict[str, tuple[str | None, str | None]]:
-    conn = sqlite3.connect(db_path)
-    try:
-        rows = conn.execute("SELECT question_id, choice, comment FROM answers").fetchall()
-    finally:
-        conn.close()
-    return {qid: (choice, comment) for qid, choice, comment in rows}
 
 
 def audit_rows(chat: Chat) -> int:

@@ -31,8 +31,8 @@ def fee_working(content: Content, band: FeeBand, pupils: int | None) -> str:
     return working(content, band, pupils)
 
 
-def answer_question(turn: Turn, text: str, context: Question | None = None) -> list[Outbound]:
-    """Answer a question from the content, then ask again whatever was pending."""
+def answer_question(turn: Turn, text: str, context: Question | None = None, *, fresh: bool = False) -> list[Outbound]:
+    """Answer a question from the content, then ask again whatever is pending (`fresh`: with its intro)."""
     if len(text) > MAX_QUESTION_CHARS:
         return turn.again("question_too_long")
     reply = turn.engine.answerer.find(text)
@@ -43,20 +43,20 @@ def answer_question(turn: Turn, text: str, context: Question | None = None) -> l
     follow = turn.follow_up_buttons()
     email = turn.content.offer.contact.email
     if not reply.confident and context is not None and _DEICTIC.search(text) and reply.kind != "declined":
-        return [Outbound(topic_full(turn.content, context.topic), follow), *turn.prompt(fresh=False)]
+        return [Outbound(topic_full(turn.content, context.topic), follow), *turn.prompt(fresh=fresh)]
     if not reply.confident:
         suggestions = json.dumps([t for _, t in reply.suggestions])
         turn.store.log_unanswered(turn.channel, turn.user_id, text, reply.normalised, suggestions, turn.stamp)
         if reply.kind == "declined":
-            return [Outbound(turn.say("declined", email=email), follow), *turn.prompt(fresh=False)]
+            return [Outbound(turn.say("declined", email=email), follow), *turn.prompt(fresh=fresh)]
         buttons = [more_button(title, topic) for title, topic in reply.suggestions]
-        return [Outbound(turn.say("not_sure", email=email), buttons[:3] + follow), *turn.prompt(fresh=False)]
+        return [Outbound(turn.say("not_sure", email=email), buttons[:3] + follow), *turn.prompt(fresh=fresh)]
     topics = ([reply.topic] if reply.topic and reply.topic not in {"contact", "dates"} else []) + list(
         reply.related[:2]
     )
     buttons = [more_on(turn, topic) for topic in topics]
     answer = Outbound(turn.say("answer", answer=reply.answer, source=reply.source), buttons + follow)
-    return [answer, *turn.prompt(fresh=False)]
+    return [answer, *turn.prompt(fresh=fresh)]
 
 
 def more_on(turn: Turn, topic: str) -> Button:

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from bot._actions import Action
 from bot._messages import Outbound
+from bot._text import parse_yes_no
 from bot.flow.state import StepId
 from bot.flow.turn import Turn
 
@@ -57,3 +58,30 @@ class Step:
             if nxt is not None:
                 return turn.progress_label(nxt)
         return turn.say("where_start")
+
+
+class ConfirmStep(Step):
+    """A side step asking yes or no: two buttons (nav:<yes_nav>, nav:<no_nav>) or typed yes/no."""
+
+    side = True
+    yes_nav: ClassVar[str]
+    no_nav: ClassVar[str]
+
+    def on_text(self, turn: Turn, text: str) -> list[Outbound]:
+        word = parse_yes_no(text)
+        if word is None:
+            return turn.again("pick_option")
+        return self.yes(turn) if word else self.no(turn)
+
+    def on_action(self, turn: Turn, action: Action) -> list[Outbound] | None:
+        if action.verb == "nav" and action.args[0] in {self.yes_nav, self.no_nav}:
+            return self.yes(turn) if action.args[0] == self.yes_nav else self.no(turn)
+        return None
+
+    def yes(self, turn: Turn) -> list[Outbound]:
+        """Confirmed."""
+        raise NotImplementedError
+
+    def no(self, turn: Turn) -> list[Outbound]:
+        """Declined."""
+        raise NotImplementedError

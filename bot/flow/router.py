@@ -42,6 +42,10 @@ def predicts_read_only(inbound: Inbound) -> bool:
 
 def route(turn: Turn, inbound: Inbound) -> list[Outbound]:
     """The replies to one inbound: a button's action, or typed text."""
+    return choices_first(_replies(turn, inbound))
+
+
+def _replies(turn: Turn, inbound: Inbound) -> list[Outbound]:
     if inbound.action is not None:
         return on_action(turn, inbound.action)
     text = clean(inbound.text)
@@ -51,6 +55,28 @@ def route(turn: Turn, inbound: Inbound) -> list[Outbound]:
             return welcome(turn)
         return welcome(turn) + on_text(turn, text)
     return on_text(turn, text)
+
+
+def choices_first(replies: list[Outbound]) -> list[Outbound]:
+    """The question's own choices are the first buttons of a turn, so they keep their numbers (1 Yes,
+    2 Partly…) wherever a channel numbers buttons; other buttons come after them, and no label twice."""
+    asking = next((i for i in range(len(replies) - 1, -1, -1) if replies[i].question_id and replies[i].buttons), None)
+    if asking is not None and any(r.buttons for r in replies[:asking]):
+        moved = [b for r in replies[:asking] for b in r.buttons]
+        ask = replies[asking]
+        replies = [
+            *(Outbound(r.text, (), r.question_id) for r in replies[:asking]),
+            Outbound(ask.text, (*ask.buttons, *moved), ask.question_id),
+            *replies[asking + 1 :],
+        ]
+    seen: set[str] = set()
+    distinct = []
+    for reply in replies:
+        buttons = [b for b in reply.buttons if not (b.label in seen or seen.add(b.label))]
+        distinct.append(
+            reply if len(buttons) == len(reply.buttons) else Outbound(reply.text, buttons, reply.question_id)
+        )
+    return distinct
 
 
 def on_text(turn: Turn, text: str) -> list[Outbound]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from bot._actions import Action
 from bot._messages import Button, Outbound
-from bot._text import parse_yes_no
 from bot.flow.answering import answer_question
-from bot.flow.base import Step
+from bot.flow.base import ConfirmStep, Step
 from bot.flow.state import StepId
 from bot.flow.turn import Turn
 
@@ -25,37 +23,24 @@ class AskStep(Step):
         return answer_question(turn, text)
 
 
-class ConfirmEraseStep(Step):
+class ConfirmEraseStep(ConfirmStep):
     """'Delete everything we hold about you?': yes erases, no keeps."""
 
     id = StepId.CONFIRM_ERASE
-    side = True
+    yes_nav, no_nav = "erase", "keep"
 
     def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
         buttons = [
-            Button(turn.say("button_erase"), turn.act("nav", "erase")),
-            Button(turn.say("button_keep"), turn.act("nav", "keep")),
+            Button(turn.say("button_erase"), turn.act("nav", self.yes_nav)),
+            Button(turn.say("button_keep"), turn.act("nav", self.no_nav)),
         ]
         return [Outbound(turn.say("confirm_erase"), buttons)]
 
-    def on_text(self, turn: Turn, text: str) -> list[Outbound]:
-        word = parse_yes_no(text)
-        if word is None:
-            return turn.again("pick_option")
-        return self.erase(turn) if word else self.keep(turn)
-
-    def on_action(self, turn: Turn, action: Action) -> list[Outbound] | None:
-        if action.verb == "nav" and action.args[0] == "erase":
-            return self.erase(turn)
-        if action.verb == "nav" and action.args[0] == "keep":
-            return self.keep(turn)
-        return None
-
-    def keep(self, turn: Turn) -> list[Outbound]:
+    def no(self, turn: Turn) -> list[Outbound]:
         """Nothing deleted: back to where they were."""
         return turn.restore([Outbound(turn.say("erase_cancelled"))])
 
-    def erase(self, turn: Turn) -> list[Outbound]:
+    def yes(self, turn: Turn) -> list[Outbound]:
         """Delete everything about this person."""
         turn.store.erase_person(turn.channel, turn.user_id)
         turn.erased = True

@@ -29,6 +29,7 @@ class StepId(StrEnum):
     FEE_PUPILS = "fee_pupils"
     ASK = "ask"
     CONFIRM_ERASE = "confirm_erase"
+    CONFIRM_COMMENT = "confirm_comment"
 
 
 @dataclass
@@ -56,6 +57,26 @@ class FeeDraft:
 
 
 @dataclass
+class JustAnswered:
+    """A choice just given without a comment, and the serial of the prompt that followed it.
+
+    While that prompt is pending, it offers "Add a comment on Q1", and typed text that is neither an
+    answer nor a question is offered as that comment.
+    """
+
+    qid: str
+    serial: int
+
+
+@dataclass
+class CommentDraft:
+    """Typed text offered as the comment on an earlier answer, waiting for a yes."""
+
+    qid: str
+    text: str
+
+
+@dataclass
 class Session:
     """The pending step and what must be remembered between turns (see `to_json`/`from_json`)."""
 
@@ -69,6 +90,9 @@ class Session:
     fee: FeeDraft = field(default_factory=FeeDraft)
     school_pupils: int | None = None
     offers: list[str] = field(default_factory=list)
+    just_answered: JustAnswered | None = None
+    comment_draft: CommentDraft | None = None
+    comment_return: Frame | None = None  # where a comment opened by its button hands back to
 
     @property
     def here(self) -> Frame:
@@ -120,6 +144,7 @@ def _read(data: dict[str, Any], serial: int) -> Session:
 
     pick = data.get("school_pick")
     fee = data.get("fee") or {}
+    just, draft, back = data.get("just_answered"), data.get("comment_draft"), data.get("comment_return")
     return Session(
         step=StepId(data.get("step", "none")),
         qid=text(data.get("qid")),
@@ -131,6 +156,9 @@ def _read(data: dict[str, Any], serial: int) -> Session:
         fee=FeeDraft(text(fee.get("band")), count(fee.get("pupils"))),
         school_pupils=count(data.get("school_pupils")),
         offers=[str(o) for o in data.get("offers") or []][-MAX_OFFERS:],
+        just_answered=JustAnswered(str(just["qid"]), int(just["serial"])) if just else None,
+        comment_draft=CommentDraft(str(draft["qid"]), str(draft["text"])) if draft else None,
+        comment_return=Frame(StepId(back["step"]), text(back.get("qid"))) if back else None,
     )
 
 

@@ -8,7 +8,7 @@ from bot.flow.base import Step
 from bot.flow.entry import NoneStep
 from bot.flow.fees import FeeBandStep, FeePruStep, FeePupilsStep
 from bot.flow.identity import ConsentStep, NameStep, RoleStep, SchoolPickStep, SchoolStep, SchoolTypeStep
-from bot.flow.questions import CommentStep, QuestionStep
+from bot.flow.questions import CommentStep, ConfirmCommentStep, QuestionStep
 from bot.flow.review import ConfirmSubmitStep, ReviewStep
 from bot.flow.side import AskStep, ConfirmEraseStep
 from bot.flow.state import StepId
@@ -23,6 +23,7 @@ _ALL: tuple[Step, ...] = (
     ConsentStep(),
     QuestionStep(),
     CommentStep(),
+    ConfirmCommentStep(),
     ReviewStep(),
     ConfirmSubmitStep(),
     FeeBandStep(),

@@ -146,6 +146,8 @@ class Turn:
         """Make `step` pending; a new prompt gets a new serial, so buttons of earlier prompts become stale."""
         if (step, qid) != (self.session.step, self.session.qid):
             self.session.serial += 1
+        if step != StepId.COMMENT and not self.steps[step].side:
+            self.session.comment_return = None  # left the comment some other way: nothing to hand back to
         self.session.step, self.session.qid = step, qid
 
     def interrupt(self, step: StepId) -> list[Outbound]:
@@ -233,6 +235,16 @@ class Turn:
             number=self.content.question_index[question.id] + 1,
             total=len(self.content.questions),
         )
+
+    def just_answered(self) -> Question | None:
+        """The question answered by the last choice, while the prompt after it is pending and it has no comment."""
+        just = self.session.just_answered
+        if just is None or just.serial != self.session.serial or self.session.step != StepId.QUESTION:
+            return None
+        answer = self.answers.get(just.qid)
+        if answer is None or answer.comment or just.qid == self.session.qid:
+            return None
+        return self.question(just.qid)
 
     def next_unanswered(self, after: str | None) -> Question | None:
         """The first unanswered question after `after` (from the start if None)."""
