@@ -198,7 +198,13 @@ def telegram(webhook_url: str | None, listen: str, port: int, db_path: str, cont
     import logging
     from urllib.parse import urlparse
 
-    from adapters.telegram import build_application, new_webhook_secret, quiet_http_logs
+    from adapters.telegram import (
+        ALLOWED_UPDATES,
+        BOOTSTRAP_RETRIES,
+        build_application,
+        new_webhook_secret,
+        quiet_http_logs,
+    )
     from bot import Engine
 
     token = os.environ.get("TELEGRAM_BOT_TOKEN")
@@ -217,10 +223,11 @@ def telegram(webhook_url: str | None, listen: str, port: int, db_path: str, cont
                 url_path=urlparse(webhook_url).path.lstrip("/"),
                 webhook_url=webhook_url,
                 secret_token=secret,
-                allowed_updates=["message", "callback_query"],
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=BOOTSTRAP_RETRIES,
             )
         else:
-            application.run_polling(allowed_updates=["message", "callback_query"])
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES)
     finally:
         engine.close()
 
@@ -316,7 +323,7 @@ def slack(http_mode: bool, host: str, port: int, db_path: str, content_dir: str 
     )
     try:
         if http_mode:
-            server = serve_http(app, host=host, port=port)
+            server = serve_http(app, signing_secret=secret or "", host=host, port=port)
             click.echo(f"listening on http://{host}:{port}/slack/events", err=True)
             server.serve_forever()
         else:

@@ -21,7 +21,7 @@ from bot import _actions as actions
 from bot._answers import Answerer
 from bot._ask import answer_record
 from bot._fees import read_fee_request, working
-from bot._messages import Button, Inbound, Outbound
+from bot._messages import Button, Delivery, Inbound, Outbound, decode_replies, encode_replies
 from bot._render import topic_full, topic_summary, topic_title
 from bot._schools import is_clear, match_schools
 from bot._state import IDENTITY_KINDS, INTERRUPTIONS, State
@@ -90,26 +90,67 @@ class Engine:
         """Close the database."""
         self.store.close()
 
-    def handle(self, inbound: Inbound) -> list[Outbound]:
-        """Process one inbound message and return the replies; the answer is committed before returning."""
+    def handle(self, inbound: Inbound, *, durable: bool = False) -> list[Outbound]:
+        """Process one inbound message and return the replies; the answer is committed before returning.
+
+        With `durable=True` the replies are also written to the outbox in the same transaction (see `deliver`).
+        """
+        return self._process(inbound, durable).replies  # adapters branch: outbox (durable replies)
+
+    def _process(self, inbound: Inbound, durable: bool) -> Delivery:
         if not isinstance(inbound, Inbound) or not _valid_id(inbound.channel) or not _valid_id(inbound.user_id):
-            return [Outbound(self.content.say("error_bad_sender"))]
+            return Delivery(None, [Outbound(self.content.say("error_bad_sender"))])
         now = self.clock()
         stamp = now.isoformat(timespec="seconds")
+        message_id = None if inbound.message_id is None else str(inbound.message_id)[:MAX_ID_CHARS]
         with self._lock:
             try:
                 with self.store.transaction():
-                    if inbound.message_id is not None and not self.store.claim_message(
-                        inbound.channel, str(inbound.message_id)[:MAX_ID_CHARS], stamp, inbound.user_id
+                    if message_id is not None and not self.store.claim_message(
+                        inbound.channel, message_id, stamp, inbound.user_id
                     ):
-                        return []
+                        # adapters branch: outbox: a redelivery whose replies were never sent gets them again
+                        pending = self.store.unsent_for(inbound.channel, message_id) if durable else None
+                        return Delivery(pending["id"], decode_replies(pending["replies"])) if pending else Delivery()
                     turn = _Turn(self, inbound, now, stamp)
                     replies = turn.run(inbound)
                     turn.save()
-                return replies
+                    # adapters branch: outbox: the replies are committed with the turn, sent and marked sent after
+                    batch = None
+                    if durable and replies:
+                        batch = self.store.add_outbox(
+                            inbound.channel, inbound.user_id, message_id, encode_replies(replies), stamp
+                        )
+                return Delivery(batch, replies)
             except Exception:
                 log.exception("turn failed on channel %s; rolled back", inbound.channel)
-                return [Outbound(self.content.say("error"))]
+                return Delivery(None, [Outbound(self.content.say("error"))])
+
+    # adapters branch: the outbox and wording, as public API for channel adapters --------------
+
+    def deliver(self, inbound: Inbound) -> Delivery:
+        """Like `handle`, with the replies kept in the outbox until `mark_sent(delivery.id)`.
+
+        A duplicate of an inbound whose replies were never marked sent returns those replies again.
+        """
+        return self._process(inbound, durable=True)
+
+    def mark_sent(self, delivery_id: int | None) -> None:
+        """Record that a delivery's replies reached the platform (or were given up on, with the error logged)."""
+        if delivery_id is None:
+            return
+        with self._lock, self.store.transaction():
+            self.store.mark_sent(delivery_id, self.clock().isoformat(timespec="seconds"))
+
+    def unsent(self, channel: str) -> list[Delivery]:
+        """Every delivery on this channel whose replies were committed but never marked sent, oldest first."""
+        with self._lock:
+            rows = self.store.unsent(channel)
+        return [Delivery(r["id"], decode_replies(r["replies"]), r["user_id"]) for r in rows]
+
+    def say(self, key: str, **values: Any) -> str:
+        """The wording for a messages.yaml key, placeholders filled (for channel adapters)."""
+        return self.content.say(key, **values)
 
     def ask(self, question: str) -> Outbound:
         """Answer a question without touching anyone's conversation (for group chats and channels)."""

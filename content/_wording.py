@@ -135,4 +135,11 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "button_submit_anyway": _F(),
     "button_answer_rest": _F(),
     "button_change": _F(),
+    # adapters branch: channel notices
+    "telegram_edit_ignored": _F(),
+    "telegram_caption_ignored": _F(),
+    "slack_file_ignored": _F(),
+    "slack_messages_tab": _F(),
+    "console_how_to_leave": _F(),
+    "console_goodbye": _F(),
 }

@@ -130,3 +130,23 @@ def m003_inbound_owner(db: Database) -> None:
     """Whose message each processed id was, so erasing a person's data erases these too."""
     db["inbound_seen"].add_column("user_id", str)
     db["inbound_seen"].create_index(["channel", "user_id"])
+
+
+@migrations()
+def m005_outbox(db: Database) -> None:
+    """Replies committed with their turn and kept until the channel has sent them (survives a crash)."""
+    db["outbox"].create(
+        {
+            "id": int,
+            "channel": str,
+            "user_id": str,
+            "message_id": str,
+            "replies": str,
+            "created_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        not_null={"channel", "user_id", "replies", "created_at"},
+    )
+    db["outbox"].create_index(["channel", "message_id"])
+    db.execute("CREATE INDEX idx_outbox_unsent ON outbox (channel, id) WHERE sent_at IS NULL")

@@ -33,6 +33,7 @@ class SlackStandIn:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.faults: dict[str, list[tuple[int, int | None]]] = {}
+        self.names: dict[str, str] = {}  # user id → display name served by users.info
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition()
@@ -159,6 +160,12 @@ class SlackStandIn:
             return {"ok": True, "message_ts": f"{1764583200 + next(self._ts)}.000200"}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(params.get("users", "")).lstrip("U")}}
+        if method == "users.info":
+            user = str(params.get("user", ""))
+            name = self.names.get(user)
+            if name is None:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": {"id": user, "name": user.lower(), "profile": {"display_name": name}}}
         if method in {"views.publish", "views.open"}:
             return {"ok": True, "view": {"id": "V1", **(params.get("view") or {})}}
         return {"ok": False, "error": "unknown_method"}
