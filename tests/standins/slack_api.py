@@ -34,6 +34,7 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.faults: dict[str, list[tuple[int, int | None]]] = {}
         self.names: dict[str, str] = {}  # user id → display name served by users.info
+        self.holds: dict[str, threading.Event] = {}  # method → the next call waits, unanswered, until released
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition()
@@ -65,6 +66,8 @@ class SlackStandIn:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for event in self.holds.values():
+            event.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -79,6 +82,11 @@ class SlackStandIn:
         """Make the next `times` calls of `method` answer with `status` (429s carry Retry-After)."""
         with self._lock:
             self.faults.setdefault(method, []).extend([(status, retry_after)] * times)
+
+    def hold_next(self, method: str) -> None:
+        """The next call of `method` is recorded (status 0) but not answered: a send cut off by a crash."""
+        with self._lock:
+            self.holds[method] = threading.Event()
 
     def of(self, method: str, status: int | None = 200) -> list[Call]:
         """Calls of one method (by default only the ones that succeeded)."""
@@ -114,6 +122,15 @@ class SlackStandIn:
         return params
 
     def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        with self._lock:
+            hold = self.holds.pop(method, None)
+            if hold is not None:
+                self.calls.append(Call(method, params, 0))
+        if hold is not None:
+            with self._changed:
+                self._changed.notify_all()
+            hold.wait()
+            return 500, {"ok": False, "error": "internal_error"}, {}
         with self._lock:
             fault = self.faults.get(method, [])
             status, retry_after = fault.pop(0) if fault else (200, None)
