@@ -35,6 +35,7 @@ class SlackStandIn:
         self.faults: dict[str, list[tuple[int, int | None]]] = {}
         self.names: dict[str, str] = {}  # user id → display name served by users.info
         self.holds: dict[str, threading.Event] = {}  # method → the next call waits, unanswered, until released
+        self._held: list[threading.Event] = []
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition()
@@ -66,7 +67,7 @@ class SlackStandIn:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for event in self.holds.values():
+        for event in self._held:
             event.set()
         self._server.shutdown()
         self._server.server_close()
@@ -83,10 +84,13 @@ class SlackStandIn:
         with self._lock:
             self.faults.setdefault(method, []).extend([(status, retry_after)] * times)
 
-    def hold_next(self, method: str) -> None:
-        """The next call of `method` is recorded (status 0) but not answered: a send cut off by a crash."""
+    def hold_next(self, method: str) -> threading.Event:
+        """The next call of `method` is recorded (status 0) but not answered until the event is set."""
+        event = threading.Event()
         with self._lock:
-            self.holds[method] = threading.Event()
+            self.holds[method] = event
+            self._held.append(event)
+        return event
 
     def of(self, method: str, status: int | None = 200) -> list[Call]:
         """Calls of one method (by default only the ones that succeeded)."""
