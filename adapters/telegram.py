@@ -22,18 +22,23 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hmac
 import html
+import json
 import logging
 import secrets
+import signal
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import tornado.web
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
+from tornado.httpserver import HTTPServer
 
 from adapters.base import chosen_button, delivery_id, log_failure, marks_choice, parse_command, split_text
 from bot import Button, Delivery, Engine, Inbound, Outbound
@@ -45,6 +50,8 @@ __all__ = [
     "COMMANDS",
     "TelegramAdapter",
     "build_application",
+    "run_webhook",
+    "serve_webhook",
     "to_inbound",
     "to_messages",
 ]
@@ -53,6 +60,7 @@ CHANNEL = "telegram"
 MAX_MESSAGE_CHARS = 4096
 BOOTSTRAP_RETRIES = 5  # getMe / deleteWebhook / setWebhook at start-up: a 502 there must not kill the bot
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+MAX_WEBHOOK_BYTES = 1_000_000
 COMMANDS = (
     ("start", "Start or continue the consultation"),
     ("help", "What I can do"),
@@ -297,6 +305,93 @@ def build_application(
     quiet_http_logs()
     TelegramAdapter(engine=engine, retry_delay=retry_delay).attach(application)
     return application
+
+
+class _WebhookHandler(tornado.web.RequestHandler):
+    """POST <path>: the secret header checked first, then the body read as an Update; bad JSON gets 400."""
+
+    def initialize(self, ptb: Application, secret: str) -> None:
+        """Tornado's per-request set-up."""
+        self.ptb, self.secret = ptb, secret
+
+    async def post(self) -> None:
+        """Queue one update for the application."""
+        given = self.request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            self.set_status(403)
+            return
+        try:
+            data = json.loads(self.request.body)
+            update = Update.de_json(data, self.ptb.bot) if isinstance(data, dict) else None
+        except Exception:  # malformed JSON or not an Update: the sender's fault, never a 500
+            update = None
+        if update is None:
+            self.set_status(400)
+            self.write({"error": "not a Telegram update"})
+            return
+        await self.ptb.update_queue.put(update)
+
+
+def serve_webhook(application: Application, *, listen: str, port: int, url_path: str, secret: str) -> HTTPServer:
+    """Listen for Telegram's webhook requests on `listen:port/url_path` (a started application handles them)."""
+    path = "/" + url_path.lstrip("/")
+    web = tornado.web.Application(
+        [(path, _WebhookHandler, {"ptb": application, "secret": secret})],
+        log_function=lambda handler: None,  # no access log: paths and bodies stay out of the logs
+    )
+    server = HTTPServer(web, max_body_size=MAX_WEBHOOK_BYTES)
+    server.listen(port, listen)
+    return server
+
+
+async def _with_retries(call: Callable[[], Awaitable[T]], retries: int, what: str) -> T:
+    """A start-up call retried on network errors and 5xx (what bootstrap_retries does in polling mode)."""
+    attempt = 0
+    while True:
+        try:
+            return await call()
+        except BadRequest:
+            raise
+        except NetworkError as exc:  # includes 502s and timeouts
+            if attempt >= retries:
+                raise
+            attempt += 1
+            log.warning("%s failed (%s), retrying (%d of %d)", what, type(exc).__name__, attempt, retries)
+            await asyncio.sleep(min(2**attempt / 4, 30))
+
+
+async def run_webhook(
+    application: Application,
+    *,
+    listen: str,
+    port: int,
+    url_path: str,
+    webhook_url: str,
+    secret: str,
+    bootstrap_retries: int = BOOTSTRAP_RETRIES,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Webhook mode until SIGINT/SIGTERM (or `stop` is set): start-up calls retried, then `serve_webhook`."""
+    await _with_retries(application.initialize, bootstrap_retries, "getMe")
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    server = serve_webhook(application, listen=listen, port=port, url_path=url_path, secret=secret)
+    try:
+        await _with_retries(
+            lambda: application.bot.set_webhook(webhook_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES),
+            bootstrap_retries,
+            "setWebhook",
+        )
+        if stop is None:
+            stop = asyncio.Event()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        await stop.wait()
+    finally:
+        server.stop()
+        await application.stop()
+        await application.shutdown()
 
 
 def quiet_http_logs() -> None:

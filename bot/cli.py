@@ -195,6 +195,7 @@ def unanswered(limit: int, db_path: str) -> None:
 @content_option
 def telegram(webhook_url: str | None, listen: str, port: int, db_path: str, content_dir: str | None) -> None:
     """Run the Telegram bot (TELEGRAM_BOT_TOKEN; TELEGRAM_API_BASE for a self-hosted Bot API server)."""
+    import asyncio
     import logging
     from urllib.parse import urlparse
 
@@ -204,6 +205,7 @@ def telegram(webhook_url: str | None, listen: str, port: int, db_path: str, cont
         build_application,
         new_webhook_secret,
         quiet_http_logs,
+        run_webhook,
     )
     from bot import Engine
 
@@ -217,14 +219,15 @@ def telegram(webhook_url: str | None, listen: str, port: int, db_path: str, cont
     try:
         if webhook_url:
             secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET") or new_webhook_secret()
-            application.run_webhook(
-                listen=listen,
-                port=port,
-                url_path=urlparse(webhook_url).path.lstrip("/"),
-                webhook_url=webhook_url,
-                secret_token=secret,
-                allowed_updates=ALLOWED_UPDATES,
-                bootstrap_retries=BOOTSTRAP_RETRIES,
+            asyncio.run(
+                run_webhook(
+                    application,
+                    listen=listen,
+                    port=port,
+                    url_path=urlparse(webhook_url).path,
+                    webhook_url=webhook_url,
+                    secret=secret,
+                )
             )
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES)

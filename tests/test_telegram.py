@@ -19,7 +19,15 @@ import aiohttp
 import pytest
 from telegram import Bot, Update
 
-from adapters.telegram import COMMANDS, build_application, keyboard, split_text, to_inbound, to_messages
+from adapters.telegram import (
+    COMMANDS,
+    build_application,
+    keyboard,
+    run_webhook,
+    split_text,
+    to_inbound,
+    to_messages,
+)
 from bot import Button, Engine, Inbound, Outbound
 from storage.export import records
 
@@ -35,21 +43,18 @@ async def api() -> AsyncIterator[TelegramStandIn]:
 
 
 @asynccontextmanager
-async def running(api: TelegramStandIn, engine: Engine, **webhook: Any) -> AsyncIterator[Any]:
-    """Start the real Application (polling, or webhook if given) and stop it cleanly afterwards."""
+async def running(api: TelegramStandIn, engine: Engine) -> AsyncIterator[Any]:
+    """Start the real Application (polling, as run_polling does) and stop it cleanly afterwards."""
     app = build_application(token=api.token, engine=engine, base_url=api.base_url, retry_delay=0.01)
     await app.initialize()
     await app.post_init(app)  # type: ignore[misc]
     await app.start()
-    if webhook:
-        await app.updater.start_webhook(**webhook)  # type: ignore[union-attr]
-    else:
-        await app.updater.start_polling(  # type: ignore[union-attr]
-            poll_interval=0.0,
-            timeout=1,
-            # what Application.run_polling passes: polling errors go to the registered error handler
-            error_callback=lambda exc: app.create_task(app.process_error(error=exc, update=None)),
-        )
+    await app.updater.start_polling(  # type: ignore[union-attr]
+        poll_interval=0.0,
+        timeout=1,
+        # what Application.run_polling passes: polling errors go to the registered error handler
+        error_callback=lambda exc: app.create_task(app.process_error(error=exc, update=None)),
+    )
     try:
         yield app
     finally:
@@ -345,20 +350,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@asynccontextmanager
+async def webhook_mode(api: TelegramStandIn, engine: Engine) -> AsyncIterator[str]:
+    """The application in webhook mode exactly as `elp-bot telegram --webhook-url` runs it; yields its URL."""
+    port, stop = free_port(), asyncio.Event()
+    app = build_application(token=api.token, engine=engine, base_url=api.base_url, retry_delay=0.01)
+    task = asyncio.create_task(
+        run_webhook(
+            app,
+            listen="127.0.0.1",
+            port=port,
+            url_path="/tg",
+            webhook_url="https://elp.example.org/tg",
+            secret="s3cret-token",
+            stop=stop,
+        )
+    )
+    await api.wait_for(lambda a: a.webhook is not None or task.done(), timeout=30)
+    try:
+        yield f"http://127.0.0.1:{port}/tg"
+    finally:
+        stop.set()
+        await task
+
+
 async def test_webhook_checks_the_secret(api: TelegramStandIn, engine: Engine) -> None:
-    port = free_port()
-    hook = {
-        "listen": "127.0.0.1",
-        "port": port,
-        "url_path": "tg",
-        "secret_token": "s3cret-token",
-        "webhook_url": "https://elp.example.org/tg",
-    }
     update = {"update_id": 1, **message_update(777006, "hi", message_id=1)}
-    async with running(api, engine, **hook), aiohttp.ClientSession() as http:
+    async with webhook_mode(api, engine) as url, aiohttp.ClientSession() as http:
         assert api.webhook and api.webhook["url"] == "https://elp.example.org/tg"
         assert api.webhook["secret_token"] == "s3cret-token"
-        url = f"http://127.0.0.1:{port}/tg"
         async with http.post(url, json=update) as response:
             assert response.status == 403
         async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as response:
@@ -368,6 +388,21 @@ async def test_webhook_checks_the_secret(api: TelegramStandIn, engine: Engine) -
             assert r.status == 200
         await api.wait_for(lambda a: a.sent(777006))
         assert "Welcome to the Ealing Learning Partnership" in api.sent(777006)[0].params["text"]
+
+
+async def test_13_6_malformed_json_with_the_right_secret_gets_400(api: TelegramStandIn, engine: Engine, caplog) -> None:
+    api.fail_next("getMe", Fault(502, "Bad Gateway"))
+    api.fail_next("setWebhook", Fault(502, "Bad Gateway"))
+    secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token", "Content-Type": "application/json"}
+    async with webhook_mode(api, engine) as url, aiohttp.ClientSession() as http:
+        for body in ("{not json", "[]", '{"update_id": "x", "message": 5}', "\xff"):
+            async with http.post(url, data=body.encode("latin-1"), headers=secret) as response:
+                assert response.status == 400, body
+        async with http.post(url, json={"update_id": 7, **message_update(777026, "hi", message_id=1)}, headers=secret):
+            pass
+        await api.wait_for(lambda a: a.sent(777026))
+    assert "Traceback" not in caplog.text and "{not json" not in caplog.text
+    assert len(api.of("getMe")) >= 2 and len(api.of("setWebhook")) == 2, "start-up calls retried after a 502"
 
 
 async def test_group_chats_answer_questions_and_point_to_private(api: TelegramStandIn, engine: Engine) -> None:
