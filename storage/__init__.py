@@ -127,8 +127,8 @@ class Store:
         return list(self.db.query("SELECT * FROM outbox WHERE channel = ? AND sent_at IS NULL ORDER BY id", [channel]))
 
     def mark_sent(self, batch_id: int, now: str) -> None:
-        """Record that a batch was sent (or given up on)."""
-        self.conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (now, batch_id))
+        """Record that a batch was sent (or given up on); its text is dropped, no longer needed (data minimisation)."""
+        self.conn.execute("UPDATE outbox SET sent_at = ?, replies = '[]' WHERE id = ?", (now, batch_id))
 
     # ------------------------------------------------------------ conversations
 
