@@ -90,14 +90,12 @@ class Engine:
         """Close the database."""
         self.store.close()
 
-    def handle(self, inbound: Inbound, *, durable: bool = False) -> list[Outbound]:
-        """Process one inbound message and return the replies; the answer is committed before returning.
-
-        With `durable=True` the replies are also written to the outbox in the same transaction (see `deliver`).
-        """
-        return self._process(inbound, durable).replies  # adapters branch: outbox (durable replies)
+    def handle(self, inbound: Inbound) -> list[Outbound]:
+        """Process one inbound message and return the replies; the answer is committed before returning."""
+        return self._process(inbound, durable=False).replies  # adapters branch: `deliver` shares the body
 
     def _process(self, inbound: Inbound, durable: bool) -> Delivery:
+        """Claim → run → save → (adapters branch: outbox when durable) → commit."""
         if not isinstance(inbound, Inbound) or not _valid_id(inbound.channel) or not _valid_id(inbound.user_id):
             return Delivery(None, [Outbound(self.content.say("error_bad_sender"))])
         now = self.clock()
