@@ -230,8 +230,8 @@ class SlackAdapter:
         elif not text or (parsed is not None and parsed.name == "help"):
             reply = Outbound(self.engine.say("slack_command_help"))
         else:
-            asked = parsed is not None and parsed.name == "ask" and parsed.argument
-            reply = self.engine.ask(parsed.argument if asked and parsed else text)
+            question = parsed.argument if parsed is not None and parsed.name == "ask" and parsed.argument else text
+            reply = self.engine.ask(question)
         fallback, blocks = to_messages(reply)[0]
         ack(text=fallback, blocks=blocks)
 
