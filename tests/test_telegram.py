@@ -116,6 +116,8 @@ class Phone:
                 )
             )
         await self.api.wait_for(lambda a: len(a.of("answerCallbackQuery")) >= answered + times)
+        # queries are answered before the turn runs: wait for the turn's reply too, then for quiet
+        await self.api.wait_for(lambda a: len(a.sent(self.chat_id)) > sent)
         await self.settle(before)
         return [c.params["text"] for c in self.api.sent(self.chat_id)[sent:]]
 
