@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from bot import Button, Command, Delivery, Engine, Outbound, parse_command
+from bot import Button, Command, Delivery, Engine, Outbound
 
 __all__ = [
     "Command",
@@ -40,6 +40,11 @@ __all__ = [
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def parse_command(text: str | None) -> Command | None:
+    """The command a message is, as the engine reads it (`Engine.read_command`): adapters never re-parse."""
+    return Engine.read_command(text)
 
 
 def delivery_id(kind: str, *parts: object) -> str:
