@@ -217,10 +217,18 @@ def unanswered(limit: int, db_path: str) -> None:
 @content_option
 def telegram(webhook_url: str | None, listen: str, port: int, db_path: str, content_dir: str | None) -> None:
     """Run the Telegram bot (TELEGRAM_BOT_TOKEN; TELEGRAM_API_BASE for a self-hosted Bot API server)."""
+    import asyncio
     import logging
     from urllib.parse import urlparse
 
-    from adapters.telegram import build_application, new_webhook_secret, quiet_http_logs
+    from adapters.telegram import (
+        ALLOWED_UPDATES,
+        BOOTSTRAP_RETRIES,
+        build_application,
+        new_webhook_secret,
+        quiet_http_logs,
+        run_webhook,
+    )
     from bot import Engine
 
     token = os.environ.get("TELEGRAM_BOT_TOKEN")
@@ -233,16 +241,18 @@ def telegram(webhook_url: str | None, listen: str, port: int, db_path: str, cont
     try:
         if webhook_url:
             secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET") or new_webhook_secret()
-            application.run_webhook(
-                listen=listen,
-                port=port,
-                url_path=urlparse(webhook_url).path.lstrip("/"),
-                webhook_url=webhook_url,
-                secret_token=secret,
-                allowed_updates=["message", "callback_query"],
+            asyncio.run(
+                run_webhook(
+                    application,
+                    listen=listen,
+                    port=port,
+                    url_path=urlparse(webhook_url).path,
+                    webhook_url=webhook_url,
+                    secret=secret,
+                )
             )
         else:
-            application.run_polling(allowed_updates=["message", "callback_query"])
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES)
     finally:
         engine.close()
 
@@ -346,7 +356,7 @@ def slack(http_mode: bool, host: str, port: int, db_path: str, content_dir: str 
     )
     try:
         if http_mode:
-            server = serve_http(app, host=host, port=port)
+            server = serve_http(app, signing_secret=secret or "", host=host, port=port)
             click.echo(f"listening on http://{host}:{port}/slack/events", err=True)
             server.serve_forever()
         else:

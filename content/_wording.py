@@ -160,4 +160,11 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "fee_missing_pupils": _F({"band"}),
     "fee_missing_pru_phase": _F(),
     "declined_related": _F({"related", "email"}),
+    # adapters branch: channel notices
+    "telegram_edit_ignored": _F(),
+    "telegram_caption_ignored": _F(),
+    "slack_file_ignored": _F(),
+    "slack_messages_tab": _F(),
+    "console_how_to_leave": _F(),
+    "console_goodbye": _F(),
 }

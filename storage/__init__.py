@@ -147,6 +147,32 @@ class Store:
         ).fetchone()
         return row is not None
 
+    # ------------------------------------------------------------ the outbox (adapters branch)
+
+    def add_outbox(self, channel: str, user_id: str, message_id: str | None, replies: str, now: str) -> int:
+        """Keep one turn's serialised replies until they are sent; returns the batch id."""
+        cursor = self._write(
+            "INSERT INTO outbox (channel, user_id, message_id, replies, created_at) VALUES (?, ?, ?, ?, ?)",
+            (channel, user_id, message_id, replies, now),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def unsent_for(self, channel: str, message_id: str) -> dict[str, Any] | None:
+        """The unsent batch for one inbound message id, if any."""
+        rows = self.db.query(
+            "SELECT * FROM outbox WHERE channel = ? AND message_id = ? AND sent_at IS NULL ORDER BY id LIMIT 1",
+            [channel, message_id],
+        )
+        return next(iter(rows), None)
+
+    def unsent(self, channel: str) -> list[dict[str, Any]]:
+        """Every unsent batch on a channel, oldest first."""
+        return list(self.db.query("SELECT * FROM outbox WHERE channel = ? AND sent_at IS NULL ORDER BY id", [channel]))
+
+    def mark_sent(self, batch_id: int, now: str) -> None:
+        """Record that a batch was sent (or given up on); its text is dropped, no longer needed (data minimisation)."""
+        self._write("UPDATE outbox SET sent_at = ?, replies = '[]' WHERE id = ?", (now, batch_id))
+
     # ------------------------------------------------------------ conversations
 
     def conversation(self, channel: str, user_id: str) -> dict[str, Any] | None:
@@ -326,7 +352,7 @@ class Store:
             for table in ("answer_log", "answers"):
                 deleted[table] = self._write(f"DELETE FROM {table} WHERE respondent_id = ?", (row[0],)).rowcount
             deleted["respondents"] = self._write("DELETE FROM respondents WHERE id = ?", (row[0],)).rowcount
-        for table in ("conversations", "unanswered", "inbound_seen"):
+        for table in ("conversations", "unanswered", "inbound_seen", "outbox"):
             deleted[table] = self._write(
                 f"DELETE FROM {table} WHERE channel = ? AND user_id = ?", (channel, user_id)
             ).rowcount
