@@ -26,7 +26,8 @@ from bot._render import topic_full, topic_summary, topic_title
 from bot._schools import is_clear, match_schools
 from bot._state import IDENTITY_KINDS, INTERRUPTIONS, State
 from bot._text import ChoiceReader, Command, clean, fold, match_option, parse_command
-from content import Content, Question, load_content
+from bot.config import Settings  # hardening (issue 13.15)
+from content import Content, Question
 from storage import Answer, Store
 from storage.results import summary
 from storage.schools import school as directory_school
@@ -77,14 +78,21 @@ class Engine:
         *,
         content: Content | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
-        admins: frozenset[tuple[str, str]] = frozenset(),
+        admins: frozenset[tuple[str, str]] | None = None,
+        settings: Settings | None = None,
     ) -> Engine:
         """Open the database (creating it if needed) and load the content (default: the shipped content).
 
         `admins` are (channel, user_id) pairs allowed to ask for "stats" and "unanswered" in chat.
         """
+        # --- hardening (issue 13.15): configuration comes from bot.config.Settings (ELP_CONTENT_DIR,
+        # ELP_OPENS/ELP_CLOSES, ELP_ADMINS) unless given; a bad value raises ConfigError naming it.
+        settings = settings or Settings.from_env(content_dir=content_dir)
+        content = content or settings.content()
+        admins = settings.admins if admins is None else admins
+        # --- end hardening
         store = Store.open(db_path)
-        return cls(store=store, content=content or load_content(content_dir), clock=clock, admins=admins)
+        return cls(store=store, content=content, clock=clock, admins=admins)
 
     def close(self) -> None:
         """Close the database."""
