@@ -12,7 +12,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage._open import SchemaTooNew, StorageError, check_path, check_schema, describe, open_read_only
+from storage._open import (
+    SchemaTooNew,
+    StorageError,
+    check_before_writing,
+    check_path,
+    check_schema,
+    describe,
+    open_read_only,
+)
 from storage._schema import migrations
 
 __all__ = ["PRAGMAS", "Answer", "SchemaTooNew", "StorageError", "Store", "connect"]
@@ -79,6 +87,7 @@ class Store:
         if read_only:
             return cls(open_read_only(path, BUSY_TIMEOUT_SECONDS))
         check_path(path, read_only=False)
+        check_before_writing(path, BUSY_TIMEOUT_SECONDS)
         try:
             conn = connect(path)
         except sqlite3.Error as exc:

@@ -133,6 +133,22 @@ def connect_read_only(path: str | Path, timeout: float) -> sqlite3.Connection:
     return conn
 
 
+def check_before_writing(path: str | Path, timeout: float) -> None:
+    """Look at an existing file read-only first: a foreign or newer database is refused before anything is written.
+
+    (Switching a file to WAL rewrites its header, so this cannot wait for the read-write connection.)
+    """
+    if is_memory(path) or not Path(path).is_file() or Path(path).stat().st_size == 0:
+        return
+    conn = connect_read_only(path, timeout)
+    try:
+        check_schema(Database(conn, execute_plugins=False), path)
+    except sqlite3.Error as exc:
+        raise StorageError(describe(exc, path)) from None
+    finally:
+        conn.close()
+
+
 def open_read_only(path: str | Path, timeout: float) -> Database:
     """The database at `path`, read-only; an older schema is migrated in a private in-memory copy, never on disk."""
     conn = connect_read_only(path, timeout)
