@@ -196,7 +196,7 @@ class Walker:
         prefix: str = "w",
         set_clock: Callable[[dt.datetime], None] | None = None,
     ):
-        self.engine, self.rng = engine, random.Random(seed)
+        self.engine, self.rng, self.prefix = engine, random.Random(seed), prefix
         self.content = engine.content
         self.set_clock = set_clock
         channels = ["fuzz", "fuzz", "other"]
@@ -269,7 +269,7 @@ class Walker:
             message_id = None
         else:
             self.serial += 1
-            message_id = f"m{self.serial}"
+            message_id = f"{self.prefix}m{self.serial}"
             self.used_ids.append((person.channel, message_id))
         return Inbound(
             person.channel,
@@ -380,14 +380,19 @@ class Walker:
 
     # ---------------------------------------------------------------- the walk
 
-    def run(self, turns: int, close_after: float = 0.85) -> Walk:
+    def run(self, turns: int, close_after: float | None = 0.85) -> Walk:
         """Take `turns` turns, people interleaved at random; the clock passes the closing date near the end."""
-        closing = dt.datetime.combine(self.content.consultation.closes, dt.time(12), tzinfo=dt.UTC)
         for n in range(turns):
-            if self.set_clock is not None and n == int(turns * close_after):
-                self.set_clock(closing + dt.timedelta(days=2))
+            if close_after is not None and n == int(turns * close_after):
+                self.close()
             self.turn(self.rng.choice(self.people))
         return self.walk
+
+    def close(self) -> None:
+        """Move the clock two days past the consultation's closing date."""
+        closing = dt.datetime.combine(self.content.consultation.closes, dt.time(12), tzinfo=dt.UTC)
+        if self.set_clock is not None:
+            self.set_clock(closing + dt.timedelta(days=2))
 
 
 def _answer_already(action: str, answers: dict[str, tuple[str | None, str | None]]) -> bool:
