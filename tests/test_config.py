@@ -11,7 +11,7 @@ import pytest
 from bot import Engine
 from bot.config import ConfigError, Settings
 from content import DEFAULT_CONTENT_DIR
-from tests.test_cli_errors import OPEN_ENV, assert_one_line, elp
+from tests.elp_process import OPEN_ENV, assert_one_line, elp
 
 
 def test_settings_read_the_environment() -> None:
