@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import getpass
 import sqlite3
 import sys
@@ -36,7 +37,8 @@ def _one_line(exc: Exception) -> str | None:
         return f"database problem: {exc}"
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
-        return f"{where}{exc.strerror or exc}"
+        hint = ": the disk is full, free some space and try again" if exc.errno == errno.ENOSPC else ""
+        return f"{where}{exc.strerror or exc}{hint}"
     return None
 
 

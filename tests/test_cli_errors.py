@@ -140,6 +140,12 @@ def test_13_13_report_into_full_device_one_line(database: Path) -> None:
     assert_one_line(result, "/dev/full", "disk is full")
 
 
+def test_13_13_export_to_a_full_stdout_one_line(database: Path) -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        result = elp("export", "--db", str(database), cwd=database.parent, stdout=full)
+    assert_one_line(result, "No space left on device", "the disk is full")
+
+
 def test_13_13_report_onto_full_disk_keeps_the_old_file(database: Path, tmp_path: Path) -> None:
     small = tmp_path / "small"
     small.mkdir()
