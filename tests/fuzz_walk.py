@@ -119,7 +119,8 @@ WORDS = [
 # Words that move around the conversation, drawn more often so that every prompt is reached and left.
 NAVIGATION = [
     "back", "skip", "next", "no comment", "help", "menu", "review", "submit", "yes", "no", "fee", "ask",
-    "delete my data", "my data", "start", "1", "2", "Partly, because of cost", "St Mark's Primary", "Headteacher",
+    "delete my data", "my data", "start", "1", "2", "²", "①", "Partly, because of cost", "St Mark's Primary",
+    "Headteacher",
 ]  # fmt: skip
 GARBAGE_ACTIONS = [
     "",
