@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -13,7 +15,7 @@ class OutputError(Exception):
 
 
 def _hint(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+    if exc.errno in {errno.ENOSPC, errno.EDQUOT}:
         return "the disk is full: free some space or choose another --out"
     if exc.errno in {errno.EACCES, errno.EPERM, errno.EROFS}:
         return "the folder is read-only: choose another --out"
@@ -24,43 +26,56 @@ def _hint(exc: OSError) -> str:
     return "choose another --out"
 
 
-def write_file(path: str | Path, data: str | bytes) -> None:
-    """Write `data` (text as UTF-8, as given) to `path`; an existing file is replaced only once all is written.
+def _failed(target: Path, exc: OSError) -> OutputError:
+    return OutputError(f"cannot write {target}: {exc.strerror or exc}: {_hint(exc)}")
 
-    A regular file is written beside the target and renamed over it, so a full disk or a crash
-    never leaves a truncated report. Anything else (a pipe, /dev/stdout) is written directly.
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """The path to write `path`'s new content to; it replaces `path` only if the block finishes.
+
+    A regular file is written beside the target and renamed over it once synced, so a full disk or
+    a crash never leaves a truncated report and never destroys the previous one. Anything else (a
+    pipe, /dev/stdout, /dev/full) is written directly. Any OSError becomes one OutputError line.
     """
     target = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         mode = target.stat().st_mode
     except FileNotFoundError:
         mode = None
     except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror}: {_hint(exc)}") from None
+        raise _failed(target, exc) from None
     if mode is not None and stat.S_ISDIR(mode):
         raise OutputError(f"cannot write {target}: it is a folder: give a file name")
     if mode is not None and not stat.S_ISREG(mode):
         try:
-            with target.open("wb") as handle:
-                handle.write(payload)
+            yield target
         except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror}: {_hint(exc)}") from None
+            raise _failed(target, exc) from None
         return
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror}: {_hint(exc)}") from None
+        raise _failed(target, exc) from None
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
+        yield partial
+        descriptor = os.open(partial, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
         os.replace(partial, target)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {target}: {exc.strerror}: {_hint(exc)}") from None
+        raise _failed(target, exc) from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def write_file(path: str | Path, data: str | bytes) -> None:
+    """Write `data` (text as UTF-8) to `path`, all or nothing (see `atomic_path`)."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_path(path) as writable, open(writable, "wb") as handle:
+        handle.write(payload)
