@@ -55,6 +55,9 @@ class _ErrorBoundary(click.Group):
             line = _one_line(exc)
             if line is None:
                 raise
+            # The command is over: writers abandoned half-way (openpyxl's, on a full disk) may complain
+            # again as they are collected; their complaint is this same error, already said in one line.
+            sys.unraisablehook = lambda _: None
             raise click.ClickException(line) from None
 
 

@@ -136,8 +136,9 @@ def test_13_13_export_and_report_into_read_only_folder_one_line(database: Path, 
 def test_13_13_report_into_full_device_one_line(database: Path) -> None:
     result = elp("report", "--db", str(database), "--out", "/dev/full", cwd=database.parent)
     assert_one_line(result, "/dev/full", "disk is full")
-    result = elp("export", "--format", "csv", "--db", str(database), "--out", "/dev/full", cwd=database.parent)
-    assert_one_line(result, "/dev/full", "disk is full")
+    for fmt in ("csv", "json", "xlsx"):
+        result = elp("export", "--format", fmt, "--db", str(database), "--out", "/dev/full", cwd=database.parent)
+        assert_one_line(result, "/dev/full", "disk is full")
 
 
 def test_13_13_export_to_a_full_stdout_one_line(database: Path) -> None:
@@ -154,10 +155,15 @@ def test_13_13_report_onto_full_disk_keeps_the_old_file(database: Path, tmp_path
     try:
         old = small / "report.html"
         old.write_text("last week's report", encoding="utf-8")
+        with open(small / "filler", "wb", buffering=0) as filler, pytest.raises(OSError):
+            while True:  # fill the disk to the last byte
+                filler.write(b"\0" * 4096)
         result = elp("report", "--db", str(database), "--out", str(old), cwd=tmp_path)
         assert_one_line(result, "report.html", "disk is full")
         assert old.read_text(encoding="utf-8") == "last week's report"
-        assert [p.name for p in small.iterdir()] == ["report.html"]
+        xlsx = elp("export", "--format", "xlsx", "--db", str(database), "--out", str(small / "r.xlsx"), cwd=tmp_path)
+        assert_one_line(xlsx, "r.xlsx", "disk is full")
+        assert sorted(p.name for p in small.iterdir()) == ["filler", "report.html"]
     finally:
         subprocess.run(["umount", "-l", str(small)], check=False)
 
