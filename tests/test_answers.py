@@ -151,3 +151,14 @@ def test_real_words_are_not_spelling_mistakes(answerer: Answerer) -> None:
 def test_area_by_number(answerer: Answerer) -> None:
     reply = answerer.find("what's in area 7?")
     assert reply.confident and reply.topic == "area:7"
+
+
+def test_chat_declines_with_what_the_documents_do_say(chat) -> None:
+    """A declined money question in chat shows the fee table it is closest to, then the pending question."""
+    chat.identify()
+    chat.send("ask")
+    chat.send("is there VAT on the subscription")
+    assert "don't answer that" in chat.text and "£4,461" in chat.text and chat.question_id == "q1"
+    chat.send("ask")
+    chat.send("what's the weather like")
+    assert "outside what I can help with" in chat.text and "£4,461" not in chat.text
