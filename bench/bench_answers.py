@@ -54,10 +54,29 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+_TABLE_ROW = re.compile(r"^([a-z][a-z ]*?) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)$")
+
+
 def has_all(answer: str, expect: list[str]) -> bool:
-    """Whether the answer contains every expected phrase (normalised)."""
+    """Whether the answer contains every expected phrase (normalised), a fee-table row as its figures."""
     said = normalise(answer)
-    return all(normalise(str(phrase)) in said for phrase in expect)
+    lines = [normalise(line) for line in answer.splitlines()]
+    return all(normalise(str(phrase)) in said or _has_row(lines, normalise(str(phrase))) for phrase in expect)
+
+
+def _has_row(lines: list[str], phrase: str) -> bool:
+    """A row of the source's fee table ("Primary 4,461 5.77", "Special 4,681 0"): a line naming the band with
+    its flat rate and per-pupil rate (a 0 rate: "no per-pupil")."""
+    row = _TABLE_ROW.match(phrase)
+    if row is None:
+        return False
+    band, flat, per_pupil = row.groups()
+    no_rate = per_pupil.strip("0.") == "" and any("no per-pupil" in line for line in lines)
+    for line in lines:
+        named = re.search(rf"(?<![a-z]){band}\b", line) and re.search(rf"£{flat}\b", line)
+        if named and (no_rate or re.search(rf"£{per_pupil}\b", line)):
+            return True
+    return False
 
 
 def load_set(name: str) -> list[dict[str, Any]]:

@@ -63,6 +63,7 @@ _EXPLICIT_FEE = re.compile(
     r"\b(?:fees?|subscriptions?|subs?|membership fee|contribution fee|our school|my school|we pay|do we|would we|"
     r"will we|should we|for us|for our)\b"
 )
+_EXTERNAL = re.compile(r"\b(?:external|ext|non-? ?ealing|outside (?:of )?ealing|other boroughs?|out of borough)\b")
 _FEE_CONTEXT = frozenset({"fee", "school", "elp", "pupil", "member", "membership", "annual", "total", "core", "year"})
 _CONTRACTIONS = {
     "who's": "who is",
@@ -634,6 +635,8 @@ class Answerer:
             return None  # "training for special schools": a school type, but not a fee question
         if any(r.band == "none" for r in requests):
             return self._decline(question, "a kind of school with no fee band", "fees", normalised)
+        if _EXTERNAL.search(_straighten(question)):  # the documents give no external rates, only that they exist
+            return self._decline(question, "a fee for a school outside Ealing", "external_membership", normalised)
         years = [int(y) for y in years_in(question) if int(y) != DOCUMENT_YEAR]
         if years:
             return self._decline(

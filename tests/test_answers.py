@@ -28,9 +28,10 @@ def answerer(content) -> Answerer:
 
 
 def test_the_sets_are_big_enough() -> None:
-    dev, test = load_set("dev"), load_set("test")
-    assert len(dev) + len(test) >= 400
-    assert {item["q"] for item in dev}.isdisjoint(item["q"] for item in test)
+    dev, holdout, test = load_set("dev"), load_set("holdout"), load_set("test")
+    assert len(dev) + len(test) >= 400 and len(holdout) >= 250
+    for tuned, held in ((dev, test), (dev, holdout), (holdout, test)):
+        assert {item["q"] for item in tuned}.isdisjoint(item["q"] for item in held)
 
 
 def test_test_half_floor(answerer: Answerer) -> None:
