@@ -53,9 +53,13 @@ from bot._render import BULLET, topic_full, topic_summary, topic_title
 from content import Content, Item, find_item
 from content._schema import FaqEntry
 
-FAQ_MIN = 70.0  # a curated phrasing must score this (0–100) to be used
-CONFIDENT = 0.6  # a passage must cover this share of the question's weight
+FAQ_MIN = 80.0  # a curated phrasing must score this (0–100) to be used
+CONFIDENT = 0.8  # a passage must cover this share of the question's weight
 CLEAR_MIN, CLEAR_MARGIN = 0.55, 0.2  # …or this share, with a clear lead over any other topic's passage
+SPLIT_UNSURE = True
+FEE_DEFERS = True
+TIE, MAX_TIED = 0.05, 2
+PART = 0.8  # each part of several questions in one must be covered this well
 WHOLE = 0.8  # an answer covering less of the question than this may be one of several questions in one
 DOCUMENT_YEAR = 2025  # fees are "currently" those of the questionnaire (January to March 2025)
 _FEE_WORDS = frozenset({"fee"})
@@ -401,10 +405,14 @@ class Answerer:
         parts = [p for p in _split(question, self.and_titles, fee=reply.kind == "fee") if p]
         if len(parts) < 2:
             return reply
-        answers = [self._find_one(part)[0] for part in parts]
-        answers = [a for a in answers if a.normalised]  # parts with no content words ("pls") say nothing
-        if len(answers) < 2 or not all(a.confident and a.compute is None for a in answers):
+        found = [self._find_one(part) for part in parts]
+        found = [(a, covered) for a, covered in found if a.normalised]  # parts with no content words ("pls")
+        answers = [a for a, _ in found]
+        if len(answers) < 2:
             return reply
+        if not all(a.confident and a.compute is None and c >= PART for a, c in found):
+            # several questions, not all answerable: the partial answer is offered, not asserted
+            return self._unsure(reply, "several questions in one, not all answered") if SPLIT_UNSURE else reply
         unique = list({a.answer: a for a in answers}.values())
         if len(unique) < 2:
             return reply
@@ -425,6 +433,15 @@ class Answerer:
         )
 
     def _find_one(self, question: str) -> tuple[Reply, float]:
+        """One question's reply and its coverage, withheld when it lacks the kind of fact the question asks for."""
+        reply, covered = self._find_matched(question)
+        if reply.confident and reply.kind in {"faq", "content"} and ANSWER_TYPES:
+            asked = _asks_for(_straighten(question))
+            if asked is not None and not _ANSWER_TYPES[asked][1].search(f"{reply.answer}\n{reply.source or ''}"):
+                return self._unsure(reply, f"asks {asked}, and the answer has none"), 0.0
+        return reply, covered
+
+    def _find_matched(self, question: str) -> tuple[Reply, float]:
         """One question's reply and the share of the question it covers (1 for rules, fees and curated answers)."""
         raw = self._spell(tokens(question))
         canonical = self.normaliser.canonical(raw)
@@ -479,7 +496,8 @@ class Answerer:
             ), faq_covered
         runner_up = next((score for score, p in ranked[1:] if p.topic != (best.topic if best else None)), 0.0)
         clear = best_score >= CLEAR_MIN and best_score - runner_up >= CLEAR_MARGIN
-        if best is not None and (best_score >= CONFIDENT or clear):
+        tied = sum(score >= best_score - TIE for score, _ in ranked)  # passages the question fits as well
+        if best is not None and (best_score >= CONFIDENT or clear) and tied <= MAX_TIED:
             answer, source, why = best.answer, best.source, f"passage {best.key!r} covered {best_score:.2f}"
             return Reply(
                 question,
@@ -505,9 +523,26 @@ class Answerer:
             False,
             "unsure",
             suggestions=suggestions,
-            why=f"best FAQ {faq_score:.0f} < {FAQ_MIN:.0f}; best passage {best_score:.2f} < {CONFIDENT}",
+            why=f"best FAQ {faq_score:.0f} < {FAQ_MIN:.0f}; best passage {best_score:.2f} < {CONFIDENT}"
+            + (f" or {tied} passages fit as well" if tied > MAX_TIED else ""),
             normalised=normalised,
         ), 0.0
+
+    def _unsure(self, reply: Reply, why: str) -> Reply:
+        """A reply withheld: not confident, its own topic first among the closest topics offered."""
+        suggestions = reply.suggestions
+        if reply.topic and self.content.has_topic(reply.topic):
+            suggestions = ((topic_title(self.content, reply.topic, short=True), reply.topic), *suggestions)
+        return Reply(
+            reply.question,
+            "",
+            None,
+            False,
+            "unsure",
+            suggestions=tuple(dict.fromkeys(suggestions))[:3],
+            why=f"{why} ({reply.why})",
+            normalised=reply.normalised,
+        )
 
     # ------------------------------------------------------------ steps
 
@@ -642,6 +677,10 @@ class Answerer:
             return self._decline(
                 question, f"a fee for {years[0]}: the documents give only current fees", "fees", normalised
             )
+        if not typed and not rolls and FEE_DEFERS:  # no school described: the fee table only if it fits best
+            table = next((score for score, p in ranked if p.key == "fee-table"), 0.0)
+            if ranked and ranked[0][1].key != "fee-table" and ranked[0][0] > table:
+                return None
         requests = requests or [FeeRequest(None, None)]
         content = self.content
         bands = [content.fee_band(r.band) if r.band and r.band != "pru" else None for r in requests]
@@ -733,6 +772,37 @@ class Answerer:
             if len(seen) == 3:
                 break
         return tuple((title, topic) for topic, title in seen.items())
+
+
+_FREQUENCY = r"annual|annually|yearly|monthly|termly|half-termly|half termly|weekly|daily|bi-annual|biannual|each term"
+_MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
+# What a question asks for ("when", "how often", "how long", "how many") and what an answer must then contain.
+_ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "how often": (
+        re.compile(r"\bhow (?:often|frequently|regularly)\b"),
+        re.compile(rf"\b(?:{_FREQUENCY}|regular)\b", re.I),
+    ),
+    "how long": (
+        re.compile(r"\bhow long\b"),
+        re.compile(
+            r"\b\d+\s*(?:minutes?|hours?|days?|weeks?|months?|years?)\b|\b(?:19|20)\d\d\s*-\s*(?:19|20)\d\d", re.I
+        ),
+    ),
+    "when": (
+        re.compile(
+            r"(?:^|[,;?/]\s*|\band\s+)(?:so\s+)?when\b(?!\s+(?:we|you|they|schools?|i|it)\b)"
+            r"|\bwhen\s*\??$|\bwhat (?:date|day|time)\b"
+        ),
+        re.compile(rf"\b(?:{_MONTHS}|{_FREQUENCY}|(?:19|20)\d\d)\b", re.I),
+    ),
+    "how many": (re.compile(r"\bhow (?:many|much)\b"), re.compile(r"\d|£|%")),
+}
+ANSWER_TYPES = True
+
+
+def _asks_for(text: str) -> str | None:
+    """The kind of fact a question asks for, when it names one."""
+    return next((name for name, (asks, _) in _ANSWER_TYPES.items() if asks.search(text)), None)
 
 
 _PARTS = re.compile(r"\?+|;|\+|&|\band also\b|\balso\b|\bplus\b|\band\b|,")
