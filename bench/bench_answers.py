@@ -91,6 +91,7 @@ class Score:
     in_scope: int = 0
     right: int = 0
     wrong: int = 0  # confident and missing a phrase
+    related: int = 0  # not confident, but the closest passage shown as possibly related had every phrase
     out: int = 0
     declined: int = 0
     fees: int = 0
@@ -112,6 +113,7 @@ class Score:
         shown = f"{record['answer']}\n{record.get('source') or ''}"  # what a person sees: answer and source
         ok = record["confident"] and has_all(shown, item["expect"])
         self.right += ok
+        self.related += not record["confident"] and has_all(shown, item["expect"])
         self.wrong += record["confident"] and not ok
         if item["kind"] == "fee":
             self.fees += 1
@@ -131,7 +133,8 @@ class Score:
         """right, confidently wrong, declined, fees exact as percentages, for the side-by-side table."""
         declined = self.declined / self.out if self.out else 0.0
         fees = self.fees_right / self.fees if self.fees else 0.0
-        return f"{self.rate(self.right):>7.1%} {self.rate(self.wrong):>11.1%} {declined:>9.1%} {fees:>7.1%}"
+        right, wrong, related = self.rate(self.right), self.rate(self.wrong), self.rate(self.related)
+        return f"{right:>7.1%} {wrong:>11.1%} {declined:>9.1%} {fees:>7.1%} {related:>16.1%}"
 
     def line(self) -> str:
         """right, confidently wrong, declined, fees, latency on one line."""
@@ -223,7 +226,7 @@ def main() -> None:
     print(f"answerer built in {build_ms:.0f} ms; " + ", ".join(f"{n} {len(i)} questions" for n, i in sets.items()))
     scores = {name: run(answerer, items) for name, items in sets.items()}
     lines = source_lines()
-    print(f"{'':<18} {'right':>7} {'conf. wrong':>11} {'declined':>9} {'fees':>7}")
+    print(f"{'':<18} {'right':>7} {'conf. wrong':>11} {'declined':>9} {'fees':>7} {'unsure, had it':>16}")
     for name, score in scores.items():
         print(f"assistant {name:<8} {score.row()}")
     for name, items in sets.items():

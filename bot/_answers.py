@@ -57,6 +57,7 @@ FAQ_MIN = 80.0  # a curated phrasing must score this (0–100) to be used
 CONFIDENT = 0.8  # a passage must cover this share of the question's weight
 CLEAR_MIN, CLEAR_MARGIN = 0.55, 0.2  # …or this share, with a clear lead over any other topic's passage
 SPLIT_UNSURE = True
+RELATED_MIN = 0.5  # below the thresholds, a passage covering this much is shown as possibly related
 FEE_DEFERS = True
 TIE, MAX_TIED = 0.05, 2
 PART = 0.8  # each part of several questions in one must be covered this well
@@ -516,9 +517,10 @@ class Answerer:
         if faq is not None and faq.topic and faq_score >= FAQ_MIN - 15:
             suggestions = ((topic_title(self.content, faq.topic, short=True), faq.topic), *suggestions)
         suggestions = tuple(dict.fromkeys(suggestions))[:3]
+        closest = best.answer if best is not None and best_score >= RELATED_MIN else ""  # shown as possibly related
         return Reply(
             question,
-            "",
+            closest,
             None,
             False,
             "unsure",
@@ -535,7 +537,7 @@ class Answerer:
             suggestions = ((topic_title(self.content, reply.topic, short=True), reply.topic), *suggestions)
         return Reply(
             reply.question,
-            "",
+            reply.answer if reply.kind in {"faq", "content"} else "",  # the withheld answer: possibly related
             None,
             False,
             "unsure",
@@ -795,7 +797,7 @@ _ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(rf"\b(?:{_MONTHS}|{_FREQUENCY}|(?:19|20)\d\d)\b", re.I),
     ),
-    "how many": (re.compile(r"\bhow (?:many|much)\b"), re.compile(r"\d|£|%")),
+    "how many": (re.compile(r"\bhow (?:many|much)\b"), re.compile(r"(?<!\d)(?!(?:19|20)\d\d\b)\d|£|%")),  # not a year
 }
 ANSWER_TYPES = True
 

@@ -24,8 +24,9 @@ def reply_record(content: Content, reply: Reply, school: dict[str, Any] | None =
         answer = _fee_answer(content, reply, school)
     elif not reply.confident:
         email = content.offer.contact.email
-        if reply.kind == "declined" and reply.answer:
-            answer = content.say("declined_related", related=reply.answer, email=email)
+        if reply.answer:  # what the documents do say (declined), or the closest passage (not sure)
+            key = "declined_related" if reply.kind == "declined" else "not_sure_related"
+            answer = content.say(key, related=reply.answer, email=email)
         else:
             answer = content.say("declined" if reply.kind == "declined" else "not_sure", email=email)
     return {

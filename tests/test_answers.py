@@ -9,6 +9,7 @@ import yaml
 
 from bench.bench_answers import has_all, load_set, normalise, run
 from bot._answers import Answerer, Normaliser
+from bot._ask import answer_record
 from bot._passages import build_passages
 
 LEGACY = yaml.safe_load((Path(__file__).parent / "fixtures" / "questions.yaml").read_text(encoding="utf-8"))
@@ -163,3 +164,20 @@ def test_chat_declines_with_what_the_documents_do_say(chat) -> None:
     chat.send("ask")
     chat.send("what's the weather like")
     assert "outside what I can help with" in chat.text and "£4,461" not in chat.text
+
+
+def test_an_answer_without_the_kind_of_fact_asked_is_withheld_but_shown(answerer: Answerer) -> None:
+    """ "When" wants a date or a frequency, "how many" a number: lacking it, the passage is only possibly related."""
+    reply = answerer.find("how many apprenticeships are promised")
+    assert not reply.confident and reply.kind == "unsure" and "asks how many" in reply.why
+    record = answer_record(answerer, "how many apprenticeships are promised")
+    assert "may or may not be what you need:\nManifesto pledges 2022 - 2026" in record["answer"]
+    dated = answerer.find("what date is the consultation closing")
+    assert dated.confident and "March" in dated.answer
+
+
+def test_several_questions_in_one_are_answered_only_when_every_part_is(answerer: Answerer) -> None:
+    whole = answerer.find("what are the aims and is there a DSL network?")
+    assert whole.confident and "No learner left behind" in whole.answer and "DSL networks" in whole.answer
+    partial = answerer.find("what does Q3 ask, and what do the sponsors think of it?")
+    assert not partial.confident and "several questions in one" in partial.why

@@ -54,7 +54,8 @@ def answer_question(turn: Turn, text: str, context: Question | None = None, *, f
                 said = turn.say("declined", email=email)
             return [Outbound(said, follow), *turn.prompt(fresh=fresh)]
         buttons = [more_button(title, topic) for title, topic in reply.suggestions]
-        return [Outbound(turn.say("not_sure", email=email), buttons[:3] + follow), *turn.prompt(fresh=fresh)]
+        said = turn.say("not_sure_related", related=reply.answer, email=email) if reply.answer else None
+        return [Outbound(said or turn.say("not_sure", email=email), buttons[:3] + follow), *turn.prompt(fresh=fresh)]
     topics = ([reply.topic] if reply.topic and reply.topic not in {"contact", "dates"} else []) + list(
         reply.related[:2]
     )
