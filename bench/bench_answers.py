@@ -47,10 +47,11 @@ _DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "‘": "'", "’": 
 
 
 def normalise(text: str) -> str:
-    """Lower case, one space, straight quotes and dashes, money without thousands commas or trailing .00."""
+    """Lower case, one space, straight quotes and dashes, money without thousands commas or trailing .00, Qn."""
     text = text.translate(_DASHES).casefold()
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     text = re.sub(r"(?<=\d)\.00\b", "", text)
+    text = re.sub(r"\bquestion (\d)", r"q\1", text)  # "Question 1" is how the chat's "Q1" is written out
     return " ".join(text.split())
 
 

@@ -778,7 +778,8 @@ class Answerer:
 
 _FREQUENCY = r"annual|annually|yearly|monthly|termly|half-termly|half termly|weekly|daily|bi-annual|biannual|each term"
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
-# What a question asks for ("when", "how often", "how long", "how many") and what an answer must then contain.
+# What a question asks for ("when", "how often", "how long", "in pounds", "how many") and what an answer must then
+# contain; the first kind named wins.
 _ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "how often": (
         re.compile(r"\bhow (?:often|frequently|regularly)\b"),
@@ -797,6 +798,7 @@ _ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(rf"\b(?:{_MONTHS}|{_FREQUENCY}|(?:19|20)\d\d)\b", re.I),
     ),
+    "pounds": (re.compile(r"\bin (?:pounds|£|cash|money)(?: terms)?\b|\bhow many pounds\b"), re.compile(r"£")),
     "how many": (re.compile(r"\bhow (?:many|much)\b"), re.compile(r"(?<!\d)(?!(?:19|20)\d\d\b)\d|£|%")),  # not a year
 }
 ANSWER_TYPES = True
