@@ -13,12 +13,14 @@ from bot._ask import answer_record
 from bot._passages import build_passages
 
 LEGACY = yaml.safe_load((Path(__file__).parent / "fixtures" / "questions.yaml").read_text(encoding="utf-8"))
-# Floors on the test half (tests/fixtures/eval/test.yaml), set a little under what was measured
-# (69.2% right, 10.4% confidently wrong, 91.1% declined, 96.6% of fees exact), never tuned on.
-# The issue asks for 90% right, 95% declined, 2% confidently wrong and every fee exact: not reached.
-TEST_RIGHT_FLOOR = 0.67
-TEST_DECLINED_FLOOR = 0.88
-TEST_WRONG_CEILING = 0.12
+# Floors on the test half (tests/fixtures/eval/test.yaml), set a little under what was measured on it
+# (63.1% right, 7.7% confidently wrong, 97.8% declined, 96.6% of fees exact), never tuned on. Before
+# the calibration the same test half measured 69.2% / 10.4% / 91.1% / 96.6%: fewer confident answers,
+# fewer of them wrong. The issue asks for 90% right, 95% declined, 2% confidently wrong and every fee
+# exact: declines are reached, the rest is not.
+TEST_RIGHT_FLOOR = 0.61
+TEST_DECLINED_FLOOR = 0.95
+TEST_WRONG_CEILING = 0.09
 TEST_FEES_FLOOR = 0.95
 LEGACY_FLOOR = 0.93  # the older labelled set, now part of dev (cited-source labels)
 
@@ -48,10 +50,22 @@ def test_test_half_floor(answerer: Answerer) -> None:
     assert fees >= TEST_FEES_FLOOR, figures
 
 
+def test_holdout_floor(answerer: Answerer) -> None:
+    """The holdout (half of the later blind sets C and D), totals only: 52.8% right, 8.5% wrong, 93.5% declined."""
+    score = run(answerer, load_set("holdout"))
+    assert score.right / score.in_scope >= 0.50
+    assert score.wrong / score.in_scope <= 0.10
+    assert score.declined / score.out >= 0.90
+
+
 def test_scoring_normalises_money_quotes_and_dashes() -> None:
     assert normalise("£6,884.40 – “SEND”") == normalise('£6884.40 - "send"')
     assert has_all("Total £4,461.00", ["£4461"])
     assert not has_all("Primary: £4,461", ["£4,461", "£5.77"])
+    assert has_all("Primary: £4,461 flat rate + £5.77 per pupil", ["Primary 4,461 5.77"])  # a source table row
+    assert has_all("Special: flat rate £4,681\nthere is no per-pupil part", ["Special 4,681 0"])
+    assert not has_all("PRU primary: £2,060 flat rate", ["Primary 4,461 5.77"])
+    assert has_all("Q1: Do you agree", ["Question 1"])
 
 
 def test_older_labelled_set_floor(answerer: Answerer) -> None:
