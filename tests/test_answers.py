@@ -195,3 +195,11 @@ def test_several_questions_in_one_are_answered_only_when_every_part_is(answerer:
     assert whole.confident and "no learner left behind" in whole.answer and "DSL networks" in whole.answer
     partial = answerer.find("what does Q3 ask, and what do the sponsors think of it?")
     assert not partial.confident and "several questions in one" in partial.why
+
+
+def test_chat_not_sure_shows_the_closest_passage_as_possibly_related(chat) -> None:
+    chat.identify()
+    chat.send("ask")
+    chat.send("how many apprenticeships are promised")
+    assert "may or may not be what you need:\nManifesto pledges 2022 - 2026" in chat.text
+    assert chat.question_id == "q1"
