@@ -458,7 +458,7 @@ def web(host: str, port: int, base_url: str, behind_proxy: bool, db_path: str, c
     """Serve the web chat (/c/<link>) and the ELP team's results pages (/admin) with uvicorn."""
     import uvicorn
 
-    from adapters.web.app import WebConfig, create_app
+    from adapters.web.app import WebConfig, create_app, server_config
     from bot import Engine
     from storage import Store
 
@@ -469,15 +469,10 @@ def web(host: str, port: int, base_url: str, behind_proxy: bool, db_path: str, c
     app = create_app(engine, store, content, WebConfig(admins=admins, base_url=base_url))
     click.echo(f"serving {base_url} on http://{host}:{port} ({len(admins)} web admin(s))", err=True)
     try:
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            proxy_headers=behind_proxy,
-            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1") if behind_proxy else None,
-            server_header=False,
-            log_level="info",
-        )
+        allowed = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+        uvicorn.Server(
+            server_config(app, host=host, port=port, behind_proxy=behind_proxy, forwarded_allow_ips=allowed)
+        ).run()
     finally:
         store.close()
         engine.close()

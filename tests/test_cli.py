@@ -107,6 +107,8 @@ def test_wheel_ships_the_content(tmp_path: Path) -> None:
         assert f"content/data/{file}" in names
     assert "content/sources/questionnaire.txt" in names
     assert {"bot/engine.py", "storage/__init__.py", "adapters/console.py"} <= names
+    web = {"adapters/web/app.py", "adapters/web/templates/chat.html.j2", "adapters/web/static/chat.js"}
+    assert web | {"adapters/web/static/style.css"} <= names
     assert not any(name.startswith("tests/") for name in names)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import uvicorn
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from starlette.applications import Starlette
@@ -340,3 +341,18 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
     too_large = env.get_template("refused.html.j2").render(reason="too_large", token=None, title="").encode()
     app.add_middleware(SecurityHeaders, max_body=config.max_body, too_large=too_large)
     return app
+
+
+def server_config(
+    app: Starlette, *, host: str, port: int, behind_proxy: bool, forwarded_allow_ips: str = "127.0.0.1"
+) -> uvicorn.Config:
+    """uvicorn's settings: X-Forwarded-For/-Proto are trusted only behind a proxy, and only from its addresses."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=behind_proxy,
+        forwarded_allow_ips=forwarded_allow_ips if behind_proxy else None,
+        server_header=False,
+        log_level="info",
+    )
