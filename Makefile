@@ -11,6 +11,8 @@ chat: $(VENV)/.installed
 	$(BIN)/elp-bot chat
 
 test: $(VENV)/.installed
+	@if [ ! -f .cache/axe/axe.min.js ] && command -v npm >/dev/null 2>&1; then \
+		.ci/fetch-axe || echo "note: could not fetch axe-core: the browser tests will be skipped"; fi
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -19,6 +21,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_answers.py
 	$(BIN)/python bench/bench_telegram.py
 	$(BIN)/python bench/bench_report.py
+	$(BIN)/python bench/bench_web.py
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,4 +29,4 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info .cache

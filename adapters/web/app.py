@@ -47,7 +47,7 @@ class WebConfig:
 
     admins: frozenset[str] = frozenset()
     base_url: str = "http://localhost:8000"
-    burst: float = 8.0
+    burst: float = 20.0  # messages at once per link; a person answering with buttons never gets near it
     per_second: float = 1.0
     max_body: int = MAX_BODY
 

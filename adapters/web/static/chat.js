@@ -14,7 +14,7 @@
   }
 
   function post(form, body, attempt) {
-    return fetch(form.action, {
+    return fetch(form.getAttribute("action"), {
       method: "POST",
       body: body,
       credentials: "same-origin",
