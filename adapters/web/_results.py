@@ -12,17 +12,19 @@ from storage.report import build_report, build_workbook
 from storage.results import school_statuses, summary
 
 
-def overview(store: Store) -> dict[str, Any]:
-    """Headline counts: respondents, submitted, in progress, member schools responded, by type and role."""
+def overview(store: Store, content: Content) -> dict[str, Any]:
+    """Headline counts: respondents, submitted, in progress, member schools responded, by type and role (labels)."""
     result = summary(store)
+    identity = content.consultation.identity
+    labels = {o.id: o.label for o in (*identity.school_types, *identity.roles)} | {"unknown": "Not given yet"}
     return {
         "respondents": result.respondents,
         "submitted": result.submitted,
         "in_progress": result.in_progress,
         "members": result.members,
         "members_responded": result.members_responded,
-        "by_type": sorted(result.by_type.items(), key=lambda kv: (-kv[1], kv[0])),
-        "by_role": sorted(result.by_role.items(), key=lambda kv: (-kv[1], kv[0])),
+        "by_type": [(labels.get(k, k), n) for k, n in sorted(result.by_type.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "by_role": [(labels.get(k, k), n) for k, n in sorted(result.by_role.items(), key=lambda kv: (-kv[1], kv[0]))],
     }
 
 

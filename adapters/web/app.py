@@ -241,11 +241,11 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
         return guarded
 
     async def admin_overview(request: Request, session: dict) -> Response:
-        numbers = await stored(_results.overview, store)
+        numbers = await stored(_results.overview, store, content)
         return page("admin_overview.html.j2", numbers=numbers, session=session, section="overview")
 
     async def admin_stats(request: Request, session: dict) -> Response:
-        return JSONResponse(await stored(_results.overview, store))
+        return JSONResponse(await stored(_results.overview, store, content))
 
     async def admin_report(request: Request, session: dict) -> Response:
         html = await stored(_results.report_html, store, content)
