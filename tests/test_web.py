@@ -136,6 +136,15 @@ def test_no_session_and_forged_csrf_are_refused_and_nothing_is_recorded(
     before = len(web_store.web_history("web", web_store.invitation_by_hash(_hash(token))["user_key"]))
     forged = send(site, token, {**fields, "csrf": "forged" + fields["csrf"][6:]}, "client-0002", text="yes")
     assert forged.status_code == 403 and "This form had expired" in forged.text
+    as_json = site.post(
+        f"/c/{token}",
+        data={**fields, "csrf": "forged", "client_id": "client-0006", "text": "yes"},
+        headers={"accept": "application/json"},
+    )
+    assert as_json.status_code == 403
+    assert as_json.json() == {
+        "error": "This form had expired, so nothing was sent. Go back, reload the page and send it again."
+    }
     missing = send(site, token, {"client_id": "x"}, "client-0003", text="yes")
     assert missing.status_code == 403
     stranger = TestClient(site.app, base_url="http://testserver")  # no cookie at all
@@ -343,3 +352,17 @@ def test_chunked_oversized_body_is_cut_off_by_the_real_server(serve: Callable[..
     )
     assert response.status_code == 413
     assert httpx.get(f"{base}/healthz").text == "ok"
+
+
+def test_delete_my_data_erases_the_web_history_too(site: TestClient, web_store: Store) -> None:
+    token = new_link(web_store)
+    fields = open_chat(site, token)
+    user_key = web_store.invitation_by_hash(_hash(token))["user_key"]
+    send(site, token, fields, "erase-0001", text="The fees are too high for us")
+    send(site, token, fields, "erase-0002", text="delete my data")
+    page = site.get(f"/c/{token}").text
+    erase = re.search(r'value="([^"]+)">Yes, delete everything</button>', page).group(1)
+    send(site, token, fields, "erase-0003", action=erase)
+    texts = [m["text"] for m in web_store.web_history("web", user_key)]
+    assert texts[0] == "Yes, delete everything" and texts[1].startswith("Done: everything we held about you")
+    assert not any("fees are too high" in text for text in texts)

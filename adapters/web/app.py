@@ -344,7 +344,13 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
 
 
 def server_config(
-    app: Starlette, *, host: str, port: int, behind_proxy: bool, forwarded_allow_ips: str = "127.0.0.1"
+    app: Starlette,
+    *,
+    host: str,
+    port: int,
+    behind_proxy: bool,
+    forwarded_allow_ips: str = "127.0.0.1",
+    log_level: str = "info",
 ) -> uvicorn.Config:
     """uvicorn's settings: X-Forwarded-For/-Proto are trusted only behind a proxy, and only from its addresses."""
     return uvicorn.Config(
@@ -354,5 +360,5 @@ def server_config(
         proxy_headers=behind_proxy,
         forwarded_allow_ips=forwarded_allow_ips if behind_proxy else None,
         server_header=False,
-        log_level="info",
+        log_level=log_level,
     )
