@@ -43,6 +43,9 @@
     status.textContent = "Sending…";
     var body = new URLSearchParams(data);
     post(form, body, 0).then(function (response) {
+      if ((response.headers.get("content-type") || "").indexOf("application/json") !== 0) {
+        return { ok: false, json: { error: "That did not work. Reload the page; if your link has stopped working, contact elp@ealing.gov.uk." } };
+      }
       return response.json().then(function (json) { return { ok: response.ok, json: json }; });
     }).then(function (result) {
       if (!result.ok) { status.textContent = result.json.error || "That did not work. Reload the page and try again."; return; }
