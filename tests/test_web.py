@@ -366,3 +366,35 @@ def test_delete_my_data_erases_the_web_history_too(site: TestClient, web_store: 
     texts = [m["text"] for m in web_store.web_history("web", user_key)]
     assert texts[0] == "Yes, delete everything" and texts[1].startswith("Done: everything we held about you")
     assert not any("fees are too high" in text for text in texts)
+
+
+def test_elp_bot_web_command_serves_until_stopped(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    port = _free_port()
+    env = {**os.environ, "ELP_ADMINS": f"web:{ADMIN}", "ELP_DB": str(tmp_path / "cli.db")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "web", "--port", str(port), "--base-url", "https://elp.example.org"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except httpx.ConnectError:
+                assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        assert response.text == "ok" and "server" not in response.headers
+    finally:
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=20)[0]
+    assert "serving https://elp.example.org" in output and "1 web admin(s)" in output
+    assert "Traceback" not in output
