@@ -102,7 +102,11 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
         cookie = request.cookies.get(COOKIE)
         if not cookie or len(cookie) > 100:
             return None
-        return await stored(store.web_session, token_hash(cookie))
+        session = await stored(store.web_session, token_hash(cookie))
+        if session is None:
+            return None
+        age = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(session["session_created_at"])
+        return session if age.total_seconds() < COOKIE_MAX_AGE else None  # the server forgets old cookies too
 
     async def open_session(request: Request, invitation: dict, response: Response) -> dict:
         """Reuse this browser's session for the invitation, or start one and set its cookie."""
