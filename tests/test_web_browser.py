@@ -206,6 +206,23 @@ def test_every_admin_page_passes_axe(site: Site, browser) -> None:
     admin.context.close()
 
 
+def test_admin_overview_updates_itself(site: Site, browser) -> None:
+    admin = browser.new_context().new_page()
+    admin.clock.install()
+    admin.goto(site.link(role="admin", email=ADMIN))
+    before = int(admin.locator("[data-stat=respondents]").inner_text())
+    newcomer = browser.new_context().new_page()
+    newcomer.goto(site.link(name="New Person"))
+    press(newcomer, "Start the consultation")  # starting makes a respondent
+    admin.clock.fast_forward(16_000)
+    admin.wait_for_function(
+        "(n) => Number(document.querySelector('[data-stat=respondents]').textContent) > n", arg=before
+    )
+    assert "Last updated" in admin.inner_text("#updated")
+    newcomer.context.close()
+    admin.context.close()
+
+
 def test_without_javascript_every_message_is_a_form_post(site: Site, browser) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
