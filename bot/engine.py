@@ -1052,6 +1052,11 @@ class _Turn:
                     lines.append(f"{self.label(question)} {question.short}: {full} ({answer.answered_at})")
             changes = len(self.store.answer_log(self.respondent_id)) if self.respondent_id else 0
             lines.append(self.say("my_data_log", changes=changes))
+        # results branch (issue 14 point 17): the pupil count kept in the conversation (or on the respondent row).
+        pupils = (respondent or {}).get("pupils")
+        pupils = pupils if pupils is not None else self.state.pupils
+        if pupils is not None:
+            lines.append(self.say("my_data_pupils", pupils=pupils))
         asked = self.store.unanswered_by(self.channel, self.user_id)
         if asked:
             lines.append(self.say("my_data_questions", count=len(asked)))

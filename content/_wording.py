@@ -135,4 +135,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "button_submit_anyway": _F(),
     "button_answer_rest": _F(),
     "button_change": _F(),
+    # results branch: my data, `elp-bot ask --school`
+    "my_data_pupils": _F({"pupils"}),
+    "ask_school_no_pupils": _F({"school", "band"}),
 }

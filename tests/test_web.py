@@ -267,7 +267,8 @@ def test_admin_pages_report_and_downloads(site: TestClient, web_store: Store) ->
     assert "<svg" in report.text or "Who responded" in report.text
     csv = admin.get("/admin/download/csv")
     assert csv.headers["content-disposition"] == 'attachment; filename="responses.csv"'
-    assert csv.content.startswith("\ufeffuser_id,channel".encode())
+    assert csv.content.startswith("\ufeffChat user id,Channel".encode())
+    assert admin.get("/admin/download/csv-codes").content.startswith("\ufeffuser_id,channel".encode())
     assert admin.get("/admin/download/xlsx").content[:2] == b"PK"
     assert admin.get("/admin/download/json").json() is not None
     assert admin.get("/admin/download/exe").status_code == 404

@@ -184,7 +184,7 @@ def test_whole_consultation_from_invitation_to_reference_then_admin_downloads_cs
     assert admin.url.endswith("/admin") and "Responses so far" in admin.inner_text("main")
     with admin.expect_download() as download:
         admin.goto(f"{site.base}/admin/downloads")
-        admin.get_by_role("link", name="Responses as CSV").click()
+        admin.get_by_role("link", name="Responses as CSV", exact=True).click()
     csv = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "The fees are too high for small schools" in csv and "ELP-2026-" in csv
     admin.context.close()

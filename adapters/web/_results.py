@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import io
+import tempfile
+from pathlib import Path
 from typing import Any
 
+from bot.results.exports import to_csv, to_json
+from bot.results.report import build_report
+from bot.results.xlsx import write_workbook
 from content import Content
 from storage import Store
-from storage.export import to_csv, to_json
-from storage.report import build_report, build_workbook
-from storage.results import school_statuses, summary
 
 
 def overview(store: Store, content: Content) -> dict[str, Any]:
     """Headline counts: respondents, submitted, in progress, member schools responded, by type and role (labels)."""
-    result = summary(store)
+    result = store.summary()
     identity = content.consultation.identity
     labels = {o.id: o.label for o in (*identity.school_types, *identity.roles)} | {"unknown": "Not given yet"}
     return {
@@ -34,20 +35,20 @@ def report_html(store: Store, content: Content) -> str:
 
 
 def download(store: Store, content: Content, fmt: str) -> bytes:
-    """Every response as CSV, XLSX or JSON, exactly as `elp-bot export` writes it."""
-    ids = [q.id for q in content.questions]
-    if fmt == "csv":
-        return to_csv(store, ids, [q.id for q in content.questions if q.kind == "text"]).encode("utf-8")
+    """Every response as CSV (worded, or `csv-codes`), XLSX or JSON, exactly as `elp-bot export` writes it."""
+    if fmt in ("csv", "csv-codes"):
+        return to_csv(store, content, codes=fmt == "csv-codes").encode("utf-8")
     if fmt == "json":
-        return to_json(store, ids).encode("utf-8")
-    buffer = io.BytesIO()
-    build_workbook(store, content).save(buffer)
-    return buffer.getvalue()
+        return to_json(store, [q.id for q in content.questions]).encode("utf-8")
+    with tempfile.TemporaryDirectory() as folder:  # the workbook is written in openpyxl's write-only mode
+        path = Path(folder) / "responses.xlsx"
+        write_workbook(store, content, path)
+        return path.read_bytes()
 
 
 def schools(store: Store) -> list[dict[str, Any]]:
     """Member schools (or all open schools) with status submitted / in_progress / not_started."""
-    return school_statuses(store)
+    return store.school_statuses()
 
 
 def unanswered(store: Store, limit: int = 200) -> list[dict[str, Any]]:

@@ -36,6 +36,7 @@ MAX_BODY = 32 * 1024  # a 2,000-character comment is at most ~18 KB form-encoded
 MAX_TEXT = 5_000
 DOWNLOADS = {
     "csv": ("text/csv; charset=utf-8", "responses.csv"),
+    "csv-codes": ("text/csv; charset=utf-8", "responses-codes.csv"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "responses.xlsx"),
     "json": ("application/json", "responses.json"),
 }
