@@ -138,4 +138,18 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     # results branch: my data, `elp-bot ask --school`
     "my_data_pupils": _F({"pupils"}),
     "ask_school_no_pupils": _F({"school", "band"}),
+    # engine branch: conversation as a table of steps
+    "left_side_step": _F(),
+    "my_data_part": _F({"page", "pages"}),
+    "button_my_data_more": _F(),
+    "unanswered_more": _F({"shown", "count"}),
+    "current_comment": _F({"comment"}),
+    "button_remove_comment": _F(),
+    "comment_removed": _F({"label"}),
+    "confirm_comment": _F({"label", "comment"}),
+    "button_add_it": _F(),
+    "button_not_a_comment": _F(),
+    "saved_comment_on": _F({"label"}),
+    "button_add_comment": _F({"label"}),
+    "button_change_comment": _F({"label"}),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from storage._schema import migrations
 
-__all__ = ["PRAGMAS", "Answer", "Store", "Summary", "connect"]
+__all__ = ["PRAGMAS", "Answer", "ReadOnlyTransaction", "Store", "Summary", "connect"]
 
 # The same pragmas are used by bench/ for its raw-commit baseline, so the comparison is fair.
 PRAGMAS = (
@@ -62,6 +62,10 @@ def _execute_when_free(conn: sqlite3.Connection, sql: str) -> None:
             time.sleep(0.005)
 
 
+class ReadOnlyTransaction(Exception):
+    """A write was attempted inside a read transaction: run the work again in a write transaction."""
+
+
 class Store:
     """All reads and writes the engine, exports and reports make. Not thread-safe: callers serialise."""
 
@@ -69,6 +73,7 @@ class Store:
         self.db = db
         self.conn = db.conn
         self._checkpoint_due = False  # set by an erasure: truncate the WAL once the transaction commits
+        self._read_only = False
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -86,33 +91,61 @@ class Store:
         self.db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One write transaction, taken up front (BEGIN IMMEDIATE) so concurrent writers queue, not fail."""
-        self.conn.execute("BEGIN IMMEDIATE")
+    def transaction(self, *, write: bool = True) -> Iterator[None]:
+        """One transaction; nested calls become savepoints (sqlite-utils' `atomic()`).
+
+        The outermost write transaction is taken up front (BEGIN IMMEDIATE) so concurrent writers
+        queue rather than fail. `write=False` opens a read transaction (BEGIN DEFERRED) that never
+        takes the write lock: any write inside it raises `ReadOnlyTransaction` instead, so the
+        caller can start again as a writer (never upgrading a read snapshot, which in WAL mode can
+        fail at once with SQLITE_BUSY_SNAPSHOT).
+        """
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED")
+        self._read_only = not write
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")
             if self._checkpoint_due:
                 self._truncate_wal()
+        finally:
+            self._read_only = False
 
     def _truncate_wal(self) -> None:
         """Copy the WAL into the database and truncate it, so erased values leave no old copies behind."""
         self._checkpoint_due = False
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def _write(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run one writing statement; refused inside a read transaction (see `transaction`)."""
+        if self._read_only:
+            raise ReadOnlyTransaction(sql.split(None, 1)[0])
+        return self.conn.execute(sql, params)
+
     # ------------------------------------------------------------ inbound de-duplication
 
     def claim_message(self, channel: str, message_id: str, now: str, user_id: str | None = None) -> bool:
         """Record an inbound message id; False if it was already processed (a duplicate delivery)."""
-        cursor = self.conn.execute(
+        cursor = self._write(
             "INSERT OR IGNORE INTO inbound_seen (channel, message_id, at, user_id) VALUES (?, ?, ?, ?)",
             (channel, message_id, now, user_id),
         )
         return cursor.rowcount == 1
+
+    def seen_message(self, channel: str, message_id: str) -> bool:
+        """Whether this inbound message id was already processed (a read: claims nothing)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM inbound_seen WHERE channel = ? AND message_id = ?", (channel, message_id)
+        ).fetchone()
+        return row is not None
 
     # ------------------------------------------------------------ conversations
 
@@ -144,7 +177,7 @@ class Store:
         now: str,
     ) -> None:
         """Insert or update the conversation row."""
-        self.conn.execute(
+        self._write(
             "INSERT INTO conversations (channel, user_id, respondent_id, display_name, state, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (channel, user_id) DO UPDATE SET respondent_id = excluded.respondent_id,"
@@ -165,7 +198,7 @@ class Store:
 
     def create_respondent(self, channel: str, user_id: str, display_name: str | None, now: str) -> int:
         """Create a respondent (status in_progress) and return its id."""
-        cursor = self.conn.execute(
+        cursor = self._write(
             "INSERT INTO respondents (channel, user_id, display_name, status, started_at, updated_at)"
             " VALUES (?, ?, ?, 'in_progress', ?, ?)",
             (channel, user_id, display_name, now, now),
@@ -195,7 +228,7 @@ class Store:
         if unknown:
             raise ValueError(f"unknown respondent fields: {sorted(unknown)}")
         assignments = "".join(f"{name} = ?, " for name in fields)
-        self.conn.execute(
+        self._write(
             f"UPDATE respondents SET {assignments}updated_at = ? WHERE id = ?",
             (*fields.values(), now, respondent_id),
         )
@@ -205,7 +238,7 @@ class Store:
 
         Call inside the submitting transaction; a number freed by an erasure is never handed out again.
         """
-        (last,) = self.conn.execute(
+        (last,) = self._write(
             "INSERT INTO reference_sequence (prefix, last) VALUES (?, 1)"
             " ON CONFLICT (prefix) DO UPDATE SET last = last + 1 RETURNING last",
             (prefix,),
@@ -233,13 +266,13 @@ class Store:
         after_submission: bool,
     ) -> None:
         """Store the current answer and append the change to the audit log."""
-        self.conn.execute(
+        self._write(
             "INSERT INTO answers (respondent_id, question_id, choice, comment, answered_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (respondent_id, question_id) DO UPDATE SET choice = excluded.choice,"
             " comment = excluded.comment, answered_at = excluded.answered_at",
             (respondent_id, question_id, choice, comment, now),
         )
-        self.conn.execute(
+        self._write(
             "INSERT INTO answer_log (respondent_id, question_id, choice, comment, at, after_submission)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (respondent_id, question_id, choice, comment, now, int(after_submission)),
@@ -251,7 +284,7 @@ class Store:
         self, channel: str | None, user_id: str | None, question: str, normalised: str, suggestions: str, now: str
     ) -> None:
         """Record a question that got no confident answer, for the ELP team."""
-        self.conn.execute(
+        self._write(
             "INSERT INTO unanswered (channel, user_id, question, normalised, suggestions, asked_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (channel, user_id, question[:500], normalised or question[:500].casefold(), suggestions, now),
@@ -277,6 +310,10 @@ class Store:
             )
         )
 
+    def unanswered_groups(self) -> int:
+        """How many different (normalised) questions went unanswered."""
+        return int(self.conn.execute("SELECT count(DISTINCT normalised) FROM unanswered").fetchone()[0])
+
     # ------------------------------------------------------------ erasure (UK GDPR)
 
     def erase_person(self, channel: str, user_id: str) -> dict[str, int]:
@@ -287,10 +324,10 @@ class Store:
         deleted: dict[str, int] = {}
         if row is not None:
             for table in ("answer_log", "answers"):
-                deleted[table] = self.conn.execute(f"DELETE FROM {table} WHERE respondent_id = ?", (row[0],)).rowcount
-            deleted["respondents"] = self.conn.execute("DELETE FROM respondents WHERE id = ?", (row[0],)).rowcount
+                deleted[table] = self._write(f"DELETE FROM {table} WHERE respondent_id = ?", (row[0],)).rowcount
+            deleted["respondents"] = self._write("DELETE FROM respondents WHERE id = ?", (row[0],)).rowcount
         for table in ("conversations", "unanswered", "inbound_seen", "web_messages"):
-            deleted[table] = self.conn.execute(
+            deleted[table] = self._write(
                 f"DELETE FROM {table} WHERE channel = ? AND user_id = ?", (channel, user_id)
             ).rowcount
         # secure_delete zeroes the freed space; the old page images still in the WAL go at the checkpoint.
@@ -452,11 +489,11 @@ class Store:
 
     def mark_school_closed(self, urn: str, now: str) -> None:
         """Mark a school in the directory as no longer open."""
-        self.conn.execute("UPDATE schools SET open = 0, updated_at = ? WHERE urn = ?", (now, urn))
+        self._write("UPDATE schools SET open = 0, updated_at = ? WHERE urn = ?", (now, urn))
 
     def set_members(self, urns: list[str], now: str) -> None:
         """Make exactly these URNs (already in the directory) the member schools."""
-        self.conn.execute("UPDATE schools SET member = 0, updated_at = ? WHERE member = 1", (now,))
+        self._write("UPDATE schools SET member = 0, updated_at = ? WHERE member = 1", (now,))
         self.conn.executemany(
             "UPDATE schools SET member = 1, updated_at = ? WHERE urn = ?", [(now, urn) for urn in urns]
         )
@@ -476,7 +513,7 @@ class Store:
         email: str | None = None,
     ) -> int:
         """Store a new invitation (only its token's hash) and return its id."""
-        cursor = self.conn.execute(
+        cursor = self._write(
             "INSERT INTO web_invitations (token_hash, user_key, role, school_urn, school, name, email, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (token_hash, user_key, role, school_urn, school, name, email, now),
@@ -501,23 +538,23 @@ class Store:
 
     def revoke_invitation(self, invitation_id: int, now: str) -> bool:
         """Revoke a link and end its sessions; False if there was no such live invitation."""
-        cursor = self.conn.execute(
+        cursor = self._write(
             "UPDATE web_invitations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (now, invitation_id)
         )
-        self.conn.execute("DELETE FROM web_sessions WHERE invitation_id = ?", (invitation_id,))
+        self._write("DELETE FROM web_sessions WHERE invitation_id = ?", (invitation_id,))
         return cursor.rowcount == 1
 
     def reissue_invitation(self, invitation_id: int, token_hash: str) -> bool:
         """Give an invitation a new token (the old link stops working; the respondent stays the same)."""
-        cursor = self.conn.execute(
+        cursor = self._write(
             "UPDATE web_invitations SET token_hash = ?, revoked_at = NULL WHERE id = ?", (token_hash, invitation_id)
         )
-        self.conn.execute("DELETE FROM web_sessions WHERE invitation_id = ?", (invitation_id,))
+        self._write("DELETE FROM web_sessions WHERE invitation_id = ?", (invitation_id,))
         return cursor.rowcount == 1
 
     def add_web_session(self, id_hash: str, invitation_id: int, csrf: str, now: str) -> None:
         """Store a browser session (only the hash of its cookie value)."""
-        self.conn.execute(
+        self._write(
             "INSERT INTO web_sessions (id_hash, invitation_id, csrf, created_at) VALUES (?, ?, ?, ?)",
             (id_hash, invitation_id, csrf, now),
         )
@@ -548,11 +585,12 @@ class Store:
         self, channel: str, user_id: str, client_id: str, messages: list[tuple[str, str, str]], now: str
     ) -> None:
         """Record one turn of the web chat: (direction 'in' or 'out', text, buttons as JSON) in order."""
-        self.conn.executemany(
-            "INSERT INTO web_messages (channel, user_id, client_id, direction, text, buttons, at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(channel, user_id, client_id, d, text, buttons, now) for d, text, buttons in messages],
-        )
+        for direction, text, buttons in messages:
+            self._write(
+                "INSERT INTO web_messages (channel, user_id, client_id, direction, text, buttons, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (channel, user_id, client_id, direction, text, buttons, now),
+            )
 
     def web_history(self, channel: str, user_id: str, limit: int = 500) -> list[dict[str, Any]]:
         """The latest messages of one person's web chat, oldest first."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import Answer, Store
+from storage import Answer, ReadOnlyTransaction, Store
 from storage._schema import migrations
 
 
@@ -212,3 +212,33 @@ def test_erasure_leaves_no_copy_in_the_database_or_the_wal(tmp_path: Path) -> No
     assert other.execute("SELECT count(*) FROM respondents").fetchone()[0] == 0
     other.close()
     store.close()
+def test_nested_transactions_are_savepoints(store: Store) -> None:
+    with store.transaction():
+        rid = store.create_respondent("t", "outer", None, "t0")
+        with pytest.raises(RuntimeError), store.transaction():
+            store.create_respondent("t", "inner", None, "t0")
+            raise RuntimeError("the inner block fails")
+        with store.transaction():
+            store.update_respondent(rid, "t1", name="kept")
+    assert [r["user_id"] for r in store.respondents()] == ["outer"], "only the inner block rolled back"
+    assert store.respondent(rid)["name"] == "kept"
+
+
+def test_read_transaction_refuses_writes_and_takes_no_write_lock(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "r.db")
+    other = sqlite3.connect(tmp_path / "r.db", timeout=0.1, isolation_level=None)
+    try:
+        with store.transaction(write=False):
+            assert store.conversation("t", "u") is None
+            other.execute("BEGIN IMMEDIATE")  # another writer is not blocked by a reader
+            other.execute("INSERT INTO inbound_seen (channel, message_id, at) VALUES ('t', 'x', 't')")
+            other.execute("COMMIT")
+            with pytest.raises(ReadOnlyTransaction):
+                store.claim_message("t", "m1", "t0", "u")
+        assert not store.conn.in_transaction
+        with store.transaction():
+            assert store.claim_message("t", "m1", "t0", "u")
+        assert store.seen_message("t", "m1") and store.seen_message("t", "x")
+    finally:
+        other.close()
+        store.close()
