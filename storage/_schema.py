@@ -147,6 +147,26 @@ def m004_results_reference_sequence(db: Database) -> None:
 
 
 @migrations()
+def m005_outbox(db: Database) -> None:
+    """Replies committed with their turn and kept until the channel has sent them (survives a crash)."""
+    db["outbox"].create(
+        {
+            "id": int,
+            "channel": str,
+            "user_id": str,
+            "message_id": str,
+            "replies": str,
+            "created_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        not_null={"channel", "user_id", "replies", "created_at"},
+    )
+    db["outbox"].create_index(["channel", "message_id"])
+    db.execute("CREATE INDEX idx_outbox_unsent ON outbox (channel, id) WHERE sent_at IS NULL")
+
+
+@migrations()
 def m006_web_invitations(db: Database) -> None:
     """The web channel: invitation links (token hashes only), browser sessions and the chat history."""
     db["web_invitations"].create(

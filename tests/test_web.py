@@ -399,3 +399,43 @@ def test_elp_bot_web_command_serves_until_stopped(tmp_path: Path) -> None:
         output = process.communicate(timeout=20)[0]
     assert "serving https://elp.example.org" in output and "1 web admin(s)" in output
     assert "Traceback" not in output
+
+
+def test_a_crash_before_the_history_is_written_loses_no_reply(
+    site: TestClient, web_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = new_link(web_store)
+    fields = open_chat(site, token)
+    user_key = web_store.invitation_by_hash(_hash(token))["user_key"]
+    real = web_store.add_web_turn
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(web_store, "add_web_turn", crash)
+    failing = TestClient(site.app, base_url="http://testserver", raise_server_exceptions=False, cookies=site.cookies)
+    assert send(failing, token, fields, "crash-0001", action="nav:start:0").status_code == 500
+    monkeypatch.setattr(web_store, "add_web_turn", real)
+    # The engine committed the turn and kept its replies in the outbox: the retry gets them, once.
+    retried = site.post(
+        f"/c/{token}",
+        data={**fields, "client_id": "crash-0001", "action": "nav:start:0"},
+        headers={"accept": "application/json"},
+    )
+    assert retried.status_code == 200 and "Which school are you responding for?" in retried.json()["html"]
+    texts = [m["text"] for m in web_store.web_history("web", user_key)]
+    assert texts.count("Start the consultation") == 1 and sum("Which school" in t for t in texts) == 1
+
+
+def test_replies_a_crash_left_unsent_are_written_into_the_history_at_start(
+    engine: Engine, web_store: Store, content: Content
+) -> None:
+    from adapters.web._channel import WebChat
+    from bot import Inbound
+
+    delivery = engine.deliver(Inbound("web", "w-crashed", text="hello", message_id="web:w-crashed:lost-0001"))
+    assert delivery.replies and engine.unsent("web")
+    assert WebChat(engine, web_store).recover() == 1
+    history = web_store.web_history("web", "w-crashed")
+    assert [m["text"] for m in history] == [r.text for r in delivery.replies]
+    assert engine.unsent("web") == []

@@ -1,6 +1,10 @@
-"""The web channel's engine side: one turn per client message id, exactly once, recorded as chat history.
+"""The web channel's engine side on the adapter contract (adapters/base.py): one turn per client message id.
 
-Everything that touches `Engine` is here, so moving onto the shared adapter contract is one module.
+For the web, "sending" a reply is recording it in the person's chat history (what every page and
+fetch response is rendered from). So a turn is `engine.deliver` (answer and replies committed in the
+outbox), the history written in its own transaction, then `engine.mark_sent`. A crash between the two
+loses nothing: the retried request (same client message id) gets the same replies back from the
+outbox, and at start-up `recover()` writes any batch still unsent into its owner's history.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bot import Button, Engine, Inbound, Outbound
+from adapters.base import chosen_button, delivery_id
+from bot import Button, Engine, Inbound
 from storage import Store
 
 CHANNEL = "web"
@@ -65,10 +70,20 @@ class WebChat:
         fragment = json.dumps(action, ensure_ascii=False)
         with self._db:
             stored = self.store.web_offered(CHANNEL, user_key, fragment)
-        for label, offered in json.loads(stored or "[]"):
-            if offered == action:
-                return label
-        return None
+        offered = [Button(label, offered) for label, offered in json.loads(stored or "[]")]
+        button = chosen_button(offered, action)
+        return button.label if button else None
+
+    def recover(self) -> int:
+        """Write into the history every reply batch a crash left unsent (oldest first); returns how many."""
+        deliveries = self.engine.unsent(CHANNEL)
+        for delivery in deliveries:
+            rows = [("out", reply.text, _buttons_json(reply.buttons)) for reply in delivery.replies]
+            stamp = self._clock().isoformat(timespec="seconds")
+            with self._db, self.store.transaction():
+                self.store.add_web_turn(CHANNEL, delivery.user_id or "", f"recovered-{delivery.id}", rows, stamp)
+            self.engine.mark_sent(delivery.id)
+        return len(deliveries)
 
     def send(
         self,
@@ -90,16 +105,17 @@ class WebChat:
                 recorded = self.store.web_turn(CHANNEL, user_key, client_id)
             if recorded is not None:
                 return [_shown(row, client_id) for row in recorded if row["direction"] == "out"]
-            replies: list[Outbound] = self.engine.handle(
+            delivery = self.engine.deliver(
                 Inbound(
                     CHANNEL,
                     user_key,
                     text=text,
                     action=action,
                     display_name=display_name,
-                    message_id=f"{user_key}:{client_id}",
+                    message_id=delivery_id("web", user_key, client_id),
                 )
             )
+            replies = delivery.replies
             rows: list[tuple[str, str, str]] = []
             if shown_as is not None:
                 rows.append(("in", shown_as or text or "", "[]"))
@@ -107,4 +123,5 @@ class WebChat:
             stamp = self._clock().isoformat(timespec="seconds")
             with self._db, self.store.transaction():
                 self.store.add_web_turn(CHANNEL, user_key, client_id, rows, stamp)
+            self.engine.mark_sent(delivery.id)  # "sent" = in the history the page is rendered from
             return [Shown(False, reply.text, reply.buttons, client_id) for reply in replies]

@@ -72,6 +72,7 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
     config = config or WebConfig()
     env = _templates()
     chat = WebChat(engine, store)
+    chat.recover()  # replies a crash left unsent go into their owners' history before anything new
     limiter = RateLimiter(burst=config.burst, per_second=config.per_second)
     db = chat._db  # one lock for every use of the web's store connection
 
