@@ -135,4 +135,10 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "button_submit_anyway": _F(),
     "button_answer_rest": _F(),
     "button_change": _F(),
+    # teams branch: Microsoft Teams and reminders
+    "teams_personal_only": _F(),
+    "teams_turn_error": _F(),
+    "teams_reply_error": _F(),
+    "teams_chosen": _F({"label"}),
+    "reminder": _F({"closes", "answered", "total"}),
 }

@@ -1,0 +1,340 @@
+"""The Teams channel: the real Agents SDK host on 127.0.0.1, recorded Activity JSON, a stand-in connector."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from adapters.teams import TeamsAdapter, TeamsSettings, build_web_app, chosen_card, to_activities, to_card
+from bot import Button, Engine, Outbound
+from storage import Store
+from storage.export import records
+
+from .standins.teams_connector import Call, TeamsConnectorStandIn
+
+FIXTURES = Path(__file__).parent / "fixtures" / "teams"
+ANONYMOUS = {"CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED": "true"}
+TENANT = "9e8f7a6b-5c4d-4e3f-8a2b-1c0d9e8f7a6b"
+ids = itertools.count(1_764_590_000_000)
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+class Tenant:
+    """Posts what Teams would post for each person, and reads what the bot sent to the stand-in connector."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str, connector: TeamsConnectorStandIn):
+        self.session, self.url, self.connector = session, url, connector
+
+    def activity(self, name: str, user: str, **fields: Any) -> dict[str, Any]:
+        activity = fixture(name)
+        activity["serviceUrl"] = self.connector.service_url
+        activity["id"] = str(next(ids))
+        activity["from"]["aadObjectId"] = user
+        activity["from"]["id"] = f"29:{user}"
+        activity["conversation"]["id"] = conversation(user)
+        activity.update(fields)
+        return activity
+
+    async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> int:
+        async with self.session.post(self.url, json=activity, headers=headers or {}) as response:
+            await response.read()
+            return response.status
+
+    def sent(self, user: str) -> list[Call]:
+        return [c for c in self.connector.of("send") if c.conversation_id == conversation(user)]
+
+    async def say(self, user: str, text: str, *, activity: dict[str, Any] | None = None) -> list[Call]:
+        before = len(self.sent(user))
+        assert await self.post(activity or self.activity("message", user, text=text)) in {200, 202}
+        return self.sent(user)[before:]
+
+    async def install(self, user: str) -> list[Call]:
+        before = len(self.sent(user))
+        assert await self.post(self.activity("conversation_update", user)) in {200, 202}
+        return self.sent(user)[before:]
+
+    def submit(self, user: str, label: str) -> dict[str, Any]:
+        card = next(c for c in reversed(self.sent(user)) if c.buttons)
+        data = next(d for title, d in card.buttons if title == label)
+        return self.activity("card_submit", user, value=data, replyToId=card.result_id)
+
+    async def press(self, user: str, label: str, *, times: int = 1) -> list[Call]:
+        before = len(self.sent(user))
+        submit = self.submit(user, label)
+        for _ in range(times):
+            submit = {**submit, "id": str(next(ids))}  # a double click: two activities for one button
+            assert await self.post(submit) in {200, 202}
+        return self.sent(user)[before:]
+
+
+async def serve(adapter: TeamsAdapter) -> web.AppRunner:
+    """The real SDK host serving /api/messages on 127.0.0.1 (stop it with `cleanup()`)."""
+    runner = web.AppRunner(build_web_app(adapter))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner
+
+
+def conversation(user: str) -> str:
+    return f"a:1personal{user}"
+
+
+def texts(calls: list[Call]) -> list[str]:
+    return [c.text for c in calls]
+
+
+def answer_log(engine: Engine, user: str) -> list[tuple[str, str]]:
+    respondent = record_of(engine, user)
+    rows = engine.store.conn.execute(
+        "SELECT l.question_id, l.choice FROM answer_log l JOIN respondents r ON r.id = l.respondent_id"
+        " WHERE r.user_id = ? ORDER BY l.id",
+        (f"{TENANT}:{user}",),
+    )
+    assert respondent
+    return [tuple(row) for row in rows]
+
+
+def record_of(engine: Engine, user: str) -> dict[str, Any]:
+    (record,) = [
+        r
+        for r in records(engine.store, [q.id for q in engine.content.questions])
+        if r["respondent"]["user_id"] == f"{TENANT}:{user}"
+    ]
+    return record
+
+
+@pytest.fixture
+async def teams(make_engine, db_path, clock) -> AsyncIterator[tuple[TeamsConnectorStandIn, Tenant, Engine]]:
+    engine = make_engine()
+    store = Store.open(db_path)
+    settings = TeamsSettings.from_env(ANONYMOUS, typing_indicator=False, retry_delay=0.01)
+    async with TeamsConnectorStandIn() as connector:
+        adapter = TeamsAdapter(engine=engine, store=store, settings=settings, clock=clock)
+        runner = await serve(adapter)
+        try:
+            async with aiohttp.ClientSession() as session:
+                url = f"http://127.0.0.1:{runner.addresses[0][1]}/api/messages"
+                yield connector, Tenant(session, url, connector), engine
+        finally:
+            await runner.cleanup()
+            store.close()
+
+
+# ------------------------------------------------------------------ units
+
+
+def test_cards_carry_the_engines_actions_in_rows_of_five() -> None:
+    buttons = tuple(Button(f"B{i}", f"go:menu{i}") for i in range(7))
+    card = to_card(Outbound("First.\n\nSecond.", buttons))
+    assert [b["text"] for b in card["body"][:2]] == ["First.", "Second."]
+    rows = [b["actions"] for b in card["body"] if b["type"] == "ActionSet"]
+    assert [len(r) for r in rows] == [5, 2]
+    assert rows[1][1] == {"type": "Action.Submit", "title": "B6", "data": {"elp": "go:menu6"}}
+    (plain,) = to_activities(Outbound("No buttons here"))
+    assert plain.text == "No buttons here" and plain.text_format == "plain" and not plain.attachments
+
+
+def test_long_text_is_split_under_the_size_limit() -> None:
+    text = "\n\n".join("x" * 900 for _ in range(60))
+    activities = to_activities(Outbound(text, (Button("OK", "go:menu"),)))
+    assert len(activities) == 3 and all(len(json.dumps(a.model_dump(mode="json"))) < 30_000 for a in activities)
+    assert activities[-1].attachments and not activities[0].attachments
+
+
+def test_the_chosen_card_keeps_its_text_and_loses_its_buttons(content) -> None:
+    card = to_card(Outbound("Q1?", (Button("Yes", "ans:q1:yes:3"), Button("No", "ans:q1:no:3"))))
+    chosen = chosen_card(card, "ans:q1:no:3", content.say)
+    assert [b["text"] for b in chosen["body"]] == ["Q1?", "✓ No"]
+    assert chosen_card(card, "ans:q1:forged:3", content.say) is None  # only what was offered
+
+
+# ------------------------------------------------------------------ end to end
+
+
+async def test_whole_consultation_over_teams(teams) -> None:
+    connector, tenant, engine = teams
+    user = "6d1e0b55-3f0a-4c7e-9a1b-2f4b7c9d8e01"
+    welcome = await tenant.install(user)
+    assert "Welcome to the Ealing Learning Partnership" in welcome[0].text
+    await tenant.press(user, "Start the consultation")
+    await tenant.say(user, "Oakwood Primary")
+    await tenant.press(user, "Primary")
+    await tenant.press(user, "Headteacher")
+    await tenant.say(user, "Jo Bloggs")
+    replies = await tenant.press(user, "No, please don't quote me")
+    assert "Question 1 of 15" in replies[-1].text
+    question = tenant.sent(user)[-1]
+    await tenant.press(user, "Yes")
+    update = connector.of("update")[-1]
+    assert update.activity_id == question.result_id and update.card["body"][0] == question.card["body"][0]
+    assert update.card["body"][-1]["text"] == "✓ Yes" and not update.buttons
+    await tenant.say(user, "Partly, the convictions overlap")
+    await tenant.press(user, "No")
+    await tenant.say(user, "Too dear for small schools")
+    await tenant.press(user, "Not sure")
+    for _ in range(10):
+        await tenant.press(user, "Yes")
+    await tenant.say(user, "A joint training day for business managers")
+    replies = await tenant.press(user, "Submit my response")
+    assert "ELP-2026-0001" in replies[-1].text
+    record = record_of(engine, user)
+    assert record["status"] == "submitted" and record["respondent"]["channel"] == "msteams"
+    assert record["answers"]["q2"] == {"choice": "partly", "comment": "the convictions overlap"}
+    assert record["answers"]["q3"] == {"choice": "no", "comment": "Too dear for small schools"}
+    assert record["answers"]["q4"] == {"choice": "unsure", "comment": None}
+    assert len(record["answers"]) == 15
+    assert record["respondent"]["name"] == "Jo Bloggs"
+
+
+async def test_retried_activity_and_double_submit_answer_and_reply_once(teams) -> None:
+    connector, tenant, engine = teams
+    user = "u-retry"
+    await tenant.say(user, "hi")
+    await tenant.press(user, "Start the consultation")
+    message = tenant.activity("message", user, text="Castlebar School")
+    first = await tenant.say(user, "", activity=message)
+    again = await tenant.say(user, "", activity=message)  # Teams redelivers the same activity id
+    assert texts(first) == ["What type of school is Castlebar School?"] and again == []
+    await tenant.press(user, "Special")
+    await tenant.press(user, "Headteacher")
+    await tenant.press(user, "Skip")
+    await tenant.press(user, "Yes, anonymously")
+    updates = len(connector.of("update"))
+    replies = await tenant.press(user, "Partly", times=2)
+    assert texts(replies)[0] == "Saved: Partly." and len(replies) == 2
+    assert answer_log(engine, user) == [("q1", "partly")]
+    assert len(connector.of("update")) == updates + 1
+
+
+async def test_429_is_retried_after_retry_after_and_5xx_412_retried(teams) -> None:
+    connector, tenant, _engine = teams
+    connector.fail_next("send", 429, retry_after=1)
+    replies = await tenant.say("u-429", "hi")
+    assert "Welcome to the Ealing Learning Partnership" in replies[0].text
+    limited, sent = connector.of("send", 429)[0], connector.of("send")[0]
+    assert sent.at - limited.at >= 1.0
+    connector.fail_next("send", 502)
+    connector.fail_next("send", 412)
+    connector.fail_next("send", 504)
+    replies = await tenant.say("u-429", "help")
+    assert "At any time you can type" in replies[0].text
+
+
+async def test_failures_after_retries_are_logged_without_secrets(teams, caplog) -> None:
+    connector, tenant, engine = teams
+    connector.fail_next("send", 502, times=10)
+    with caplog.at_level(logging.INFO):
+        replies = await tenant.say("u-down", "hi")
+    assert replies == [] and len(connector.of("send", 502)) >= 4
+    assert "send failed with HTTP 502 after 4 attempt(s)" in caplog.text
+    for secret in ("Bearer", "Authorization", "Welcome to"):
+        assert secret not in caplog.text
+    stored = engine.store.conversation("msteams", f"{TENANT}:u-down")
+    assert stored is not None and stored["state"]  # the turn itself was committed before sending
+
+
+async def test_a_failing_turn_says_nothing_was_saved(teams, monkeypatch) -> None:
+    _connector, tenant, engine = teams
+    await tenant.say("u-err", "hi")
+    before = record_count(engine)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk on fire: secret=hunter2")
+
+    monkeypatch.setattr(engine, "handle", broken)
+    replies = await tenant.say("u-err", "start")
+    assert texts(replies) == [engine.content.say("teams_turn_error")]
+    assert "hunter2" not in replies[0].text and record_count(engine) == before
+
+
+async def test_group_chats_and_unknown_senders_store_nothing(teams) -> None:
+    _connector, tenant, engine = teams
+    group = tenant.activity("message", "u-group", text="start")
+    group["conversation"]["conversationType"] = "groupChat"
+    replies = await tenant.say("u-group", "", activity=group)
+    assert texts(replies) == [engine.content.say("teams_personal_only")]
+    anonymous = tenant.activity("message", "u-anon", text="start")
+    del anonymous["from"]["aadObjectId"]
+    replies = await tenant.say("u-anon", "", activity=anonymous)
+    assert texts(replies) == [engine.content.say("error_bad_sender")]
+    assert engine.store.conn.execute("SELECT count(*) FROM conversations").fetchone()[0] == 0
+
+
+def record_count(engine: Engine) -> int:
+    return engine.store.conn.execute("SELECT count(*) FROM answer_log").fetchone()[0] + len(engine.store.respondents())
+
+
+AUTH_ON = {
+    "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+    "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET": "not-a-real-secret",
+    "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID": TENANT,
+}
+
+
+def forged_token(kid: str) -> tuple[str, dict[str, Any]]:
+    """A token signed with a key of our own, and the JWKS the SDK is made to trust (a different key, same kid)."""
+    import time
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    trusted, forger = (rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(2))
+    jwk = json.loads(RSAAlgorithm.to_jwk(trusted.public_key()))
+    jwks = {"keys": [{**jwk, "kid": kid, "use": "sig", "alg": "RS256"}]}
+    now = int(time.time())
+    claims = {
+        "iss": "https://api.botframework.com",
+        "aud": AUTH_ON["CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"],
+        "serviceurl": "http://127.0.0.1/",
+        "nbf": now - 60,
+        "exp": now + 3600,
+    }
+    return jwt.encode(claims, forger, algorithm="RS256", headers={"kid": kid}), jwks
+
+
+async def test_auth_on_missing_bogus_or_forged_tokens_get_401_and_store_nothing(
+    make_engine, db_path, clock, monkeypatch
+) -> None:
+    from jwt.jwk_set_cache import JWKSetCache
+    from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import JwtTokenValidator
+
+    engine = make_engine()
+    store = Store.open(db_path)
+    settings = TeamsSettings.from_env(AUTH_ON, typing_indicator=False)
+    assert not settings.anonymous
+    token, jwks = forged_token("elp-test-key")
+    # Offline: the SDK's own key cache for Bot Framework tokens holds a key we made, so signature checks run here.
+    cached = JwtTokenValidator._jwk_client_manager._get_jwk_client("https://login.botframework.com/v1/.well-known/keys")
+    monkeypatch.setattr(cached.jwk_client, "jwk_set_cache", JWKSetCache(lifespan=300))
+    cached.jwk_client.jwk_set_cache.put(jwks)
+    async with TeamsConnectorStandIn() as connector:
+        adapter = TeamsAdapter(engine=engine, store=store, settings=settings, clock=clock)
+        runner = await serve(adapter)
+        try:
+            async with aiohttp.ClientSession() as session:
+                tenant = Tenant(session, f"http://127.0.0.1:{runner.addresses[0][1]}/api/messages", connector)
+                message = tenant.activity("message", "u-forger", text="start")
+                assert await tenant.post(message) == 401
+                assert await tenant.post(message, {"Authorization": "Bearer not.a.jwt"}) == 401
+                assert await tenant.post(message, {"Authorization": "Basic dXNlcjpwYXNz"}) == 401
+                assert await tenant.post(message, {"Authorization": f"Bearer {token}"}) == 401
+                unsigned = token.rsplit(".", 1)[0] + "."
+                assert await tenant.post(message, {"Authorization": f"Bearer {unsigned}"}) == 401
+        finally:
+            await runner.cleanup()
+            store.close()
+    assert connector.calls == []
+    assert engine.store.conn.execute("SELECT count(*) FROM conversations").fetchone()[0] == 0
+    assert engine.store.conn.execute("SELECT count(*) FROM inbound_seen").fetchone()[0] == 0
