@@ -43,6 +43,7 @@ from microsoft_agents.hosting.core import (
     AgentApplication,
     ClaimsIdentity,
     MemoryStorage,
+    OutboundHostValidator,
     TurnContext,
     TurnState,
 )
@@ -82,6 +83,7 @@ class TeamsSettings:
     typing_indicator: bool = True
     max_attempts: int = 4
     retry_delay: float = 1.0
+    check_service_urls: bool = False  # production: only Microsoft's https service URLs (needs https, so not in tests)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], **overrides: Any) -> TeamsSettings:
@@ -101,7 +103,7 @@ class TeamsSettings:
     @property
     def anonymous(self) -> bool:
         """Whether unauthenticated activities are accepted (tests and the Bot Framework Emulator only)."""
-        return str(self.connection.get("ANONYMOUS_ALLOWED", "")).lower() == "true" or not self.client_id
+        return str(self.connection.get("ANONYMOUS_ALLOWED", "")).lower() == "true"
 
 
 # ---------------------------------------------------------------- rendering
@@ -220,7 +222,8 @@ class TeamsAdapter:
         self.engine, self.store, self.settings, self.clock = engine, store, settings, clock
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.connections = MsalConnectionManager(**settings.sdk_config)
-        self.cloud = CloudAdapter(connection_manager=self.connections)
+        validator = OutboundHostValidator(enabled=settings.check_service_urls)
+        self.cloud = CloudAdapter(connection_manager=self.connections, host_validator=validator)
         self.app: AgentApplication[TurnState] = AgentApplication[TurnState](
             storage=MemoryStorage(), connection_manager=self.connections, start_typing_timer=settings.typing_indicator
         )

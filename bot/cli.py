@@ -327,6 +327,119 @@ def slack(http_mode: bool, host: str, port: int, db_path: str, content_dir: str 
         engine.close()
 
 
+def _teams_adapter(engine, store, *, check_service_urls: bool):
+    """A TeamsAdapter from the CONNECTIONS__SERVICE_CONNECTION__SETTINGS__… environment variables."""
+    from adapters.teams import TeamsAdapter, TeamsSettings
+
+    settings = TeamsSettings.from_env(os.environ, check_service_urls=check_service_urls)
+    if not settings.client_id and not settings.anonymous:
+        raise click.ClickException(
+            "set CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID (and CLIENTSECRET, TENANTID): see README, Teams"
+        )
+    return TeamsAdapter(engine=engine, store=store, settings=settings, clock=lambda: dt.datetime.now(dt.UTC))
+
+
+@main.group(invoke_without_command=True)
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on (behind your HTTPS proxy).")
+@click.option("--port", default=3978, show_default=True, type=int, help="Port to listen on; the path is /api/messages.")
+@db_option
+@content_option
+@click.pass_context
+def teams(ctx: click.Context, host: str, port: int, db_path: str, content_dir: str | None) -> None:
+    """Run the Microsoft Teams bot (CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, CLIENTSECRET, TENANTID)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import logging
+
+    from aiohttp import web
+
+    from adapters.teams import build_web_app
+    from bot import Engine
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    engine = Engine.open(db_path, content=_content(content_dir), admins=_admins())
+    store = _store(db_path, must_exist=False)
+    try:
+        anonymous = os.environ.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED", "").lower() == "true"
+        adapter = _teams_adapter(engine, store, check_service_urls=not anonymous)
+        if adapter.settings.anonymous:
+            click.echo("warning: accepting unauthenticated activities (for local testing only)", err=True)
+        web.run_app(build_web_app(adapter), host=host, port=port, print=lambda text: click.echo(text, err=True))
+    finally:
+        store.close()
+        engine.close()
+
+
+@teams.command("manifest")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default="elp-teams.zip", show_default=True)
+@click.option("--bot-id", envvar="TEAMS_BOT_ID", default=None, show_envvar=True, help="The bot's Entra app id.")
+def teams_manifest(out: str, bot_id: str | None) -> None:
+    """Build the Teams app package (manifest.json and icons) to sideload or publish to your org's catalogue."""
+    from adapters.teams_manifest import ManifestError, build_package
+
+    bot_id = bot_id or os.environ.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID")
+    try:
+        build_package(Path(out), bot_id=bot_id or "")
+    except ManifestError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {out}", err=True)
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="List who would be reminded; send nothing, record nothing.")
+@click.option("--every-days", default=7, show_default=True, type=click.IntRange(min=1), help="At most one per N days.")
+@db_option
+@content_option
+def remind(dry_run: bool, every_days: int, db_path: str, content_dir: str | None) -> None:
+    """Remind in-progress respondents (Teams, Telegram private chats, Slack DMs) where credentials are set."""
+    import asyncio
+
+    from adapters import reminders
+    from bot import Engine
+
+    content = _content(content_dir)
+    store = _store(db_path)
+    now = dt.datetime.now(dt.UTC)
+    try:
+        due = reminders.due(store, content, now, every_days)
+        if dry_run:
+            for reminder in due:
+                progress = f"{reminder.answered} of {reminder.total} answered"
+                click.echo(f"would remind {reminder.channel} {reminder.user_id} ({progress})")
+            click.echo(f"{len(due)} reminder(s) due; nothing sent (dry run)")
+            return
+        engine = Engine.open(db_path, content=content)
+        try:
+            counts = asyncio.run(_send_reminders(store, engine, due, now))
+        finally:
+            engine.close()
+        click.echo(f"sent {counts['sent']}, failed {counts['failed']}, skipped {counts['skipped']} (no credentials)")
+    finally:
+        store.close()
+
+
+async def _send_reminders(store, engine, due, now: dt.datetime) -> dict[str, int]:
+    from contextlib import AsyncExitStack
+
+    from adapters import reminders
+
+    senders = {}
+    async with AsyncExitStack() as stack:
+        if os.environ.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"):
+            senders["msteams"] = reminders.teams_sender(_teams_adapter(engine, store, check_service_urls=True))
+        if os.environ.get("TELEGRAM_BOT_TOKEN"):
+            from telegram import Bot
+
+            bot = Bot(os.environ["TELEGRAM_BOT_TOKEN"], base_url=os.environ.get("TELEGRAM_API_BASE") or None)
+            senders["telegram"] = reminders.telegram_sender(await stack.enter_async_context(bot))
+        if os.environ.get("SLACK_BOT_TOKEN"):
+            from slack_sdk import WebClient
+
+            api_url = os.environ.get("SLACK_API_URL") or WebClient.BASE_URL
+            senders["slack"] = reminders.slack_sender(WebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=api_url))
+        return await reminders.send_all(store, due, senders, now)
+
+
 @main.group()
 def schools() -> None:
     """The school directory (DfE Get Information about Schools)."""
