@@ -128,29 +128,13 @@ def slack_sender(client: object) -> Sender:
     """Send reminders as DMs with a slack_sdk `WebClient`; the button is the App Home's start button."""
     from slack_sdk.errors import SlackApiError
 
-    from adapters.slack import escape
+    from adapters.slack import escape, start_blocks
 
     def send_sync(reminder: Reminder) -> bool:
         try:
             channel = client.conversations_open(users=reminder.user_id)["channel"]["id"]  # type: ignore[attr-defined]
             client.chat_postMessage(  # type: ignore[attr-defined]
-                channel=channel,
-                text=escape(reminder.text),
-                blocks=[
-                    {"type": "section", "text": {"type": "mrkdwn", "text": escape(reminder.text)}},
-                    {
-                        "type": "actions",
-                        "elements": [
-                            {
-                                "type": "button",
-                                "action_id": "elp-home-start",
-                                "value": "start",
-                                "style": "primary",
-                                "text": {"type": "plain_text", "text": reminder.button},
-                            }
-                        ],
-                    },
-                ],
+                channel=channel, text=escape(reminder.text), blocks=start_blocks(reminder.text, reminder.button)
             )
         except SlackApiError as exc:
             log.warning("slack reminder failed: %s", exc.response.get("error"))

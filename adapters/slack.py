@@ -33,7 +33,16 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, Se
 
 from bot import Engine, Inbound, Outbound
 
-__all__ = ["CHANNEL", "SlackAdapter", "build_app", "escape", "guarded_wsgi", "to_blocks", "unescape_incoming"]
+__all__ = [
+    "CHANNEL",
+    "SlackAdapter",
+    "build_app",
+    "escape",
+    "guarded_wsgi",
+    "start_blocks",
+    "to_blocks",
+    "unescape_incoming",
+]
 
 CHANNEL = "slack"
 SECTION_CHARS = 3000
@@ -92,6 +101,21 @@ def to_blocks(outbound: Outbound) -> tuple[str, list[dict[str, Any]]]:
             }
         )
     return text[:3000], blocks
+
+
+def start_blocks(text: str, label: str) -> list[dict[str, Any]]:
+    """Text and one Start/Continue button (App Home, reminders): pressing it says "start" to the engine."""
+    button = {
+        "type": "button",
+        "action_id": "elp-home-start",
+        "value": "start",
+        "style": "primary",
+        "text": {"type": "plain_text", "text": label},
+    }
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}},
+        {"type": "actions", "elements": [button]},
+    ]
 
 
 class _Outbox:
@@ -260,24 +284,7 @@ class SlackAdapter:
         if event.get("tab") != "home":
             return
         text, label = self.engine.progress(CHANNEL, event["user"])
-        view = {
-            "type": "home",
-            "blocks": [
-                {"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}},
-                {
-                    "type": "actions",
-                    "elements": [
-                        {
-                            "type": "button",
-                            "action_id": "elp-home-start",
-                            "value": "start",
-                            "style": "primary",
-                            "text": {"type": "plain_text", "text": label},
-                        }
-                    ],
-                },
-            ],
-        }
+        view = {"type": "home", "blocks": start_blocks(text, label)}
         self._call(client.views_publish, user_id=event["user"], view=view)
 
     @staticmethod

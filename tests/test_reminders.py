@@ -5,69 +5,57 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import aiohttp
 from click.testing import CliRunner
 from slack_sdk import WebClient
 from telegram import Bot
 
 from adapters import reminders
-from adapters.teams import TeamsAdapter, TeamsSettings
 from bot.cli import main
 from storage import Store
 
 from .standins.slack_api import SlackStandIn
-from .standins.teams_connector import TeamsConnectorStandIn
 from .standins.telegram_api import TelegramStandIn
-from .test_teams import ANONYMOUS, TENANT, Tenant, serve
+from .test_teams import TENANT, running
 
 
 async def test_a_reminder_reaches_an_in_progress_teams_respondent_and_not_a_submitted_one(
     make_engine, make_chat, db_path, clock
 ) -> None:
     engine = make_engine()
-    store = Store.open(db_path)
-    settings = TeamsSettings.from_env(ANONYMOUS, typing_indicator=False, retry_delay=0.01)
-    async with TeamsConnectorStandIn() as connector:
-        adapter = TeamsAdapter(engine=engine, store=store, settings=settings, clock=clock)
-        runner = await serve(adapter)
-        try:
-            async with aiohttp.ClientSession() as session:
-                tenant = Tenant(session, f"http://127.0.0.1:{runner.addresses[0][1]}/api/messages", connector)
-                for user in ("u-busy", "u-done"):
-                    await tenant.say(user, "hi")
-                    await tenant.press(user, "Start the consultation")
-                    await tenant.say(user, "Oakwood Primary")
-                    await tenant.press(user, "Primary")
-                    await tenant.press(user, "Headteacher")
-                    await tenant.press(user, "Skip")
-                    await tenant.press(user, "Yes, anonymously")
-                    await tenant.press(user, "Yes")
-                await tenant.say("u-done", "review")
-                await tenant.press("u-done", "Submit my response")
-                await tenant.press("u-done", "Submit anyway")
-                assert engine.store.respondent(2)["status"] == "submitted"
+    async with running(engine, db_path, clock) as tenant:
+        adapter, store = tenant.adapter, tenant.adapter.store
+        for user in ("u-busy", "u-done"):
+            await tenant.say(user, "hi")
+            await tenant.press(user, "Start the consultation")
+            await tenant.say(user, "Oakwood Primary")
+            await tenant.press(user, "Primary")
+            await tenant.press(user, "Headteacher")
+            await tenant.press(user, "Skip")
+            await tenant.press(user, "Yes, anonymously")
+            await tenant.press(user, "Yes")
+        await tenant.say("u-done", "review")
+        await tenant.press("u-done", "Submit my response")
+        await tenant.press("u-done", "Submit anyway")
+        assert engine.store.respondent(2)["status"] == "submitted"
 
-                due = reminders.due(store, engine.content, clock.now, every_days=7)
-                assert [(r.channel, r.user_id) for r in due] == [("msteams", f"{TENANT}:u-busy")]
-                before = {u: len(tenant.sent(u)) for u in ("u-busy", "u-done")}
-                counts = await reminders.send_all(store, due, {"msteams": reminders.teams_sender(adapter)}, clock.now)
-                assert counts == {"sent": 1, "failed": 0, "skipped": 0}
-                assert len(tenant.sent("u-done")) == before["u-done"]
-                (reminder,) = tenant.sent("u-busy")[before["u-busy"] :]
-                assert "closes on 31 March 2027" in reminder.text and "answered 1 of 15 questions" in reminder.text
-                assert [title for title, _ in reminder.buttons] == ["Continue the consultation"]
+        due = reminders.due(store, engine.content, clock.now, every_days=7)
+        assert [(r.channel, r.user_id) for r in due] == [("msteams", f"{TENANT}:u-busy")]
+        before = {u: len(tenant.sent(u)) for u in ("u-busy", "u-done")}
+        counts = await reminders.send_all(store, due, {"msteams": reminders.teams_sender(adapter)}, clock.now)
+        assert counts == {"sent": 1, "failed": 0, "skipped": 0}
+        assert len(tenant.sent("u-done")) == before["u-done"]
+        (reminder,) = tenant.sent("u-busy")[before["u-busy"] :]
+        assert "closes on 31 March 2027" in reminder.text and "answered 1 of 15 questions" in reminder.text
+        assert [title for title, _ in reminder.buttons] == ["Continue the consultation"]
 
-                # at most once per N days
-                assert reminders.due(store, engine.content, clock.now + dt.timedelta(days=6), every_days=7) == []
-                later = reminders.due(store, engine.content, clock.now + dt.timedelta(days=8), every_days=7)
-                assert [r.user_id for r in later] == [f"{TENANT}:u-busy"]
+        # at most once per N days
+        assert reminders.due(store, engine.content, clock.now + dt.timedelta(days=6), every_days=7) == []
+        later = reminders.due(store, engine.content, clock.now + dt.timedelta(days=8), every_days=7)
+        assert [r.user_id for r in later] == [f"{TENANT}:u-busy"]
 
-                # the Continue button picks up where they left off
-                replies = await tenant.press("u-busy", "Continue the consultation")
-                assert "Question 2 of 15" in replies[-1].text
-        finally:
-            await runner.cleanup()
-            store.close()
+        # the Continue button picks up where they left off
+        replies = await tenant.press("u-busy", "Continue the consultation")
+        assert "Question 2 of 15" in replies[-1].text
 
 
 async def test_reminders_on_telegram_private_chats_and_slack_dms(make_engine, make_chat, db_path, clock) -> None:

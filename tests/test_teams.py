@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
@@ -114,21 +115,29 @@ def record_of(engine: Engine, user: str) -> dict[str, Any]:
     return record
 
 
-@pytest.fixture
-async def teams(make_engine, db_path, clock) -> AsyncIterator[tuple[TeamsConnectorStandIn, Tenant, Engine]]:
-    engine = make_engine()
+@contextlib.asynccontextmanager
+async def running(engine: Engine, db_path: Path, clock: Any, env: dict[str, str] = ANONYMOUS) -> AsyncIterator[Tenant]:
+    """The stand-in connector, the real SDK host on 127.0.0.1 and a client session; `tenant.adapter` is the bot."""
     store = Store.open(db_path)
-    settings = TeamsSettings.from_env(ANONYMOUS, typing_indicator=False, retry_delay=0.01)
+    settings = TeamsSettings.from_env(env, typing_indicator=False, retry_delay=0.01)
     async with TeamsConnectorStandIn() as connector:
         adapter = TeamsAdapter(engine=engine, store=store, settings=settings, clock=clock)
         runner = await serve(adapter)
         try:
             async with aiohttp.ClientSession() as session:
-                url = f"http://127.0.0.1:{runner.addresses[0][1]}/api/messages"
-                yield connector, Tenant(session, url, connector), engine
+                tenant = Tenant(session, f"http://127.0.0.1:{runner.addresses[0][1]}/api/messages", connector)
+                tenant.adapter = adapter
+                yield tenant
         finally:
             await runner.cleanup()
             store.close()
+
+
+@pytest.fixture
+async def teams(make_engine, db_path, clock) -> AsyncIterator[tuple[TeamsConnectorStandIn, Tenant, Engine]]:
+    engine = make_engine()
+    async with running(engine, db_path, clock) as tenant:
+        yield tenant.connector, tenant, engine
 
 
 # ------------------------------------------------------------------ units
@@ -311,30 +320,21 @@ async def test_auth_on_missing_bogus_or_forged_tokens_get_401_and_store_nothing(
     from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import JwtTokenValidator
 
     engine = make_engine()
-    store = Store.open(db_path)
-    settings = TeamsSettings.from_env(AUTH_ON, typing_indicator=False)
-    assert not settings.anonymous
+    assert not TeamsSettings.from_env(AUTH_ON).anonymous
     token, jwks = forged_token("elp-test-key")
     # Offline: the SDK's own key cache for Bot Framework tokens holds a key we made, so signature checks run here.
     cached = JwtTokenValidator._jwk_client_manager._get_jwk_client("https://login.botframework.com/v1/.well-known/keys")
     monkeypatch.setattr(cached.jwk_client, "jwk_set_cache", JWKSetCache(lifespan=300))
     cached.jwk_client.jwk_set_cache.put(jwks)
-    async with TeamsConnectorStandIn() as connector:
-        adapter = TeamsAdapter(engine=engine, store=store, settings=settings, clock=clock)
-        runner = await serve(adapter)
-        try:
-            async with aiohttp.ClientSession() as session:
-                tenant = Tenant(session, f"http://127.0.0.1:{runner.addresses[0][1]}/api/messages", connector)
-                message = tenant.activity("message", "u-forger", text="start")
-                assert await tenant.post(message) == 401
-                assert await tenant.post(message, {"Authorization": "Bearer not.a.jwt"}) == 401
-                assert await tenant.post(message, {"Authorization": "Basic dXNlcjpwYXNz"}) == 401
-                assert await tenant.post(message, {"Authorization": f"Bearer {token}"}) == 401
-                unsigned = token.rsplit(".", 1)[0] + "."
-                assert await tenant.post(message, {"Authorization": f"Bearer {unsigned}"}) == 401
-        finally:
-            await runner.cleanup()
-            store.close()
+    async with running(engine, db_path, clock, AUTH_ON) as tenant:
+        message = tenant.activity("message", "u-forger", text="start")
+        assert await tenant.post(message) == 401
+        assert await tenant.post(message, {"Authorization": "Bearer not.a.jwt"}) == 401
+        assert await tenant.post(message, {"Authorization": "Basic dXNlcjpwYXNz"}) == 401
+        assert await tenant.post(message, {"Authorization": f"Bearer {token}"}) == 401
+        unsigned = token.rsplit(".", 1)[0] + "."
+        assert await tenant.post(message, {"Authorization": f"Bearer {unsigned}"}) == 401
+        connector = tenant.connector
     assert connector.calls == []
     assert engine.store.conn.execute("SELECT count(*) FROM conversations").fetchone()[0] == 0
     assert engine.store.conn.execute("SELECT count(*) FROM inbound_seen").fetchone()[0] == 0
