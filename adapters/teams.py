@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import logging
 import random
+import threading
 import warnings
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
@@ -221,6 +222,7 @@ class TeamsAdapter:
     def __init__(self, *, engine: Engine, store: Store, settings: TeamsSettings, clock: Callable[[], dt.datetime]):
         self.engine, self.store, self.settings, self.clock = engine, store, settings, clock
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._store_lock = threading.Lock()  # Store is not thread-safe; worker threads take turns
         self.connections = MsalConnectionManager(**settings.sdk_config)
         validator = OutboundHostValidator(enabled=settings.check_service_urls)
         self.cloud = CloudAdapter(connection_manager=self.connections, host_validator=validator)
@@ -294,7 +296,7 @@ class TeamsAdapter:
 
     async def _remember(self, context: TurnContext, user: str) -> None:
         reference = context.activity.get_conversation_reference()
-        await asyncio.to_thread(
+        await self._stored(
             self.store.save_teams_reference,
             user,
             reference.conversation.id,
@@ -307,7 +309,7 @@ class TeamsAdapter:
             for activity in to_activities(reply):
                 response = await self.call("send", lambda a=activity: context.send_activity(a))
                 if response is not None and response.id and activity.attachments:
-                    await asyncio.to_thread(
+                    await self._stored(
                         self.store.save_teams_card,
                         context.activity.conversation.id,
                         response.id,
@@ -321,7 +323,7 @@ class TeamsAdapter:
 
     async def _mark_chosen(self, context: TurnContext, user: str, card_id: str, action: str) -> None:
         """Update the pressed card in place: its text, the chosen label, no buttons."""
-        stored = await asyncio.to_thread(self.store.teams_card, context.activity.conversation.id, card_id, user)
+        stored = await self._stored(self.store.teams_card, context.activity.conversation.id, card_id, user)
         card = chosen_card(json.loads(stored), action, self.engine.content.say) if stored else None
         if card is None:
             return
@@ -349,7 +351,7 @@ class TeamsAdapter:
 
     async def send_proactive(self, user: str, card: dict[str, Any], fallback: str) -> bool:
         """Send a card into a user's stored personal conversation; False when there is none or it failed."""
-        stored = await asyncio.to_thread(self.store.teams_reference, user)
+        stored = await self._stored(self.store.teams_reference, user)
         if stored is None:
             return False
         reference = ConversationReference.model_validate_json(stored)
@@ -371,6 +373,15 @@ class TeamsAdapter:
         else:
             await self.cloud.continue_conversation(self.settings.client_id, continuation, callback)
         return bool(sent and sent[0])
+
+    async def _stored(self, method: Callable[..., T], *args: Any) -> T:
+        """Run a Store method in a worker thread, one at a time."""
+
+        def locked() -> T:
+            with self._store_lock:
+                return method(*args)
+
+        return await asyncio.to_thread(locked)
 
     def _now(self) -> str:
         return self.clock().astimezone(dt.UTC).isoformat(timespec="seconds")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -338,3 +339,21 @@ async def test_auth_on_missing_bogus_or_forged_tokens_get_401_and_store_nothing(
     assert connector.calls == []
     assert engine.store.conn.execute("SELECT count(*) FROM conversations").fetchone()[0] == 0
     assert engine.store.conn.execute("SELECT count(*) FROM inbound_seen").fetchone()[0] == 0
+
+
+async def test_many_people_at_once_each_get_their_own_replies_in_order(teams, caplog) -> None:
+    _connector, tenant, engine = teams
+    users = [f"u-many-{n}" for n in range(20)]
+
+    async def talk(user: str) -> None:
+        await tenant.say(user, "hi")
+        await tenant.say(user, "start")
+        await tenant.say(user, f"School {user}")
+
+    await asyncio.gather(*(talk(user) for user in users))
+    assert "turn failed" not in caplog.text
+    for user in users:
+        sent = texts(tenant.sent(user))
+        assert "Welcome to the Ealing Learning Partnership" in sent[0]
+        assert sent[-1] == f"What type of school is School {user}?"
+    assert engine.store.conn.execute("SELECT count(*) FROM teams_references").fetchone()[0] == 20
