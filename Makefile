@@ -18,6 +18,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_answers.py
 	$(BIN)/python bench/bench_telegram.py
+	$(BIN)/python bench/bench_teams.py
 	$(BIN)/python bench/bench_report.py
 
 $(VENV)/.installed: pyproject.toml
