@@ -262,13 +262,7 @@ class TeamsAdapter:
             display_name=getattr(activity.from_property, "name", None),
             message_id=f"act:{activity.id}" if activity.id else None,
         )
-        async with self._locks[user]:
-            replies = await self._turn(inbound)
-            context.turn_state["elp_saved"] = True
-            await self._remember(context, user)
-            if action is not None and replies and self.engine.closes_prompt(action) and activity.reply_to_id:
-                await self._mark_chosen(context, user, activity.reply_to_id, action)
-            await self._send(context, user, replies)
+        await self._exchange(context, user, inbound)
 
     async def _on_members_added(self, context: TurnContext, _state: TurnState) -> None:
         activity = context.activity
@@ -277,11 +271,18 @@ class TeamsAdapter:
         user = user_key(activity)  # installing the app in personal scope adds the bot to the user's chat
         if user is None:
             return
+        await self._exchange(context, user, Inbound(CHANNEL, user, text="", message_id=f"act:{activity.id}"))
+
+    async def _exchange(self, context: TurnContext, user: str, inbound: Inbound) -> None:
+        """One turn for one person, in order: the engine, then the pressed card's update, then the replies."""
         async with self._locks[user]:
-            replies = await self._turn(Inbound(CHANNEL, user, text="", message_id=f"act:{activity.id}"))
+            replies = await self._turn(inbound)
             context.turn_state["elp_saved"] = True
-            await self._remember(context, user)
-            await self._send(context, user, replies)
+            known = await self._remember(context, user)  # False once they have deleted their data
+            pressed, card_id = inbound.action, context.activity.reply_to_id
+            if known and pressed is not None and replies and card_id and self.engine.closes_prompt(pressed):
+                await self._mark_chosen(context, user, card_id, pressed)
+            await self._send(context, user, replies, keep_cards=known)
 
     async def _on_error(self, context: TurnContext, error: Exception) -> None:
         """Tell the person what happened (never the exception) and log its type only."""
@@ -294,21 +295,24 @@ class TeamsAdapter:
 
     # ------------------------------------------------------------ outbound
 
-    async def _remember(self, context: TurnContext, user: str) -> None:
+    async def _remember(self, context: TurnContext, user: str) -> bool:
+        """Keep the conversation reference for reminders, unless the engine holds nothing about them (erased)."""
         reference = context.activity.get_conversation_reference()
-        await self._stored(
-            self.store.save_teams_reference,
-            user,
-            reference.conversation.id,
-            reference.model_dump_json(by_alias=True, exclude_none=True),
-            self._now(),
-        )
+        stored = reference.model_dump_json(by_alias=True, exclude_none=True)
 
-    async def _send(self, context: TurnContext, user: str, replies: list[Outbound]) -> None:
+        def remember() -> bool:
+            if self.store.conversation(CHANNEL, user) is None:
+                return False
+            self.store.save_teams_reference(user, reference.conversation.id, stored, self._now())
+            return True
+
+        return await self._stored(remember)
+
+    async def _send(self, context: TurnContext, user: str, replies: list[Outbound], *, keep_cards: bool) -> None:
         for reply in replies:
             for activity in to_activities(reply):
                 response = await self.call("send", lambda a=activity: context.send_activity(a))
-                if response is not None and response.id and activity.attachments:
+                if keep_cards and response is not None and response.id and activity.attachments:
                     await self._stored(
                         self.store.save_teams_card,
                         context.activity.conversation.id,

@@ -357,3 +357,29 @@ async def test_many_people_at_once_each_get_their_own_replies_in_order(teams, ca
         assert "Welcome to the Ealing Learning Partnership" in sent[0]
         assert sent[-1] == f"What type of school is School {user}?"
     assert engine.store.conn.execute("SELECT count(*) FROM teams_references").fetchone()[0] == 20
+
+
+async def test_display_name_faq_my_data_and_delete_my_data(teams) -> None:
+    _connector, tenant, engine = teams
+    user = "u-gdpr"
+    await tenant.say(user, "hi")
+    await tenant.press(user, "Start the consultation")
+    await tenant.say(user, "Oakwood Primary")
+    await tenant.press(user, "Primary")
+    replies = await tenant.press(user, "Headteacher")
+    assert "I'm Jane Okafor" in [title for c in replies for title, _ in c.buttons]  # the Teams display name
+    await tenant.press(user, "I'm Jane Okafor")
+    await tenant.press(user, "Yes, anonymously")
+    await tenant.press(user, "Yes")
+    replies = await tenant.say(user, "what is EGFL?")
+    assert "Source:" in " ".join(texts(replies))
+    replies = await tenant.say(user, "my data")
+    mine = " ".join(texts(replies))
+    assert "Everything we store about you" in mine and "Jane Okafor" in mine and f"{TENANT}:{user}" in mine
+    await tenant.say(user, "delete my data")
+    replies = await tenant.press(user, "Yes, delete everything")
+    assert "everything we held about you has been deleted" in replies[-1].text
+    key = f"{TENANT}:{user}"
+    for table, column in (("respondents", "user_id"), ("teams_references", "user_id"), ("teams_cards", "user_id")):
+        count = engine.store.conn.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", (key,)).fetchone()[0]
+        assert count == 0, table
