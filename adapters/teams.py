@@ -48,6 +48,7 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
+from pydantic import ValidationError
 
 from bot import Engine, Inbound, Outbound
 from storage import Store
@@ -417,11 +418,13 @@ def build_web_app(adapter: TeamsAdapter, path: str = "/api/messages") -> web.App
 
 @web.middleware
 async def _guard(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
-    """Anything that goes wrong while checking a token is a 401, never a 500 (the SDK lets some errors through)."""
+    """A token check that fails in any way is a 401 and a body that is no Activity a 400, never a 500."""
     try:
         return await handler(request)
     except web.HTTPException:
         raise
+    except ValidationError:  # the SDK parses the body after the token check: not an Activity
+        return web.json_response({"error": "malformed activity"}, status=400)
     except Exception as exc:
         if "claims_identity" in request:  # authenticated: the failure is ours, not the caller's
             log.error("request failed: %s", type(exc).__name__)

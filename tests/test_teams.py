@@ -268,8 +268,10 @@ async def test_a_failing_turn_says_nothing_was_saved(teams, monkeypatch) -> None
     assert "hunter2" not in replies[0].text and record_count(engine) == before
 
 
-async def test_group_chats_and_unknown_senders_store_nothing(teams) -> None:
+async def test_group_chats_unknown_senders_and_malformed_bodies_store_nothing(teams) -> None:
     _connector, tenant, engine = teams
+    assert await tenant.post({"type": 5, "conversation": "nope"}) == 400
+    assert await tenant.post({"type": "message"}) == 400
     group = tenant.activity("message", "u-group", text="start")
     group["conversation"]["conversationType"] = "groupChat"
     replies = await tenant.say("u-group", "", activity=group)
@@ -317,6 +319,7 @@ def forged_token(kid: str) -> tuple[str, dict[str, Any]]:
 async def test_auth_on_missing_bogus_or_forged_tokens_get_401_and_store_nothing(
     make_engine, db_path, clock, monkeypatch
 ) -> None:
+    import jwt
     from jwt.jwk_set_cache import JWKSetCache
     from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import JwtTokenValidator
 
@@ -335,6 +338,8 @@ async def test_auth_on_missing_bogus_or_forged_tokens_get_401_and_store_nothing(
         assert await tenant.post(message, {"Authorization": f"Bearer {token}"}) == 401
         unsigned = token.rsplit(".", 1)[0] + "."
         assert await tenant.post(message, {"Authorization": f"Bearer {unsigned}"}) == 401
+        keyless = jwt.encode({"aud": AUTH_ON["CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"]}, "k" * 32)
+        assert await tenant.post(message, {"Authorization": f"Bearer {keyless}"}) == 401  # the SDK raises KeyError
         connector = tenant.connector
     assert connector.calls == []
     assert engine.store.conn.execute("SELECT count(*) FROM conversations").fetchone()[0] == 0
