@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from aiohttp import ClientResponseError, web
+from aiohttp import ClientConnectionError, ClientResponseError, web
 from aiohttp.web_exceptions import NotAppKeyWarning
 from microsoft_agents.activity import (
     Activity,
@@ -338,18 +338,22 @@ class TeamsAdapter:
         await self.call("update", lambda: context.update_activity(update))
 
     async def call(self, what: str, send: Callable[[], Awaitable[T]]) -> T | None:
-        """Send, retrying 429 (after Retry-After, with jitter) and 412/502/504; then log without secrets."""
+        """Send, retrying 429 (after Retry-After, with jitter), 412/502/504 and network errors; then log, no secrets."""
         for attempt in range(1, self.settings.max_attempts + 1):
+            delay = self.settings.retry_delay * 2 ** (attempt - 1)
             try:
                 return await send()
             except ClientResponseError as exc:
-                if exc.status not in RETRIED_STATUSES or attempt == self.settings.max_attempts:
-                    log.warning("%s failed with HTTP %s after %d attempt(s)", what, exc.status, attempt)
-                    return None
-                delay = self.settings.retry_delay * 2 ** (attempt - 1)
+                problem = f"HTTP {exc.status}"
+                retry = exc.status in RETRIED_STATUSES
                 if exc.status == 429:
                     delay = _retry_after(exc.headers, delay)
-                await asyncio.sleep(delay * random.uniform(1.0, 1.25))
+            except (ClientConnectionError, TimeoutError) as exc:
+                problem, retry = type(exc).__name__, True
+            if not retry or attempt == self.settings.max_attempts:
+                log.warning("%s failed with %s after %d attempt(s)", what, problem, attempt)
+                return None
+            await asyncio.sleep(delay * random.uniform(1.0, 1.25))
         return None
 
     # ------------------------------------------------------------ proactive messages (reminders)

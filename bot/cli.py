@@ -357,6 +357,7 @@ def teams(ctx: click.Context, host: str, port: int, db_path: str, content_dir: s
     from bot import Engine
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("microsoft_agents").setLevel(logging.WARNING)  # its INFO logs every conversation id
     engine = Engine.open(db_path, content=_content(content_dir), admins=_admins())
     store = _store(db_path, must_exist=False)
     try:

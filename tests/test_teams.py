@@ -248,6 +248,9 @@ async def test_failures_after_retries_are_logged_without_secrets(teams, caplog) 
         replies = await tenant.say("u-down", "hi")
     assert replies == [] and len(connector.of("send", 502)) >= 4
     assert "send failed with HTTP 502 after 4 attempt(s)" in caplog.text
+    unreachable = tenant.activity("message", "u-down", text="help", serviceUrl="http://127.0.0.1:9/")
+    assert await tenant.say("u-down", "", activity=unreachable) == []
+    assert "send failed with ClientConnectorError after 4 attempt(s)" in caplog.text
     for secret in ("Bearer", "Authorization", "Welcome to"):
         assert secret not in caplog.text
     stored = engine.store.conversation("msteams", f"{TENANT}:u-down")
