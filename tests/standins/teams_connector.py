@@ -6,6 +6,7 @@ Faults can be injected per kind ("send", "update"): an HTTP status (429 with Ret
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import threading
@@ -70,7 +71,9 @@ class TeamsConnectorStandIn:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._serve)
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._serve)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._serve)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        self.holding: set[str] = set()  # kinds whose calls are received, recorded as status 0, and never answered
+        self.held = asyncio.Event()
         self._port = 0
 
     async def __aenter__(self) -> TeamsConnectorStandIn:
@@ -86,6 +89,11 @@ class TeamsConnectorStandIn:
     async def _serve(self, request: web.Request) -> web.Response:
         kind = "update" if request.method == "PUT" else "send"
         raw = await request.read()
+        if kind in self.holding:  # the bot is now between its commit and the send (for SIGKILL tests)
+            with self._lock:
+                self.calls.append(Call(kind, unquote(request.match_info["conversation"]), None, json.loads(raw), 0))
+            self.held.set()
+            await asyncio.Event().wait()
         status, body, headers = self._answer(
             kind,
             unquote(request.match_info["conversation"]),
