@@ -93,12 +93,10 @@ async def send_all(
 
 def teams_sender(adapter: TeamsAdapter) -> Sender:
     """Send reminders into Teams personal chats from their stored conversation references (an Adaptive Card)."""
-    from adapters.teams import continue_card
+    from adapters.teams import continue_activity
 
     async def send(reminder: Reminder) -> bool:
-        return await adapter.send_proactive(
-            reminder.user_id, continue_card(reminder.text, reminder.button), reminder.text
-        )
+        return await adapter.send_proactive(reminder.user_id, [continue_activity(reminder.text, reminder.button)])
 
     return send
 

@@ -10,7 +10,9 @@
   card is updated in place (PUT) to show the choice without buttons, from the card we stored when
   sending it (what the client sends back is only ever the action, checked by the engine).
 - Exactly once: the activity id goes to the engine as `message_id`, so a Teams retry changes nothing
-  and sends nothing; a double submit carries a stale serial and the engine returns nothing.
+  and sends nothing; a double submit carries a stale serial and the engine returns nothing. Replies are
+  committed with the turn in the engine's durable outbox and marked sent after sending: if the process
+  dies in between, they are sent at the next start (or when Teams redelivers the activity).
 - Sending honours 429 Retry-After (with jitter) and retries 412/502/504, then logs the operation and
   status only (never tokens or bodies). A turn that fails tells the person whether it was saved.
 """
@@ -50,7 +52,8 @@ from microsoft_agents.hosting.core import (
 )
 from pydantic import ValidationError
 
-from bot import Engine, Inbound, Outbound
+from adapters.base import chosen_button, delivery_id, log_failure, marks_choice, split_text
+from bot import Button, Delivery, Engine, Inbound, Outbound
 from storage import Store
 
 __all__ = [
@@ -123,18 +126,6 @@ def user_key(activity: Activity) -> str | None:
     return f"{tenant}:{aad}"
 
 
-def _paragraphs(text: str, limit: int = MAX_TEXT_CHARS) -> list[str]:
-    """Split text at paragraph (then line, then space) boundaries into pieces under `limit`."""
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        cut = next((at for sep in ("\n\n", "\n", " ") if (at := rest.rfind(sep, 0, limit)) > 0), limit)
-        pieces.append(rest[:cut])
-        rest = rest[cut:].lstrip("\n ")
-    pieces.append(rest)
-    return pieces
-
-
 def to_card(outbound: Outbound, *, text: str | None = None) -> dict[str, Any]:
     """An Adaptive Card: the text as wrapped blocks, then the buttons as Action.Submit rows."""
     body: list[dict[str, Any]] = [
@@ -159,7 +150,7 @@ def to_card(outbound: Outbound, *, text: str | None = None) -> dict[str, Any]:
 
 def to_activities(outbound: Outbound) -> list[Activity]:
     """The message activities for one reply: plain text, or an Adaptive Card when there are buttons."""
-    pieces = _paragraphs(outbound.text)
+    pieces = split_text(outbound.text, MAX_TEXT_CHARS)
     activities = [Activity(type=ActivityTypes.message, text=p, text_format="plain") for p in pieces[:-1]]
     if outbound.buttons:
         card = to_card(outbound, text=pieces[-1])
@@ -177,20 +168,18 @@ def to_activities(outbound: Outbound) -> list[Activity]:
 
 def chosen_card(card: dict[str, Any], action: str, say: Callable[..., str]) -> dict[str, Any] | None:
     """The stored card with its buttons removed and the chosen one's label shown; None if it had no such button."""
-    label = next(
-        (
-            a.get("title", "")
-            for block in card.get("body", [])
-            if block.get("type") == "ActionSet"
-            for a in block.get("actions", [])
-            if (a.get("data") or {}).get("elp") == action
-        ),
-        None,
-    )
-    if label is None:
+    offered = [
+        Button(a.get("title", ""), str((a.get("data") or {}).get("elp")))
+        for block in card.get("body", [])
+        if block.get("type") == "ActionSet"
+        for a in block.get("actions", [])
+    ]
+    chosen = chosen_button(offered, action)
+    if chosen is None:
         return None
     body = [b for b in card.get("body", []) if b.get("type") != "ActionSet"]
-    body.append({"type": "TextBlock", "text": say("teams_chosen", label=label), "wrap": True, "weight": "Bolder"})
+    shown = say("teams_chosen", label=chosen.label)
+    body.append({"type": "TextBlock", "text": shown, "wrap": True, "weight": "Bolder"})
     return {**card, "body": body}
 
 
@@ -204,6 +193,15 @@ def _action_of(value: Any) -> tuple[str | None, str | None]:
     if text == CONTINUE_TEXT:
         return None, CONTINUE_TEXT
     return None, None
+
+
+def continue_activity(text: str, label: str) -> Activity:
+    """A reminder: the text and one button that continues the consultation."""
+    return Activity(
+        type=ActivityTypes.message,
+        attachments=[Attachment(content_type=CARD_TYPE, content=continue_card(text, label))],
+        summary=text[:200],
+    )
 
 
 def continue_card(text: str, label: str) -> dict[str, Any]:
@@ -237,9 +235,28 @@ class TeamsAdapter:
 
     # ------------------------------------------------------------ the engine (the only engine-facing part)
 
-    async def _turn(self, inbound: Inbound) -> list[Outbound]:
-        """Run one engine turn in a worker thread (each call is one committed transaction)."""
-        return await asyncio.to_thread(self.engine.handle, inbound)
+    async def _turn(self, inbound: Inbound) -> Delivery:
+        """Run one engine turn in a worker thread: committed together with its replies in the outbox.
+
+        A redelivery of an activity whose replies were never sent (the process died) gets them again.
+        """
+        return await asyncio.to_thread(self.engine.deliver, inbound)
+
+    async def _delivered(self, delivery: Delivery) -> None:
+        """Mark a delivery's replies sent (or given up on, logged) in the engine's outbox."""
+        await asyncio.to_thread(self.engine.mark_sent, delivery.id)
+
+    async def resend_unsent(self) -> int:
+        """At start-up: send replies committed but never sent, through the stored conversation references."""
+        resent = 0
+        for delivery in await asyncio.to_thread(self.engine.unsent, CHANNEL):
+            activities = [a for reply in delivery.replies for a in to_activities(reply)]
+            if delivery.user_id and await self.send_proactive(delivery.user_id, activities):
+                resent += 1
+            else:
+                log.warning("unsent replies could not be sent after a restart; given up")
+            await self._delivered(delivery)
+        return resent
 
     # ------------------------------------------------------------ inbound
 
@@ -261,7 +278,7 @@ class TeamsAdapter:
             text=text if action is None else None,
             action=action,
             display_name=getattr(activity.from_property, "name", None),
-            message_id=f"act:{activity.id}" if activity.id else None,
+            message_id=delivery_id("act", activity.id) if activity.id else None,
         )
         await self._exchange(context, user, inbound)
 
@@ -272,18 +289,21 @@ class TeamsAdapter:
         user = user_key(activity)  # installing the app in personal scope adds the bot to the user's chat
         if user is None:
             return
-        await self._exchange(context, user, Inbound(CHANNEL, user, text="", message_id=f"act:{activity.id}"))
+        await self._exchange(context, user, Inbound(CHANNEL, user, text="", message_id=delivery_id("act", activity.id)))
 
     async def _exchange(self, context: TurnContext, user: str, inbound: Inbound) -> None:
         """One turn for one person, in order: the engine, then the pressed card's update, then the replies."""
         async with self._locks[user]:
-            replies = await self._turn(inbound)
+            delivery = await self._turn(inbound)
+            replies = delivery.replies
             context.turn_state["elp_saved"] = True
             known = await self._remember(context, user)  # False once they have deleted their data
             pressed, card_id = inbound.action, context.activity.reply_to_id
-            if known and pressed is not None and replies and card_id and self.engine.closes_prompt(pressed):
+            if known and pressed is not None and card_id and marks_choice(self.engine, pressed, replies):
                 await self._mark_chosen(context, user, card_id, pressed)
-            await self._send(context, user, replies, keep_cards=known)
+            activities = [a for reply in replies for a in to_activities(reply)]
+            await self._send(context, user, activities, keep_cards=known)
+            await self._delivered(delivery)
 
     async def _on_error(self, context: TurnContext, error: Exception) -> None:
         """Tell the person what happened (never the exception) and log its type only."""
@@ -309,19 +329,22 @@ class TeamsAdapter:
 
         return await self._stored(remember)
 
-    async def _send(self, context: TurnContext, user: str, replies: list[Outbound], *, keep_cards: bool) -> None:
-        for reply in replies:
-            for activity in to_activities(reply):
-                response = await self.call("send", lambda a=activity: context.send_activity(a))
-                if keep_cards and response is not None and response.id and activity.attachments:
-                    await self._stored(
-                        self.store.save_teams_card,
-                        context.activity.conversation.id,
-                        response.id,
-                        user,
-                        json.dumps(activity.attachments[0].content),
-                        self._now(),
-                    )
+    async def _send(self, context: TurnContext, user: str, activities: list[Activity], *, keep_cards: bool) -> bool:
+        """Send in order; keep each card sent (to update it when pressed). True if all were accepted."""
+        accepted = True
+        for activity in activities:
+            response = await self.call("send", lambda a=activity: context.send_activity(a))
+            accepted = accepted and response is not None
+            if keep_cards and response is not None and response.id and activity.attachments:
+                await self._stored(
+                    self.store.save_teams_card,
+                    context.activity.conversation.id,
+                    response.id,
+                    user,
+                    json.dumps(activity.attachments[0].content),
+                    self._now(),
+                )
+        return accepted
 
     async def _send_text(self, context: TurnContext, text: str) -> None:
         await self.call("send", lambda: context.send_activity(Activity(type="message", text=text, text_format="plain")))
@@ -344,22 +367,22 @@ class TeamsAdapter:
             try:
                 return await send()
             except ClientResponseError as exc:
-                problem = f"HTTP {exc.status}"
+                error, problem = exc, f"HTTP {exc.status}"
                 retry = exc.status in RETRIED_STATUSES
                 if exc.status == 429:
                     delay = _retry_after(exc.headers, delay)
             except (ClientConnectionError, TimeoutError) as exc:
-                problem, retry = type(exc).__name__, True
+                error, problem, retry = exc, "network", True
             if not retry or attempt == self.settings.max_attempts:
-                log.warning("%s failed with %s after %d attempt(s)", what, problem, attempt)
+                log_failure(log, what, error, f"{problem}, {attempt} attempt(s)")
                 return None
             await asyncio.sleep(delay * random.uniform(1.0, 1.25))
         return None
 
     # ------------------------------------------------------------ proactive messages (reminders)
 
-    async def send_proactive(self, user: str, card: dict[str, Any], fallback: str) -> bool:
-        """Send a card into a user's stored personal conversation; False when there is none or it failed."""
+    async def send_proactive(self, user: str, activities: list[Activity]) -> bool:
+        """Send into a user's stored personal conversation; False when there is none or a send failed."""
         stored = await self._stored(self.store.teams_reference, user)
         if stored is None:
             return False
@@ -367,12 +390,7 @@ class TeamsAdapter:
         sent: list[bool] = []
 
         async def callback(context: TurnContext) -> None:
-            activity = Activity(
-                type=ActivityTypes.message,
-                attachments=[Attachment(content_type=CARD_TYPE, content=card)],
-                summary=fallback[:200],
-            )
-            sent.append(await self.call("reminder", lambda: context.send_activity(activity)) is not None)
+            sent.append(await self._send(context, user, activities, keep_cards=True))
 
         continuation = reference.get_continuation_activity()
         if self.settings.anonymous:
@@ -416,6 +434,10 @@ def build_web_app(adapter: TeamsAdapter, path: str = "/api/messages") -> web.App
     async def messages(request: web.Request) -> web.StreamResponse:
         return await start_agent_process(request, adapter.app, adapter.cloud)
 
+    async def resend(_app: web.Application) -> None:
+        await adapter.resend_unsent()
+
+    app.on_startup.append(resend)  # before the server accepts requests: a redelivery then finds them sent
     app.router.add_post(path, messages)
     return app
 

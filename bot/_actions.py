@@ -22,6 +22,7 @@ _VERBS: dict[str, tuple[int, bool]] = {
     "fee": (2, True),  # fee:<band|size>:<value>:<serial>   fee calculator steps
     "more": (1, False),  # more:<topic>                       tell me more (read-only)
     "go": (1, False),  # go:<menu|help|ask|fee|review|sections>   read-only or menu entries
+    "page": (2, False),  # page:<mydata>:<n>                   the next part of a long reply (read-only)
 }
 _ARG = re.compile(r"^[a-z0-9_.-]{1,56}$")  # "more:" + 56 + ":" + serial still fits 64 bytes for short serials
 

@@ -17,7 +17,7 @@ def topic_title(content: Content, topic: str, short: bool = False) -> str:
         label = "vision" if kind == "priority" else "pledges"
         return next((f"{t.title} ({label})" for t in themes if t.id == ident), topic)
     if kind == "area":
-        area = content.area(int(ident)) if ident.isdigit() else None
+        area = content.area(int(ident)) if ident.isdecimal() else None
         return area.title if area else topic
     if kind == "priority":
         return next(

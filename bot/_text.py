@@ -11,6 +11,7 @@ from content import Consultation
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _SEPARATOR = re.compile(r"^[\s,.;:!\-–—)(/]+")
+_NUMBER = re.compile(r"[0-9]{1,3}")  # ASCII digits only: "²" and "①" are not option numbers
 
 
 def clean(text: str | None) -> str:
@@ -59,10 +60,18 @@ class ChoiceReader:
     def read(self, text: str) -> TypedChoice | None:
         """The choice (and comment) this text gives, or None if it is not an answer."""
         whole = fold(text).rstrip("?").strip()
-        if whole in self.exact:
+        if whole in self.exact and not _has_symbols(text):
             return TypedChoice(self.exact[whole], None)
         if text.rstrip().endswith("?"):
             return None
+        return self.lead(text)
+
+    def lead(self, text: str) -> TypedChoice | None:
+        """The choice a message starts with, and the rest as its comment, even when the rest asks something.
+
+        "No, what would we get for our money?" is No with that comment: at a choice question an answer
+        comes first, and the question in it can be answered after.
+        """
         lowered = text.casefold().replace("’", "'")
         for word, code in self.words:
             if not lowered.startswith(word):
@@ -71,8 +80,13 @@ class ChoiceReader:
             if rest and (rest[0].isalnum() or rest[0] == "'"):
                 continue  # "nobody", "yesterday", "2nd": not a choice word
             comment = _SEPARATOR.sub("", rest).strip()
-            return TypedChoice(code, comment or None)
+            return TypedChoice(code, comment if _has_symbols(comment) or any(c.isalnum() for c in comment) else None)
         return None
+
+
+def _has_symbols(text: str) -> bool:
+    """Whether text holds symbols such as emoji ("Partly, 🎉🎉": the emoji are a comment, not punctuation)."""
+    return any(unicodedata.category(ch).startswith("S") for ch in text)
 
 
 def parse_choice(text: str, consultation: Consultation) -> TypedChoice | None:
@@ -182,10 +196,20 @@ def parse_command(text: str) -> Command | None:
 def match_option(text: str, labels: Sequence[str]) -> int | None:
     """Index of the option typed by number ("2") or by label (exact or a clear prefix), else None."""
     folded = fold(text)
-    if folded.isdigit() and 1 <= int(folded) <= len(labels):
+    if _NUMBER.fullmatch(folded) and 1 <= int(folded) <= len(labels):
         return int(folded) - 1
     folded_labels = [fold(label) for label in labels]
     if folded in folded_labels:
         return folded_labels.index(folded)
     starts = [i for i, label in enumerate(folded_labels) if len(folded) >= 3 and label.startswith(folded)]
     return starts[0] if len(starts) == 1 else None
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """Yes/no typed at a confirmation: True, False or None."""
+    word = fold(text)
+    if word in {"yes", "y", "yep", "yeah", "correct", "that's us", "thats us"}:
+        return True
+    if word in {"no", "n", "nope", "none", "none of these"}:
+        return False
+    return None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,14 @@ from sqlite_utils import Database
 
 from storage._schema import migrations
 
-__all__ = ["PRAGMAS", "Answer", "Store", "connect"]
+__all__ = ["PRAGMAS", "Answer", "ReadOnlyTransaction", "Store", "Summary", "connect"]
 
 # The same pragmas are used by bench/ for its raw-commit baseline, so the comparison is fair.
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
+    "PRAGMA secure_delete=ON",  # deleted rows are overwritten with zeros, not left in free pages
 )
 BUSY_TIMEOUT_SECONDS = 15.0
 
@@ -60,12 +62,18 @@ def _execute_when_free(conn: sqlite3.Connection, sql: str) -> None:
             time.sleep(0.005)
 
 
+class ReadOnlyTransaction(Exception):
+    """A write was attempted inside a read transaction: run the work again in a write transaction."""
+
+
 class Store:
     """All reads and writes the engine, exports and reports make. Not thread-safe: callers serialise."""
 
     def __init__(self, db: Database):
         self.db = db
         self.conn = db.conn
+        self._checkpoint_due = False  # set by an erasure: truncate the WAL once the transaction commits
+        self._read_only = False
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
@@ -83,26 +91,87 @@ class Store:
         self.db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One write transaction, taken up front (BEGIN IMMEDIATE) so concurrent writers queue, not fail."""
-        self.conn.execute("BEGIN IMMEDIATE")
+    def transaction(self, *, write: bool = True) -> Iterator[None]:
+        """One transaction; nested calls become savepoints (sqlite-utils' `atomic()`).
+
+        The outermost write transaction is taken up front (BEGIN IMMEDIATE) so concurrent writers
+        queue rather than fail. `write=False` opens a read transaction (BEGIN DEFERRED) that never
+        takes the write lock: any write inside it raises `ReadOnlyTransaction` instead, so the
+        caller can start again as a writer (never upgrading a read snapshot, which in WAL mode can
+        fail at once with SQLITE_BUSY_SNAPSHOT).
+        """
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED")
+        self._read_only = not write
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")
+            if self._checkpoint_due:
+                self._truncate_wal()
+        finally:
+            self._read_only = False
+
+    def _truncate_wal(self) -> None:
+        """Copy the WAL into the database and truncate it, so erased values leave no old copies behind."""
+        self._checkpoint_due = False
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _write(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run one writing statement; refused inside a read transaction (see `transaction`)."""
+        if self._read_only:
+            raise ReadOnlyTransaction(sql.split(None, 1)[0])
+        return self.conn.execute(sql, params)
 
     # ------------------------------------------------------------ inbound de-duplication
 
     def claim_message(self, channel: str, message_id: str, now: str, user_id: str | None = None) -> bool:
         """Record an inbound message id; False if it was already processed (a duplicate delivery)."""
-        cursor = self.conn.execute(
+        cursor = self._write(
             "INSERT OR IGNORE INTO inbound_seen (channel, message_id, at, user_id) VALUES (?, ?, ?, ?)",
             (channel, message_id, now, user_id),
         )
         return cursor.rowcount == 1
+
+    def seen_message(self, channel: str, message_id: str) -> bool:
+        """Whether this inbound message id was already processed (a read: claims nothing)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM inbound_seen WHERE channel = ? AND message_id = ?", (channel, message_id)
+        ).fetchone()
+        return row is not None
+
+    # ------------------------------------------------------------ the outbox (adapters branch)
+
+    def add_outbox(self, channel: str, user_id: str, message_id: str | None, replies: str, now: str) -> int:
+        """Keep one turn's serialised replies until they are sent; returns the batch id."""
+        cursor = self._write(
+            "INSERT INTO outbox (channel, user_id, message_id, replies, created_at) VALUES (?, ?, ?, ?, ?)",
+            (channel, user_id, message_id, replies, now),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def unsent_for(self, channel: str, message_id: str) -> dict[str, Any] | None:
+        """The unsent batch for one inbound message id, if any."""
+        rows = self.db.query(
+            "SELECT * FROM outbox WHERE channel = ? AND message_id = ? AND sent_at IS NULL ORDER BY id LIMIT 1",
+            [channel, message_id],
+        )
+        return next(iter(rows), None)
+
+    def unsent(self, channel: str) -> list[dict[str, Any]]:
+        """Every unsent batch on a channel, oldest first."""
+        return list(self.db.query("SELECT * FROM outbox WHERE channel = ? AND sent_at IS NULL ORDER BY id", [channel]))
+
+    def mark_sent(self, batch_id: int, now: str) -> None:
+        """Record that a batch was sent (or given up on); its text is dropped, no longer needed (data minimisation)."""
+        self._write("UPDATE outbox SET sent_at = ?, replies = '[]' WHERE id = ?", (now, batch_id))
 
     # ------------------------------------------------------------ conversations
 
@@ -134,7 +203,7 @@ class Store:
         now: str,
     ) -> None:
         """Insert or update the conversation row."""
-        self.conn.execute(
+        self._write(
             "INSERT INTO conversations (channel, user_id, respondent_id, display_name, state, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (channel, user_id) DO UPDATE SET respondent_id = excluded.respondent_id,"
@@ -155,7 +224,7 @@ class Store:
 
     def create_respondent(self, channel: str, user_id: str, display_name: str | None, now: str) -> int:
         """Create a respondent (status in_progress) and return its id."""
-        cursor = self.conn.execute(
+        cursor = self._write(
             "INSERT INTO respondents (channel, user_id, display_name, status, started_at, updated_at)"
             " VALUES (?, ?, ?, 'in_progress', ?, ?)",
             (channel, user_id, display_name, now, now),
@@ -175,6 +244,7 @@ class Store:
             "submitted_at",
             "amended_at",
             "display_name",
+            "pupils",
         }
     )
 
@@ -184,18 +254,22 @@ class Store:
         if unknown:
             raise ValueError(f"unknown respondent fields: {sorted(unknown)}")
         assignments = "".join(f"{name} = ?, " for name in fields)
-        self.conn.execute(
+        self._write(
             f"UPDATE respondents SET {assignments}updated_at = ? WHERE id = ?",
             (*fields.values(), now, respondent_id),
         )
 
     def next_reference(self, prefix: str) -> str:
-        """The next free reference number, e.g. ELP-2026-0042 (call inside the submitting transaction)."""
-        row = self.conn.execute(
-            "SELECT max(CAST(substr(reference, ?) AS INTEGER)) FROM respondents WHERE reference LIKE ?",
-            (len(prefix) + 2, prefix + "-%"),
+        """The next reference number, e.g. ELP-2026-0042, from a sequence that never goes back.
+
+        Call inside the submitting transaction; a number freed by an erasure is never handed out again.
+        """
+        (last,) = self._write(
+            "INSERT INTO reference_sequence (prefix, last) VALUES (?, 1)"
+            " ON CONFLICT (prefix) DO UPDATE SET last = last + 1 RETURNING last",
+            (prefix,),
         ).fetchone()
-        return f"{prefix}-{(row[0] or 0) + 1:04d}"
+        return f"{prefix}-{last:04d}"
 
     # ------------------------------------------------------------ answers
 
@@ -218,13 +292,13 @@ class Store:
         after_submission: bool,
     ) -> None:
         """Store the current answer and append the change to the audit log."""
-        self.conn.execute(
+        self._write(
             "INSERT INTO answers (respondent_id, question_id, choice, comment, answered_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (respondent_id, question_id) DO UPDATE SET choice = excluded.choice,"
             " comment = excluded.comment, answered_at = excluded.answered_at",
             (respondent_id, question_id, choice, comment, now),
         )
-        self.conn.execute(
+        self._write(
             "INSERT INTO answer_log (respondent_id, question_id, choice, comment, at, after_submission)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (respondent_id, question_id, choice, comment, now, int(after_submission)),
@@ -236,7 +310,7 @@ class Store:
         self, channel: str | None, user_id: str | None, question: str, normalised: str, suggestions: str, now: str
     ) -> None:
         """Record a question that got no confident answer, for the ELP team."""
-        self.conn.execute(
+        self._write(
             "INSERT INTO unanswered (channel, user_id, question, normalised, suggestions, asked_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (channel, user_id, question[:500], normalised or question[:500].casefold(), suggestions, now),
@@ -262,6 +336,10 @@ class Store:
             )
         )
 
+    def unanswered_groups(self) -> int:
+        """How many different (normalised) questions went unanswered."""
+        return int(self.conn.execute("SELECT count(DISTINCT normalised) FROM unanswered").fetchone()[0])
+
     # ------------------------------------------------------------ erasure (UK GDPR)
 
     def erase_person(self, channel: str, user_id: str) -> dict[str, int]:
@@ -272,18 +350,22 @@ class Store:
         deleted: dict[str, int] = {}
         if row is not None:
             for table in ("answer_log", "answers"):
-                deleted[table] = self.conn.execute(f"DELETE FROM {table} WHERE respondent_id = ?", (row[0],)).rowcount
-            deleted["respondents"] = self.conn.execute("DELETE FROM respondents WHERE id = ?", (row[0],)).rowcount
-        for table in ("conversations", "unanswered", "inbound_seen", "reminder_log"):
-            deleted[table] = self.conn.execute(
+                deleted[table] = self._write(f"DELETE FROM {table} WHERE respondent_id = ?", (row[0],)).rowcount
+            deleted["respondents"] = self._write("DELETE FROM respondents WHERE id = ?", (row[0],)).rowcount
+        for table in ("conversations", "unanswered", "inbound_seen", "outbox", "reminder_log"):
+            deleted[table] = self._write(
                 f"DELETE FROM {table} WHERE channel = ? AND user_id = ?", (channel, user_id)
             ).rowcount
         if channel == "msteams":  # teams branch: references and sent cards are keyed by the Teams user only
             for table in ("teams_references", "teams_cards"):
-                deleted[table] = self.conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,)).rowcount
+                deleted[table] = self._write(f"DELETE FROM {table} WHERE user_id = ?", (user_id,)).rowcount
+        # secure_delete zeroes the freed space; the old page images still in the WAL go at the checkpoint.
+        self._checkpoint_due = True
+        if not self.conn.in_transaction:
+            self._truncate_wal()
         return deleted
 
-    # ------------------------------------------------------------ reading for exports
+    # ------------------------------------------------------------ reading for exports and reports
 
     def respondents(self) -> list[dict[str, Any]]:
         """Every respondent, oldest first."""
@@ -298,16 +380,159 @@ class Store:
             )
         return grouped
 
+    def responses(self) -> Iterator[tuple[dict[str, Any], dict[str, Answer]]]:
+        """(respondent row, their answers by question id) for every respondent, oldest first, streamed.
+
+        One query, read as it goes: memory stays flat however many respondents there are.
+        """
+        cursor = self.conn.execute(
+            "SELECT r.*, a.question_id AS _qid, a.choice AS _choice, a.comment AS _comment,"
+            " a.answered_at AS _at FROM respondents r LEFT JOIN answers a ON a.respondent_id = r.id"
+            " ORDER BY r.id"
+        )
+        columns = [c[0] for c in cursor.description]
+        width = columns.index("_qid")
+        current: dict[str, Any] | None = None
+        answers: dict[str, Answer] = {}
+        for row in cursor:
+            if current is None or current["id"] != row[0]:
+                if current is not None:
+                    yield current, answers
+                current, answers = dict(zip(columns[:width], row[:width], strict=True)), {}
+            if row[width] is not None:
+                answers[row[width]] = Answer(row[width + 1], row[width + 2], row[width + 3])
+        if current is not None:
+            yield current, answers
+
+    def choice_counts(self) -> list[tuple[str, str | None, str | None, str, int]]:
+        """(question id, school type, role, choice, count) for every answered choice, counted in SQL."""
+        return self.conn.execute(
+            "SELECT a.question_id, r.school_type, r.role, a.choice, count(*) FROM answers a"
+            " JOIN respondents r ON r.id = a.respondent_id WHERE a.choice IS NOT NULL"
+            " GROUP BY a.question_id, r.school_type, r.role, a.choice"
+        ).fetchall()
+
+    def quotable_comments(self, question_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """Comments from respondents who allowed quoting (named or anonymous), streamed by respondent.
+
+        The school comes only with "named" consent; `question_id` limits it to one question.
+        """
+        only = " AND a.question_id = ?" if question_id is not None else ""
+        return self.db.query(
+            "SELECT a.question_id, a.choice, a.comment, r.school_type, r.role, r.quote_consent,"
+            " CASE WHEN r.quote_consent = 'named' THEN r.school END AS school FROM answers a"
+            " JOIN respondents r ON r.id = a.respondent_id"
+            " WHERE r.quote_consent IN ('named', 'anonymous') AND a.comment IS NOT NULL AND a.comment != ''"
+            f"{only} ORDER BY r.id, a.question_id",
+            [question_id] if question_id is not None else [],
+        )
+
+    def quotable_comment_counts(self) -> dict[str, int]:
+        """How many quotable comments each question has (the same rule as `quotable_comments`)."""
+        return dict(
+            self.conn.execute(
+                "SELECT a.question_id, count(*) FROM answers a JOIN respondents r ON r.id = a.respondent_id"
+                " WHERE r.quote_consent IN ('named', 'anonymous') AND a.comment IS NOT NULL AND a.comment != ''"
+                " GROUP BY a.question_id"
+            ).fetchall()
+        )
+
+    def summary(self) -> Summary:
+        """Headline counts: respondents, submitted, in progress, member schools responded, by type and role."""
+        result = Summary()
+        for school_type, role, submitted, count in self.conn.execute(
+            "SELECT coalesce(school_type, 'unknown'), coalesce(role, 'unknown'), status = 'submitted', count(*)"
+            " FROM respondents GROUP BY 1, 2, 3"
+        ):
+            result.respondents += count
+            result.submitted += count if submitted else 0
+            result.in_progress += 0 if submitted else count
+            result.by_type[school_type] += count
+            result.by_role[role] += count
+        result.members, result.members_responded = self.conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE urn IN (SELECT school_urn FROM respondents))"
+            " FROM schools WHERE member = 1 AND open = 1"
+        ).fetchone()
+        return result
+
+    def school_statuses(self) -> list[dict[str, Any]]:
+        """Every member school (or every open school if none are marked) with its response status."""
+        marked = self.conn.execute("SELECT count(*) FROM schools WHERE member = 1").fetchone()[0]
+        return list(
+            self.db.query(
+                "SELECT s.urn, s.name, s.fee_band, count(r.id) AS respondents,"
+                " CASE WHEN max(r.status = 'submitted') THEN 'submitted'"
+                " WHEN count(r.id) THEN 'in_progress' ELSE 'not_started' END AS status"
+                " FROM schools s LEFT JOIN respondents r ON r.school_urn = s.urn WHERE s.open = 1"
+                + (" AND s.member = 1" if marked else "")
+                + " GROUP BY s.urn ORDER BY s.name"
+            )
+        )
+
+    def respondents_outside_directory(self) -> list[dict[str, Any]]:
+        """Respondents whose school is not an open school in the directory: typed name, type, status."""
+        return list(
+            self.db.query(
+                "SELECT r.id, r.school, r.school_type, r.role, r.status, r.reference FROM respondents r"
+                " WHERE r.school_urn IS NULL OR r.school_urn NOT IN (SELECT urn FROM schools WHERE open = 1)"
+                " ORDER BY r.school COLLATE NOCASE, r.id"
+            )
+        )
+
     def answer_log(self, respondent_id: int) -> list[dict[str, Any]]:
         """The audit trail of one respondent, oldest first."""
         return list(self.db.query("SELECT * FROM answer_log WHERE respondent_id = ? ORDER BY id", [respondent_id]))
+
+    # ------------------------------------------------------------ the school directory
+
+    def schools(self, *, members_only: bool = False, include_closed: bool = False) -> list[dict[str, Any]]:
+        """Schools in the directory, by name."""
+        where = []
+        if not include_closed:
+            where.append("open = 1")
+        if members_only:
+            where.append("member = 1")
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return list(self.db.query(f"SELECT * FROM schools{clause} ORDER BY name"))
+
+    def school(self, urn: str) -> dict[str, Any] | None:
+        """One school by URN, or None."""
+        return next(iter(self.db.query("SELECT * FROM schools WHERE urn = ?", [urn])), None)
+
+    def school_urns(self) -> set[str]:
+        """Every URN in the directory, open or not."""
+        return {row[0] for row in self.conn.execute("SELECT urn FROM schools")}
+
+    _SCHOOL_FIELDS = ("urn", "name", "la", "establishment_type", "type_group", "phase", "pupils", "fee_band")
+
+    def upsert_school(self, school: dict[str, Any], now: str) -> None:
+        """Insert or update one open school (keeping its member mark)."""
+        values = [school[name] for name in self._SCHOOL_FIELDS]
+        updates = ", ".join(f"{name} = excluded.{name}" for name in self._SCHOOL_FIELDS[1:])
+        self.conn.execute(
+            f"INSERT INTO schools ({', '.join(self._SCHOOL_FIELDS)}, open, member, updated_at)"
+            f" VALUES ({', '.join('?' for _ in values)}, 1, 0, ?)"
+            f" ON CONFLICT (urn) DO UPDATE SET {updates}, open = 1, updated_at = excluded.updated_at",
+            (*values, now),
+        )
+
+    def mark_school_closed(self, urn: str, now: str) -> None:
+        """Mark a school in the directory as no longer open."""
+        self._write("UPDATE schools SET open = 0, updated_at = ? WHERE urn = ?", (now, urn))
+
+    def set_members(self, urns: list[str], now: str) -> None:
+        """Make exactly these URNs (already in the directory) the member schools."""
+        self._write("UPDATE schools SET member = 0, updated_at = ? WHERE member = 1", (now,))
+        self.conn.executemany(
+            "UPDATE schools SET member = 1, updated_at = ? WHERE urn = ?", [(now, urn) for urn in urns]
+        )
 
     # ------------------------------------------------------------ Teams references and cards, reminders (teams branch)
 
     def save_teams_reference(self, user_id: str, conversation_id: str, reference: str, now: str) -> None:
         """Keep the latest conversation reference (JSON) of a Teams user, for proactive messages."""
         with self.transaction():
-            self.conn.execute(
+            self._write(
                 "INSERT INTO teams_references (user_id, conversation_id, reference, updated_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (user_id) DO UPDATE SET conversation_id = excluded.conversation_id,"
                 " reference = excluded.reference, updated_at = excluded.updated_at",
@@ -322,7 +547,7 @@ class Store:
     def save_teams_card(self, conversation_id: str, activity_id: str, user_id: str, card: str, now: str) -> None:
         """Remember a card we sent (JSON with its text and buttons), so a press can update it in place."""
         with self.transaction():
-            self.conn.execute(
+            self._write(
                 "INSERT OR REPLACE INTO teams_cards (conversation_id, activity_id, user_id, card, sent_at)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (conversation_id, activity_id, user_id, card, now),
@@ -356,7 +581,7 @@ class Store:
     def log_reminder(self, channel: str, user_id: str, now: str) -> None:
         """Record that a reminder was sent."""
         with self.transaction():
-            self.conn.execute(
+            self._write(
                 "INSERT INTO reminder_log (channel, user_id, sent_at) VALUES (?, ?, ?)", (channel, user_id, now)
             )
 
@@ -366,3 +591,16 @@ class Store:
             "SELECT sent_at FROM reminder_log WHERE channel = ? AND user_id = ? ORDER BY id", (channel, user_id)
         )
         return [row[0] for row in rows]
+
+
+@dataclass
+class Summary:
+    """Headline counts for the ELP team."""
+
+    respondents: int = 0
+    submitted: int = 0
+    in_progress: int = 0
+    members: int = 0
+    members_responded: int = 0
+    by_type: Counter[str] = field(default_factory=Counter)
+    by_role: Counter[str] = field(default_factory=Counter)

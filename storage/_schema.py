@@ -133,6 +133,40 @@ def m003_inbound_owner(db: Database) -> None:
 
 
 @migrations()
+def m004_results_reference_sequence(db: Database) -> None:
+    """References from a sequence that never goes back (erasure frees no number); the pupil count given."""
+    db["reference_sequence"].create({"prefix": str, "last": int}, pk="prefix", not_null={"prefix", "last"})
+    # Carry on from the highest reference already handed out, per prefix (e.g. ELP-2026).
+    db.execute(
+        "INSERT INTO reference_sequence (prefix, last)"
+        " SELECT rtrim(reference, '0123456789') AS stem, max(CAST(substr(reference, length(rtrim(reference,"
+        " '0123456789')) + 1) AS INTEGER)) FROM respondents WHERE reference IS NOT NULL GROUP BY stem"
+    )
+    db.execute("UPDATE reference_sequence SET prefix = rtrim(prefix, '-')")
+    db["respondents"].add_column("pupils", int)
+
+
+@migrations()
+def m005_outbox(db: Database) -> None:
+    """Replies committed with their turn and kept until the channel has sent them (survives a crash)."""
+    db["outbox"].create(
+        {
+            "id": int,
+            "channel": str,
+            "user_id": str,
+            "message_id": str,
+            "replies": str,
+            "created_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        not_null={"channel", "user_id", "replies", "created_at"},
+    )
+    db["outbox"].create_index(["channel", "message_id"])
+    db.execute("CREATE INDEX idx_outbox_unsent ON outbox (channel, id) WHERE sent_at IS NULL")
+
+
+@migrations()
 def m007_teams_references_and_reminders(db: Database) -> None:
     """Teams conversation references and sent cards, and the reminder log (every channel)."""
     db["teams_references"].create(

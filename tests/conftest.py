@@ -61,7 +61,9 @@ def content() -> Content:
 def roomy_content(content: Content) -> Content:
     """The shipped content with a 20,000-character comment limit, for 10,000-character hostile comments."""
     consultation = content.consultation.model_copy(update={"comment_max_chars": 20_000})
-    return Content(content.offer, content.vision, consultation, content.messages, content.faq, content.directory)
+    return Content(
+        content.offer, content.vision, consultation, content.messages, content.faq, content.directory, content.lexicon
+    )
 
 
 class Clock:

@@ -1,0 +1,81 @@
+"""The one seam between the conversation and FAQ answering (bot/_answers.py, _fees.py, _ask.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from bot import _actions as actions
+from bot._answers import Answerer
+from bot._ask import answer_record
+from bot._fees import FeeRequest, read_fee_request, working
+from bot._messages import Button, Outbound
+from bot._render import topic_full, topic_title
+from bot.flow.turn import Turn
+from content import Content, FeeBand, Question
+
+MAX_QUESTION_CHARS = 500
+_DEICTIC = re.compile(r"\b(this|it|these|that|include|includes|cover|covers|mean|means|involve)\b", re.I)
+
+__all__ = ["Answerer", "answer_question", "answer_record", "fee_request", "fee_working", "more"]
+
+
+def fee_request(text: str) -> FeeRequest:
+    """The school type and pupil count a message gives ("a secondary of 900")."""
+    return read_fee_request(text)
+
+
+def fee_working(content: Content, band: FeeBand, pupils: int | None) -> str:
+    """'Primary, 420 pupils: £4,461 + 420 × £5.77 = £6,884.40'."""
+    return working(content, band, pupils)
+
+
+def answer_question(turn: Turn, text: str, context: Question | None = None, *, fresh: bool = False) -> list[Outbound]:
+    """Answer a question from the content, then ask again whatever is pending (`fresh`: with its intro)."""
+    if len(text) > MAX_QUESTION_CHARS:
+        return turn.again("question_too_long")
+    reply = turn.engine.answerer.find(text)
+    if reply.compute == "fees":  # fee words are a synonym group in faq.yaml: the answerer routes them
+        from bot.flow.fees import start_fee
+
+        return start_fee(turn, text)
+    follow = turn.follow_up_buttons()
+    email = turn.content.offer.contact.email
+    if not reply.confident and context is not None and _DEICTIC.search(text) and reply.kind != "declined":
+        return [Outbound(topic_full(turn.content, context.topic), follow), *turn.prompt(fresh=fresh)]
+    if not reply.confident:
+        suggestions = json.dumps([t for _, t in reply.suggestions])
+        turn.store.log_unanswered(turn.channel, turn.user_id, text, reply.normalised, suggestions, turn.stamp)
+        if reply.kind == "declined":
+            return [Outbound(turn.say("declined", email=email), follow), *turn.prompt(fresh=fresh)]
+        buttons = [more_button(title, topic) for title, topic in reply.suggestions]
+        return [Outbound(turn.say("not_sure", email=email), buttons[:3] + follow), *turn.prompt(fresh=fresh)]
+    topics = ([reply.topic] if reply.topic and reply.topic not in {"contact", "dates"} else []) + list(
+        reply.related[:2]
+    )
+    buttons = [more_on(turn, topic) for topic in topics]
+    answer = Outbound(turn.say("answer", answer=reply.answer, source=reply.source), buttons + follow)
+    return [answer, *turn.prompt(fresh=fresh)]
+
+
+def more_on(turn: Turn, topic: str) -> Button:
+    """'More on <topic>'."""
+    return more_button(turn.say("button_more_on", topic=topic_title(turn.content, topic, short=True)), topic)
+
+
+def more_button(label: str, topic: str) -> Button:
+    """A read-only 'tell me more' button for a content topic."""
+    return Button(label[:60], actions.make("more", topic.replace(":", ".", 1)))
+
+
+def more(turn: Turn, topic: str) -> list[Outbound]:
+    """The full text of a content topic, then the pending prompt again."""
+    if not turn.content.has_topic(topic):
+        return turn.again("unknown_action")
+    return [Outbound(topic_full(turn.content, topic), turn.follow_up_buttons()), *turn.prompt(fresh=False)]
+
+
+def answer_alone(answerer: Answerer, question: str) -> dict[str, Any]:
+    """{"answer", "source", …} for a question asked outside any conversation."""
+    return answer_record(answerer, question)

@@ -1,0 +1,144 @@
+"""Steps of the fee calculator: fee_band (school type), fee_pru (which PRU rate), fee_pupils (roll)."""
+
+from __future__ import annotations
+
+from bot._actions import Action
+from bot._messages import Button, Outbound
+from bot._text import match_option
+from bot.flow.answering import fee_request, fee_working
+from bot.flow.base import Step
+from bot.flow.state import FeeDraft, StepId
+from bot.flow.turn import Turn
+from content import FeeBand
+
+MAX_PUPILS = 5000
+
+
+def known_band(turn: Turn) -> FeeBand | None:
+    """The fee band of the respondent's own school type, if known."""
+    school_type = (turn.respondent or {}).get("school_type")
+    for option in turn.content.consultation.identity.school_types:
+        if option.id == school_type and option.fee_band:
+            return turn.content.fee_band(option.fee_band)
+    return None
+
+
+def own_fee(turn: Turn) -> str | None:
+    """'Your school's subscription: …' when the school type (and roll, if needed) is known."""
+    band = known_band(turn)
+    if band is None:
+        return None
+    pupils = turn.session.school_pupils
+    if band.per_pupil != 0 and pupils is None:
+        currency = turn.content.offer.fees.currency
+        flat, per_pupil = f"{currency}{band.flat_rate}", f"{currency}{band.per_pupil_rate}"
+        return turn.say("own_fee_rates", band=band.name, flat=flat, per_pupil=per_pupil)
+    return turn.say("own_fee", working=fee_working(turn.content, band, pupils))
+
+
+def start_fee(turn: Turn, text: str | None) -> list[Outbound]:
+    """Work out a fee from what a message says, asking for what is missing (default: their own school)."""
+    request = fee_request(text) if text else None
+    own = known_band(turn)
+    band_id = request.band if request and request.band else (own.id if own else None)
+    pupils = request.pupils if request else None
+    if pupils is None and own is not None and band_id == own.id:
+        pupils = turn.session.school_pupils
+    turn.session.fee = FeeDraft(band_id, pupils)
+    if band_id == "pru":
+        return _ask(turn, StepId.FEE_PRU)
+    if band_id is None:
+        return _ask(turn, StepId.FEE_BAND)
+    return fee_for(turn, band_id)
+
+
+def _ask(turn: Turn, step: StepId) -> list[Outbound]:
+    """Ask the next fee question: from inside the calculator move on, else interrupt what was pending."""
+    if turn.step.side:
+        turn.goto(step)
+        return turn.prompt()
+    return turn.interrupt(step)
+
+
+def fee_for(turn: Turn, band_id: str) -> list[Outbound]:
+    """The fee for a band (asking for the roll when it has a per-pupil rate), then hand back."""
+    band = turn.content.fee_band(band_id)
+    if band is None:
+        return turn.again("unknown_action")
+    draft = turn.session.fee
+    draft.band = band.id
+    if band.per_pupil != 0 and draft.pupils is None:
+        return _ask(turn, StepId.FEE_PUPILS)
+    own = known_band(turn)
+    if band.per_pupil != 0 and own is not None and own.id == band.id:
+        turn.session.school_pupils = draft.pupils  # their own school's roll: used in the funding summary
+    reply = fee_working(turn.content, band, draft.pupils if band.per_pupil != 0 else None)
+    if band.per_pupil == 0:
+        reply += "\n\n" + turn.say("fee_no_per_pupil", band=band.name)
+    reply = turn.say("fee_answer", working=reply, source=turn.content.offer.funding.heading)
+    turn.session.fee = FeeDraft()
+    buttons = turn.follow_up_buttons()
+    if turn.step.side:
+        turn.pop_resume()
+    return [Outbound(reply, buttons), *turn.prompt(fresh=False)]
+
+
+class FeeBandStep(Step):
+    """Which type of school (the fee band)."""
+
+    id = StepId.FEE_BAND
+    leads_to = (StepId.FEE_PUPILS,)
+    side = True
+
+    def bands(self, turn: Turn) -> list[FeeBand]:
+        """The bands offered at this step."""
+        return list(turn.content.offer.fees.bands)
+
+    def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
+        buttons = [Button(b.name, turn.act("fee", "band", b.id)) for b in self.bands(turn)]
+        return [Outbound(turn.say(f"ask_{self.id}"), buttons)]
+
+    def on_text(self, turn: Turn, text: str) -> list[Outbound]:
+        request = fee_request(text)
+        if request.pupils is not None:
+            turn.session.fee.pupils = request.pupils
+        if request.band and request.band != "pru":
+            return fee_for(turn, request.band)
+        bands = self.bands(turn)
+        index = match_option(text, [b.name for b in bands])
+        if index is not None:
+            return fee_for(turn, bands[index].id)
+        return turn.again("pick_option")
+
+    def on_action(self, turn: Turn, action: Action) -> list[Outbound] | None:
+        if action.verb == "fee" and action.args[0] == "band":
+            return fee_for(turn, action.args[1])
+        return None
+
+
+class FeePruStep(FeeBandStep):
+    """Which PRU rate (primary or secondary)."""
+
+    id = StepId.FEE_PRU
+    leads_to = ()
+
+    def bands(self, turn: Turn) -> list[FeeBand]:
+        return [b for b in turn.content.offer.fees.bands if b.id.startswith("pru")]
+
+
+class FeePupilsStep(Step):
+    """How many pupils (for bands with a per-pupil rate)."""
+
+    id = StepId.FEE_PUPILS
+    side = True
+
+    def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
+        band = turn.content.fee_band(turn.session.fee.band or "")
+        return [Outbound(turn.say("ask_pupils", band=band.name if band else ""))]
+
+    def on_text(self, turn: Turn, text: str) -> list[Outbound]:
+        pupils = fee_request(text).pupils
+        if pupils is None or not 1 <= pupils <= MAX_PUPILS:
+            return turn.again("pupils_invalid")
+        turn.session.fee.pupils = pupils
+        return fee_for(turn, turn.session.fee.band or "")

@@ -1,0 +1,357 @@
+"""Steps: question (a consultation question, by button or typed) and comment (why, after Partly or No)."""
+
+from __future__ import annotations
+
+from bot import _actions as actions
+from bot._messages import Button, Outbound
+from bot._text import fold
+from bot.flow.answering import answer_question
+from bot.flow.base import ConfirmStep, Step
+from bot.flow.fees import own_fee
+from bot.flow.review import show_review
+from bot.flow.state import CommentDraft, Frame, JustAnswered, StepId
+from bot.flow.turn import Turn
+from content import Question
+
+# Typed at a comment prompt or the free-text question, these mean "no comment" (folded: "n/a" reads "n a").
+_NOTHING_TO_ADD = frozenset(
+    fold(word) for word in ("no", "none", "nothing", "n/a", "na", "no thanks", "nothing to add", "nope", "no, thanks")
+)
+
+
+_QUESTION_WORDS = frozenset(
+    "what how why when where who which whose is are do does did can could will would should may shall".split()
+)
+
+
+def go_to_question(turn: Turn, question: Question) -> list[Outbound]:
+    """Ask a question afresh (section intro and summary first)."""
+    turn.goto(StepId.QUESTION, question.id)
+    return turn.prompt(fresh=True)
+
+
+def first_unanswered(turn: Turn) -> list[Outbound]:
+    """The first unanswered question, or the review when every question has an answer."""
+    nxt = turn.next_unanswered(None)
+    return show_review(turn) if nxt is None else go_to_question(turn, nxt)
+
+
+def move_on(turn: Turn, question: Question) -> str | None:
+    """After a question, make the next thing pending: the review if they came from it, else the next
+    unanswered question (the review when none is left). Returns a line to show first, if any."""
+    if turn.session.after_review or turn.submitted:
+        turn.session.after_review = False
+        turn.goto(StepId.REVIEW)
+        return None
+    nxt = turn.next_unanswered(question.id)
+    if nxt is None:
+        turn.goto(StepId.REVIEW)
+        return turn.say("all_answered") if not turn.unanswered() else None
+    turn.goto(StepId.QUESTION, nxt.id)
+    return None
+
+
+def present(turn: Turn, *leads: str | None) -> list[Outbound]:
+    """The pending prompt afresh, with `leads` ("Saved: Yes.") put before it."""
+    replies = turn.prompt(fresh=True)
+    lead = "\n\n".join(line for line in leads if line)
+    if not lead:
+        return replies
+    if not replies:
+        return [Outbound(lead)]
+    first = replies[0]
+    return [Outbound(f"{lead}\n\n{first.text}", first.buttons, first.question_id), *replies[1:]]
+
+
+def advance(turn: Turn, question: Question, ack: str | None = None) -> list[Outbound]:
+    """After a question: back to the review if they came from it, else the next unanswered question."""
+    intro = move_on(turn, question)
+    return present(turn, ack, intro)
+
+
+def refuse_storing(turn: Turn, comment: str | None) -> list[Outbound]:
+    """Why an answer cannot be stored now (closed, or the comment is too long), or [] if it can."""
+    refusal = turn.closed_refusal()
+    if refusal:
+        return refusal
+    limit = turn.content.consultation.comment_max_chars
+    if comment is not None and len(comment) > limit:
+        return turn.again("comment_too_long", length=f"{len(comment):,}", limit=f"{limit:,}")
+    return []
+
+
+def record_choice(turn: Turn, question: Question, code: str, comment: str | None) -> list[Outbound]:
+    """Store a choice (and comment), then invite a comment or move on."""
+    refused = refuse_storing(turn, comment)
+    if refused:
+        return refused
+    kept_comment = _store_choice(turn, question, code, comment)
+    choice = turn.engine.choice_labels[code]
+    if code in turn.content.consultation.invite_comment_after and not kept_comment:
+        turn.goto(StepId.COMMENT, question.id)
+        return [Outbound(turn.say("saved_choice", choice=choice)), *turn.prompt()]
+    intro = move_on(turn, question)
+    if not kept_comment:
+        turn.session.just_answered = JustAnswered(question.id, turn.session.serial)
+    return present(turn, turn.say("saved_choice_comment" if comment else "saved_choice", choice=choice), intro)
+
+
+def record_choice_then_answer(turn: Turn, question: Question, code: str, comment: str) -> list[Outbound]:
+    """ "Partly, because …; value for money?": save the choice and comment, move on, then answer the question."""
+    refused = refuse_storing(turn, comment)
+    if refused:
+        return refused
+    _store_choice(turn, question, code, comment)
+    intro = move_on(turn, question)
+    saved = turn.say("saved_choice_comment", choice=turn.engine.choice_labels[code])
+    return [Outbound("\n\n".join(line for line in (saved, intro) if line)), *answer_question(turn, comment, fresh=True)]
+
+
+def _store_choice(turn: Turn, question: Question, code: str, comment: str | None) -> str | None:
+    """Save a choice, keeping an earlier comment when none is given; returns the comment kept."""
+    previous = turn.answers.get(question.id)
+    kept_comment = comment if comment is not None else (previous.comment if previous else None)
+    if previous is None or previous.choice != code or previous.comment != kept_comment:
+        turn.save_answer(question, code, kept_comment)
+    return kept_comment
+
+
+def answer_pressed(turn: Turn, qid: str, code: str) -> list[Outbound]:
+    """An answer button: the pending question's, or an earlier question's (changes that one only)."""
+    question = turn.question(qid)
+    if question is None or question.kind != "choice" or code not in turn.engine.choice_labels:
+        return turn.again("unknown_action")
+    if (turn.session.step, turn.session.qid) == (StepId.QUESTION, qid):
+        return record_choice(turn, question, code, None)
+    previous = turn.answers.get(qid)
+    if previous is not None and previous.choice == code:
+        return []  # the same answer again: nothing to do, nothing to say twice
+    turn.save_answer(question, code, previous.comment if previous else None)
+    label = turn.label(question)
+    return turn.again_with(turn.say("changed_answer", label=label, choice=turn.engine.choice_labels[code]))
+
+
+def comment_pressed(turn: Turn, qid: str) -> list[Outbound]:
+    """ "Add a comment on Q1" (or change it): ask for the comment, then hand back to where they were."""
+    question = turn.question(qid)
+    if question is None or question.kind != "choice" or qid not in turn.answers:
+        return turn.again("unknown_action")
+    here = turn.session.here
+    turn.goto(StepId.COMMENT, qid)
+    turn.session.comment_return = here if here != Frame(StepId.COMMENT, qid) else None
+    return turn.prompt()
+
+
+def looks_like_a_comment(text: str) -> bool:
+    """A few words that neither ask ("?", "how…") nor are one word: typed as a remark, not a question."""
+    words = fold(text).split()
+    return len(words) >= 2 and not text.rstrip().endswith("?") and words[0] not in _QUESTION_WORDS
+
+
+class _QuestionPending(Step):
+    """What the question and comment steps share: the pending question, skip, and where."""
+
+    skip_ack: str  # what skipping says
+
+    def pending(self, turn: Turn) -> Question:
+        """The question this step is about."""
+        question = turn.question(turn.session.qid)
+        assert question is not None
+        return question
+
+    def skip(self, turn: Turn) -> list[Outbound]:
+        return advance(turn, self.pending(turn), ack=turn.say(self.skip_ack))
+
+    def where(self, turn: Turn) -> str:
+        return turn.progress_label(turn.question(turn.session.qid))
+
+
+class QuestionStep(_QuestionPending):
+    """A consultation question: buttons, a typed choice ("Partly, because…"), or free text for q5.11."""
+
+    id = StepId.QUESTION
+    skip_ack = "skipped"
+    leads_to = (StepId.COMMENT, StepId.CONFIRM_COMMENT, StepId.QUESTION, StepId.REVIEW)
+
+    def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
+        question = turn.question(turn.session.qid)
+        if question is None:
+            turn.goto(StepId.NONE)
+            return []
+        replies: list[Outbound] = []
+        if fresh:
+            section = turn.content.section_of[question.id]
+            blocks = [section.intro] if section.questions[0].id == question.id else []
+            blocks.append(summary(turn, question))
+            replies.append(Outbound("\n\n".join(blocks)))
+        lines = [f"{turn.progress_label(question)} · {question.short}", question.text]
+        current = turn.answers.get(question.id)
+        if current is not None:
+            lines.append(turn.say("current_answer", answer=turn.describe(current)))
+        lines.append(turn.say("hint_text_question" if question.kind == "text" else "hint_choice"))
+        buttons: list[Button] = []
+        if question.kind == "choice":
+            buttons += [
+                Button(c.label, turn.act("ans", question.id, c.code)) for c in turn.content.consultation.choices
+            ]
+            buttons += comment_buttons(turn, question)
+        buttons.append(Button(turn.say("button_more"), actions.make("more", question.topic.replace(":", "."))))
+        skip_label = "button_nothing_to_add" if question.kind == "text" else "button_skip"
+        buttons.append(Button(turn.say(skip_label), turn.act("nav", "skip")))
+        if turn.content.question_index[question.id] > 0:
+            buttons.append(Button(turn.say("button_back"), turn.act("nav", "back")))
+        replies.append(Outbound("\n\n".join(lines), buttons, question_id=question.id))
+        return replies
+
+    def on_text(self, turn: Turn, text: str) -> list[Outbound]:
+        question = turn.question(turn.session.qid)
+        if question is None:
+            turn.goto(StepId.NONE)
+            return answer_question(turn, text)
+        if question.kind == "text":
+            if fold(text) in _NOTHING_TO_ADD:
+                return self.skip(turn)
+            refused = refuse_storing(turn, text)
+            if refused:
+                return refused
+            turn.save_answer(question, None, text)
+            return advance(turn, question, ack=turn.say("saved_comment"))
+        typed = turn.engine.choices.read(text)
+        if typed is not None:
+            return record_choice(turn, question, typed.code, typed.comment)
+        lead = turn.engine.choices.lead(text)
+        if lead is not None and lead.comment:
+            return record_choice_then_answer(turn, question, lead.code, lead.comment)
+        earlier = turn.just_answered()
+        if earlier is not None and looks_like_a_comment(text):
+            turn.session.comment_draft = CommentDraft(earlier.id, text)
+            return turn.interrupt(StepId.CONFIRM_COMMENT)
+        return answer_question(turn, text, context=question)
+
+    def back(self, turn: Turn) -> list[Outbound]:
+        index = turn.content.question_index[turn.session.qid or ""]
+        if index == 0:
+            return turn.again("first_question")
+        turn.goto(StepId.QUESTION, turn.content.questions[index - 1].id)
+        return turn.prompt(fresh=True)
+
+
+class CommentStep(_QuestionPending):
+    """'Would you like to say why?' after a choice, or a comment asked for by its button: text is the comment."""
+
+    id = StepId.COMMENT
+    skip_ack = "no_comment"
+    leads_to = (StepId.QUESTION, StepId.REVIEW)
+
+    def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
+        question = self.pending(turn)
+        limit = f"{turn.content.consultation.comment_max_chars:,}"
+        lines = [turn.say("ask_comment", label=turn.label(question), limit=limit)]
+        buttons = [Button(turn.say("button_no_comment"), turn.act("nav", "nocomment"))]
+        current = turn.answers.get(question.id)
+        if current is not None and current.comment and current.choice:
+            lines.insert(0, turn.say("current_comment", comment=current.comment))
+            buttons.append(Button(turn.say("button_remove_comment"), turn.act("nav", "dropcomment")))
+        return [Outbound("\n\n".join(lines), buttons, question_id=question.id)]
+
+    def on_text(self, turn: Turn, text: str) -> list[Outbound]:
+        if fold(text) in _NOTHING_TO_ADD:
+            return self.skip(turn)
+        question = self.pending(turn)
+        refused = refuse_storing(turn, text)
+        if refused:
+            return refused
+        previous = turn.answers.get(question.id)
+        turn.save_answer(question, previous.choice if previous else None, text)
+        return self.finish(turn, turn.say("saved_comment"))
+
+    def on_action(self, turn: Turn, action: actions.Action) -> list[Outbound] | None:
+        if action.verb == "nav" and action.args[0] == "nocomment":
+            return self.skip(turn)
+        if action.verb == "nav" and action.args[0] == "dropcomment":
+            question = self.pending(turn)
+            current = turn.answers.get(question.id)
+            if current is None or not current.comment or not current.choice:
+                return turn.again("stale_button")
+            refused = refuse_storing(turn, None)
+            if refused:
+                return refused
+            turn.save_answer(question, current.choice, None)
+            return self.finish(turn, turn.say("comment_removed", label=turn.label(question)))
+        return None
+
+    def skip(self, turn: Turn) -> list[Outbound]:
+        return self.finish(turn, turn.say(self.skip_ack))
+
+    def finish(self, turn: Turn, ack: str) -> list[Outbound]:
+        """Hand back to where the comment's button was pressed, else move on as after an answer."""
+        back_to = turn.session.comment_return
+        if back_to is None:
+            return advance(turn, self.pending(turn), ack=ack)
+        turn.goto(back_to.step, back_to.qid)
+        return [Outbound(ack), *turn.prompt(fresh=False)]
+
+    def back(self, turn: Turn) -> list[Outbound]:
+        turn.goto(StepId.QUESTION, turn.session.qid)
+        return turn.prompt(fresh=False)
+
+
+class ConfirmCommentStep(ConfirmStep):
+    """'Add this as your comment on Q1?': typed text after a button answer, offered as its comment."""
+
+    id = StepId.CONFIRM_COMMENT
+    yes_nav, no_nav = "addcomment", "notcomment"
+
+    def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
+        draft = turn.session.comment_draft
+        question = turn.question(draft.qid if draft else None)
+        if draft is None or question is None:
+            turn.pop_resume()
+            return turn.prompt(fresh=False)
+        shown = draft.text if len(draft.text) <= 200 else draft.text[:199] + "…"
+        buttons = [
+            Button(turn.say("button_add_it"), turn.act("nav", self.yes_nav)),
+            Button(turn.say("button_not_a_comment"), turn.act("nav", self.no_nav)),
+        ]
+        return [Outbound(turn.say("confirm_comment", label=turn.label(question), comment=shown), buttons)]
+
+    def yes(self, turn: Turn) -> list[Outbound]:
+        """Store the draft as the earlier answer's comment, then back to the pending question."""
+        draft = turn.session.comment_draft
+        question = turn.question(draft.qid if draft else None)
+        previous = turn.answers.get(question.id) if question else None
+        if draft is None or question is None or previous is None:
+            return turn.restore([])
+        refused = refuse_storing(turn, draft.text)
+        if refused:
+            return refused
+        turn.save_answer(question, previous.choice, draft.text)
+        turn.session.comment_draft = None
+        return turn.restore([Outbound(turn.say("saved_comment_on", label=turn.label(question)))])
+
+    def no(self, turn: Turn) -> list[Outbound]:
+        """Not a comment: answer it as a question instead."""
+        draft = turn.session.comment_draft
+        turn.session.comment_draft = None
+        turn.pop_resume()
+        return answer_question(turn, draft.text) if draft else turn.prompt(fresh=False)
+
+
+def comment_buttons(turn: Turn, question: Question) -> list[Button]:
+    """'Add a comment on Q1' for the answer just given, and for this question once it is answered."""
+    buttons = []
+    earlier = turn.just_answered()
+    if earlier is not None:
+        buttons.append(Button(turn.say("button_add_comment", label=turn.label(earlier)), turn.act("cmt", earlier.id)))
+    current = turn.answers.get(question.id)
+    if current is not None:
+        key = "button_change_comment" if current.comment else "button_add_comment"
+        buttons.append(Button(turn.say(key, label=turn.label(question)), turn.act("cmt", question.id)))
+    return buttons
+
+
+def summary(turn: Turn, question: Question) -> str:
+    """The question's summary from the content (with the school's own fee before the fee question)."""
+    text = turn.engine.summaries[question.topic]
+    own = own_fee(turn) if question.topic == "fees" else None
+    return f"{text}\n\n{own}" if own else text

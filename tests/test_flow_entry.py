@@ -1,0 +1,29 @@
+"""Entry points: first contact, start, resume, and nothing pending."""
+
+from __future__ import annotations
+
+from bot.flow.state import StepId
+
+from ._flow import step_of
+from .conftest import Chat
+
+
+def test_start_continues_where_they_were(chat: Chat) -> None:
+    chat.identify()
+    chat.press("Yes")
+    chat.send("start")
+    assert "Welcome back" in chat.text and chat.question_id == "q2"
+
+
+def test_start_after_identity_gap_asks_the_missing_detail(chat: Chat) -> None:
+    chat.send("hi")
+    chat.press("Start the consultation")
+    chat.send("ask")
+    chat.send("start")
+    assert step_of(chat) == StepId.SCHOOL
+
+
+def test_nothing_pending_back_and_skip_say_so(chat: Chat) -> None:
+    chat.send("hi")
+    assert chat.send("back") and chat.send("skip")
+    assert step_of(chat) == StepId.NONE

@@ -1,0 +1,45 @@
+"""The fee calculator steps: band, PRU rate, pupils; handing back to where the person was."""
+
+from __future__ import annotations
+
+from bot.flow.state import StepId
+
+from ._flow import session_of, step_of
+from .conftest import Chat
+
+
+def test_fee_from_the_menu_asks_band_then_pupils_then_hands_back(chat: Chat) -> None:
+    chat.send("hi")
+    chat.press("Check our fee")
+    assert step_of(chat) == StepId.FEE_BAND
+    chat.press("Secondary")
+    assert step_of(chat) == StepId.FEE_PUPILS
+    chat.send("900")
+    assert "Secondary, 900 pupils" in chat.text
+    assert step_of(chat) == StepId.NONE and session_of(chat).resume == []
+
+
+def test_pru_asks_which_rate(chat: Chat) -> None:
+    chat.send("hi")
+    chat.send("how much does our PRU pay?")
+    assert step_of(chat) == StepId.FEE_PRU
+    labels = [b.label for b in chat.buttons]
+    assert labels and all("PRU" in label for label in labels)
+    chat.press(labels[0])
+    assert "no per-pupil" in chat.text.casefold() or "per pupil" in chat.text.casefold()
+
+
+def test_impossible_roll_is_refused_and_asked_again(chat: Chat) -> None:
+    chat.send("hi")
+    chat.send("fee")
+    chat.press("Primary")
+    chat.send("0")
+    assert step_of(chat) == StepId.FEE_PUPILS and chat.replies
+
+
+def test_fee_mid_question_returns_to_the_question(chat: Chat) -> None:
+    chat.identify()
+    chat.send("fee")
+    assert step_of(chat) == StepId.FEE_PUPILS, "the school type is known: only the roll is asked"
+    chat.send("back")
+    assert chat.question_id == "q1" and step_of(chat) == StepId.QUESTION
