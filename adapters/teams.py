@@ -263,11 +263,11 @@ class TeamsAdapter:
     async def _on_message(self, context: TurnContext, _state: TurnState) -> None:
         activity = context.activity
         if (activity.conversation.conversation_type or "personal") != "personal":
-            await self._send_text(context, self.engine.content.say("teams_personal_only"))
+            await self._send_text(context, self.engine.say("teams_personal_only"))
             return
         user = user_key(activity)
         if user is None:
-            await self._send_text(context, self.engine.content.say("error_bad_sender"))
+            await self._send_text(context, self.engine.say("error_bad_sender"))
             return
         action, text = _action_of(activity.value)
         if action is None and text is None:
@@ -310,7 +310,7 @@ class TeamsAdapter:
         log.error("turn failed: %s", type(error).__name__)
         key = "teams_reply_error" if context.turn_state.get("elp_saved") else "teams_turn_error"
         try:
-            await self._send_text(context, self.engine.content.say(key))
+            await self._send_text(context, self.engine.say(key))
         except Exception as exc:  # the connector is what failed: nothing more we can tell them
             log.warning("could not send the error notice: %s", type(exc).__name__)
 
@@ -352,7 +352,7 @@ class TeamsAdapter:
     async def _mark_chosen(self, context: TurnContext, user: str, card_id: str, action: str) -> None:
         """Update the pressed card in place: its text, the chosen label, no buttons."""
         stored = await self._stored(self.store.teams_card, context.activity.conversation.id, card_id, user)
-        card = chosen_card(json.loads(stored), action, self.engine.content.say) if stored else None
+        card = chosen_card(json.loads(stored), action, self.engine.say) if stored else None
         if card is None:
             return
         update = Activity(

@@ -21,8 +21,8 @@ from aiohttp import web
 
 from adapters.teams import TeamsAdapter, TeamsSettings, build_web_app, chosen_card, to_activities, to_card
 from bot import Button, Engine, Outbound
+from bot.results.exports import records
 from storage import Store
-from storage.export import records
 
 from .standins.teams_connector import Call, TeamsConnectorStandIn
 
