@@ -21,11 +21,12 @@ from bot import _actions as actions
 from bot._messages import Delivery, Inbound, Outbound, decode_replies, encode_replies
 from bot._render import topic_summary
 from bot._text import ChoiceReader, Command, clean, parse_command
+from bot.config import Settings  # hardening (issue 13.15)
 from bot.flow.answering import Answerer, answer_alone
 from bot.flow.router import predicts_read_only, route
 from bot.flow.table import STEPS
 from bot.flow.turn import Turn
-from content import Content, load_content
+from content import Content
 from storage import ReadOnlyTransaction, Store
 
 log = logging.getLogger("elp.engine")
@@ -68,14 +69,21 @@ class Engine:
         *,
         content: Content | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
-        admins: frozenset[tuple[str, str]] = frozenset(),
+        admins: frozenset[tuple[str, str]] | None = None,
+        settings: Settings | None = None,
     ) -> Engine:
         """Open the database (creating it if needed) and load the content (default: the shipped content).
 
         `admins` are (channel, user_id) pairs allowed to ask for "stats" and "unanswered" in chat.
         """
+        # --- hardening (issue 13.15): configuration comes from bot.config.Settings (ELP_CONTENT_DIR,
+        # ELP_OPENS/ELP_CLOSES, ELP_ADMINS) unless given; a bad value raises ConfigError naming it.
+        settings = settings or Settings.from_env(content_dir=content_dir)
+        content = content or settings.content()
+        admins = settings.admins if admins is None else admins
+        # --- end hardening
         store = Store.open(db_path)
-        return cls(store=store, content=content or load_content(content_dir), clock=clock, admins=admins)
+        return cls(store=store, content=content, clock=clock, admins=admins)
 
     def close(self) -> None:
         """Close the database."""

@@ -13,9 +13,18 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage._open import (
+    SchemaTooNew,
+    StorageError,
+    check_before_writing,
+    check_path,
+    check_schema,
+    describe,
+    open_read_only,
+)
 from storage._schema import migrations
 
-__all__ = ["PRAGMAS", "Answer", "ReadOnlyTransaction", "Store", "Summary", "connect"]
+__all__ = ["PRAGMAS", "Answer", "ReadOnlyTransaction", "SchemaTooNew", "StorageError", "Store", "Summary", "connect"]
 
 # The same pragmas are used by bench/ for its raw-commit baseline, so the comparison is fair.
 PRAGMAS = (
@@ -76,14 +85,34 @@ class Store:
         self._read_only = False
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        """Open (creating and migrating as needed) the database at `path`; ':memory:' works for tests."""
-        conn = connect(path)
+    def open(cls, path: str | Path, *, read_only: bool = False) -> Store:
+        """Open (creating and migrating as needed) the database at `path`; ':memory:' works for tests.
+
+        `read_only` opens an existing file without writing anything to it (exports, reports). Any
+        problem with the file raises StorageError with one line saying what failed and how to fix it;
+        a database from a newer elp-bot raises SchemaTooNew.
+        """
+        if read_only:
+            return cls(open_read_only(path, BUSY_TIMEOUT_SECONDS))
+        check_path(path, read_only=False)
+        check_before_writing(path, BUSY_TIMEOUT_SECONDS)
+        try:
+            conn = connect(path)
+        except sqlite3.Error as exc:
+            raise StorageError(describe(exc, path)) from None
         store = cls(Database(conn, execute_plugins=False))
-        # One immediate transaction around all migrations: a second process opening a new file at
-        # the same moment waits, then finds them applied. sqlite-utils nests its own steps as savepoints.
-        with store.transaction():
-            migrations.apply(store.db)
+        try:
+            # One immediate transaction around all migrations: a second process opening a new file at
+            # the same moment waits, then finds them applied. sqlite-utils nests its own steps as savepoints.
+            with store.transaction():
+                check_schema(store.db, path)
+                migrations.apply(store.db)
+        except (sqlite3.Error, OSError) as exc:
+            store.close()
+            raise StorageError(describe(exc, path)) from None
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def close(self) -> None:

@@ -51,6 +51,15 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
 
 
+@pytest.fixture(autouse=True)
+def _no_elp_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see no ELP_* variables from the shell that runs them (bot.config.Settings reads them)."""
+    import os
+
+    for name in [n for n in os.environ if n.startswith("ELP_")]:
+        monkeypatch.delenv(name)
+
+
 @pytest.fixture(scope="session")
 def content() -> Content:
     """The shipped content, loaded once."""
