@@ -389,16 +389,16 @@ def slack(http_mode: bool, host: str, port: int, db_path: str, content_dir: str 
         engine.close()
 
 
-def _teams_adapter(engine, store, *, check_service_urls: bool):
+def _teams_adapter(engine, store, settings: Settings, *, check_service_urls: bool):
     """A TeamsAdapter from the CONNECTIONS__SERVICE_CONNECTION__SETTINGS__… environment variables."""
     from adapters.teams import TeamsAdapter, TeamsSettings
 
-    settings = TeamsSettings.from_env(os.environ, check_service_urls=check_service_urls)
-    if not settings.client_id and not settings.anonymous:
+    teams_settings = TeamsSettings.from_env(settings.teams_env, check_service_urls=check_service_urls)
+    if not teams_settings.client_id and not teams_settings.anonymous:
         raise click.ClickException(
             "set CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID (and CLIENTSECRET, TENANTID): see README, Teams"
         )
-    return TeamsAdapter(engine=engine, store=store, settings=settings, clock=lambda: dt.datetime.now(dt.UTC))
+    return TeamsAdapter(engine=engine, store=store, settings=teams_settings, clock=lambda: dt.datetime.now(dt.UTC))
 
 
 @main.group(invoke_without_command=True)
@@ -418,13 +418,14 @@ def teams(ctx: click.Context, host: str, port: int, db_path: str, content_dir: s
     from adapters.teams import build_web_app
     from bot import Engine
 
+    settings = _settings(db_path=db_path, content_dir=content_dir)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("microsoft_agents").setLevel(logging.WARNING)  # its INFO logs every conversation id
-    engine = Engine.open(db_path, content=_content(content_dir), admins=_admins())
-    store = _store(db_path, must_exist=False)
+    engine = Engine.open(settings.db_path, settings=settings)
+    store = _store(settings.db_path, must_exist=False)
     try:
-        anonymous = os.environ.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED", "").lower() == "true"
-        adapter = _teams_adapter(engine, store, check_service_urls=not anonymous)
+        anonymous = settings.teams_env.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED", "")
+        adapter = _teams_adapter(engine, store, settings, check_service_urls=anonymous.lower() != "true")
         if adapter.settings.anonymous:
             click.echo("warning: accepting unauthenticated activities (for local testing only)", err=True)
         web.run_app(build_web_app(adapter), host=host, port=port, print=lambda text: click.echo(text, err=True))
@@ -435,12 +436,14 @@ def teams(ctx: click.Context, host: str, port: int, db_path: str, content_dir: s
 
 @teams.command("manifest")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), default="elp-teams.zip", show_default=True)
-@click.option("--bot-id", envvar="TEAMS_BOT_ID", default=None, show_envvar=True, help="The bot's Entra app id.")
+@click.option("--bot-id", default=None, help="The bot's Entra app id (default: TEAMS_BOT_ID, else the CLIENTID).")
 def teams_manifest(out: str, bot_id: str | None) -> None:
     """Build the Teams app package (manifest.json and icons) to sideload or publish to your org's catalogue."""
     from adapters.teams_manifest import ManifestError, build_package
 
-    bot_id = bot_id or os.environ.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID")
+    settings = _settings()
+    client_id = settings.teams_env.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID")
+    bot_id = bot_id or settings.teams_bot_id or client_id
     try:
         build_package(Path(out), bot_id=bot_id or "")
     except ManifestError as exc:
@@ -460,20 +463,20 @@ def remind(dry_run: bool, every_days: int, db_path: str, content_dir: str | None
     from adapters import reminders
     from bot import Engine
 
-    content = _content(content_dir)
-    store = _store(db_path)
+    settings = _settings(db_path=db_path, content_dir=content_dir)
+    store = _store(settings.db_path)
     now = dt.datetime.now(dt.UTC)
     try:
-        due = reminders.due(store, content, now, every_days)
+        due = reminders.due(store, settings.content(), now, every_days)
         if dry_run:
             for reminder in due:
                 progress = f"{reminder.answered} of {reminder.total} answered"
                 click.echo(f"would remind {reminder.channel} {reminder.user_id} ({progress})")
             click.echo(f"{len(due)} reminder(s) due; nothing sent (dry run)")
             return
-        engine = Engine.open(db_path, content=content)
+        engine = Engine.open(settings.db_path, settings=settings)
         try:
-            counts = asyncio.run(_send_reminders(store, engine, due, now))
+            counts = asyncio.run(_send_reminders(store, engine, settings, due, now))
         finally:
             engine.close()
         click.echo(f"sent {counts['sent']}, failed {counts['failed']}, skipped {counts['skipped']} (no credentials)")
@@ -481,25 +484,26 @@ def remind(dry_run: bool, every_days: int, db_path: str, content_dir: str | None
         store.close()
 
 
-async def _send_reminders(store, engine, due, now: dt.datetime) -> dict[str, int]:
+async def _send_reminders(store, engine, settings: Settings, due, now: dt.datetime) -> dict[str, int]:
     from contextlib import AsyncExitStack
 
     from adapters import reminders
 
     senders = {}
     async with AsyncExitStack() as stack:
-        if os.environ.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"):
-            senders["msteams"] = reminders.teams_sender(_teams_adapter(engine, store, check_service_urls=True))
-        if os.environ.get("TELEGRAM_BOT_TOKEN"):
+        if settings.teams_env.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"):
+            adapter = _teams_adapter(engine, store, settings, check_service_urls=True)
+            senders["msteams"] = reminders.teams_sender(adapter)
+        if settings.telegram_token:
             from telegram import Bot
 
-            bot = Bot(os.environ["TELEGRAM_BOT_TOKEN"], base_url=os.environ.get("TELEGRAM_API_BASE") or None)
+            bot = Bot(settings.telegram_token, base_url=settings.telegram_api_base or "https://api.telegram.org/bot")
             senders["telegram"] = reminders.telegram_sender(await stack.enter_async_context(bot))
-        if os.environ.get("SLACK_BOT_TOKEN"):
+        if settings.slack_bot_token:
             from slack_sdk import WebClient
 
-            api_url = os.environ.get("SLACK_API_URL") or WebClient.BASE_URL
-            senders["slack"] = reminders.slack_sender(WebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=api_url))
+            client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url or WebClient.BASE_URL)
+            senders["slack"] = reminders.slack_sender(client)
         return await reminders.send_all(store, due, senders, now)
 
 

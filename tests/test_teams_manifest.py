@@ -45,3 +45,13 @@ def test_bot_id_must_be_an_entra_app_id(tmp_path, monkeypatch) -> None:
     assert result.exit_code == 1 and "is not an Entra app id" in result.output and "Traceback" not in result.output
     with pytest.raises(ManifestError):
         manifest("not-a-guid")
+
+
+def test_the_bot_id_defaults_to_the_sdk_client_id(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("TEAMS_BOT_ID", raising=False)
+    out = tmp_path / "elp-teams.zip"
+    env = {"CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID": BOT_ID.upper()}
+    result = CliRunner().invoke(main, ["teams", "manifest", "--out", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as package:
+        assert json.loads(package.read("manifest.json"))["bots"][0]["botId"] == BOT_ID
