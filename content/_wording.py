@@ -149,4 +149,12 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "saved_comment_on": _F({"label"}),
     "button_add_comment": _F({"label"}),
     "button_change_comment": _F({"label"}),
+    "choice_hint": _F({"count", "choices"}),
+    "which_option": _F({"options"}),
+    "change_by_position": _F({"progress"}),
+    "skipped_answered": _F(),
+    "button_menu": _F(),
+    "button_keep_roll": _F({"pupils"}),
+    "roll_kept": _F({"pupils"}),
+    "my_data_pupils": _F({"pupils"}),
 }

@@ -232,8 +232,8 @@ def test_change_a_given_question_returns_to_review(chat: Chat, db_path) -> None:
     assert "Q1 Aims: No – “too vague”" in chat.text
     chat.send("change 5.2")
     assert chat.question_id == "q5.2"
-    chat.send("change 9")
-    assert "There's no question 9" in chat.text
+    chat.send("change 16")  # issue 11.7: "change 9" is now the 9th question (Q5.5)
+    assert "There's no question 16" in chat.text
 
 
 def test_jump_to_a_section(chat: Chat) -> None:

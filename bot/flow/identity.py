@@ -7,7 +7,7 @@ from typing import Any
 from bot._actions import Action
 from bot._messages import Button, Outbound
 from bot._schools import is_clear, match_schools
-from bot._text import match_option, parse_yes_no
+from bot._text import match_option, options_starting, parse_yes_no
 from bot.flow.answering import answer_question
 from bot.flow.base import Step
 from bot.flow.questions import first_unanswered
@@ -158,9 +158,14 @@ class OptionStep(IdentityStep):
 
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
         options = self.options(turn)
-        index = match_option(text, [o.label for o in options])
+        labels = [o.label for o in options]
+        index = match_option(text, labels)
         if index is not None:
             return self.choose(turn, options[index].id)
+        several = options_starting(text, labels)
+        if len(several) > 1:  # "yes" at the quoting question: which kind of yes?
+            listed = " or ".join(f"{i + 1} {labels[i]}" for i in several)
+            return turn.again("which_option", options=listed)
         if not text.endswith("?") and len(text.split()) <= 4:
             return turn.again("pick_option")
         return answer_question(turn, text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot import _actions as actions
 from bot._messages import Button, Outbound
 from bot._text import fold
@@ -19,6 +21,7 @@ _NOTHING_TO_ADD = frozenset(
 )
 
 
+_DIGITS = re.compile(r"\d+", re.UNICODE)
 _QUESTION_WORDS = frozenset(
     "what how why when where who which whose is are do does did can could will would should may shall".split()
 )
@@ -142,6 +145,13 @@ def comment_pressed(turn: Turn, qid: str) -> list[Outbound]:
     return turn.prompt()
 
 
+def choice_hint(turn: Turn) -> list[Outbound]:
+    """'Please choose an answer: type 1 to 4 (1 Yes, 2 Partly…)', then the question again."""
+    choices = turn.content.consultation.choices
+    listed = ", ".join(f"{n} {c.label}" for n, c in enumerate(choices, 1))
+    return turn.again("choice_hint", count=len(choices), choices=listed)
+
+
 def looks_like_a_comment(text: str) -> bool:
     """A few words that neither ask ("?", "how…") nor are one word: typed as a remark, not a question."""
     words = fold(text).split()
@@ -160,7 +170,9 @@ class _QuestionPending(Step):
         return question
 
     def skip(self, turn: Turn) -> list[Outbound]:
-        return advance(turn, self.pending(turn), ack=turn.say(self.skip_ack))
+        question = self.pending(turn)
+        answered = self.id == StepId.QUESTION and question.id in turn.answers
+        return advance(turn, question, ack=turn.say("skipped_answered" if answered else self.skip_ack))
 
     def where(self, turn: Turn) -> str:
         return turn.progress_label(turn.question(turn.session.qid))
@@ -226,7 +238,10 @@ class QuestionStep(_QuestionPending):
         if earlier is not None and looks_like_a_comment(text):
             turn.session.comment_draft = CommentDraft(earlier.id, text)
             return turn.interrupt(StepId.CONFIRM_COMMENT)
-        return answer_question(turn, text, context=question)
+        if _DIGITS.fullmatch(text):
+            return choice_hint(turn)  # a number that is not one of the choices
+        short = len(text.split()) <= 2 and not text.rstrip().endswith("?")
+        return answer_question(turn, text, context=question, instead=(lambda: choice_hint(turn)) if short else None)
 
     def back(self, turn: Turn) -> list[Outbound]:
         index = turn.content.question_index[turn.session.qid or ""]

@@ -134,6 +134,8 @@ def _dispatch(turn: Turn, action: actions.Action) -> list[Outbound]:
         return run_fallback(turn, FALLBACKS["mydata"], args[1]) if args[0] == "mydata" else turn.again("unknown_action")
     if verb == "go":
         return run_fallback(turn, FALLBACKS[args[0]]) if args[0] in _GO else turn.again("unknown_action")
+    if verb == "fee" and args[0] == "roll":
+        return run_fallback(turn, FALLBACKS["roll"], args[1])
     owned = turn.step.on_action(turn, action)
     if owned is not None:
         return owned

@@ -54,6 +54,7 @@ class FeeDraft:
 
     band: str | None = None
     pupils: int | None = None
+    asked: bool = False  # the pupils were typed at "How many pupils?", not mentioned in passing
 
 
 @dataclass
@@ -153,7 +154,7 @@ def _read(data: dict[str, Any], serial: int) -> Session:
         last_action=text(data.get("last_action")),
         resume=[Frame(StepId(f["step"]), text(f.get("qid"))) for f in data.get("resume") or []],
         school_pick=SchoolPick(str(pick["typed"]), [str(u) for u in pick["candidates"]]) if pick else None,
-        fee=FeeDraft(text(fee.get("band")), count(fee.get("pupils"))),
+        fee=FeeDraft(text(fee.get("band")), count(fee.get("pupils")), bool(fee.get("asked"))),
         school_pupils=count(data.get("school_pupils")),
         offers=[str(o) for o in data.get("offers") or []][-MAX_OFFERS:],
         just_answered=JustAnswered(str(just["qid"]), int(just["serial"])) if just else None,
