@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 
 from bot import _actions as actions
 from bot._messages import Inbound, Outbound
-from bot._render import topic_summary
+from bot._render import question_summary
 from bot._text import ChoiceReader, Command, clean, parse_command
 from bot.flow.answering import Answerer, answer_alone
 from bot.flow.router import predicts_read_only, route
 from bot.flow.table import STEPS
 from bot.flow.turn import Turn
-from content import Content, load_content
+from content import Content, Question, load_content
 from storage import ReadOnlyTransaction, Store
 
 log = logging.getLogger("elp.engine")
@@ -56,7 +56,7 @@ class Engine:
         self.choices = ChoiceReader(content.consultation)
         self.choice_labels = {c.code: c.label for c in content.consultation.choices}
         # Content never changes under a running engine: render each question's summary once.
-        self.summaries = {q.topic: topic_summary(content, q.topic) for q in content.questions}
+        self.summaries = {q.id: question_summary(content, q, _summary_budget(content, q)) for q in content.questions}
         self._lock = threading.Lock()
         self._zone = ZoneInfo(content.consultation.timezone)
 
@@ -176,6 +176,17 @@ class Engine:
         if today < consultation.opens:
             return "before"
         return "closed" if today > consultation.closes else "open"
+
+
+MAX_BEFORE_QUESTION = 500  # characters before a question (section intro, summary, own fee): a phone screen
+OWN_FEE_CHARS = 120  # room kept for "Your school's subscription: …" before the fee question
+
+
+def _summary_budget(content: Content, question: Question) -> int:
+    """How long a question's summary may be, so that everything before the question fits a phone screen."""
+    section = content.section_of[question.id]
+    intro = len(section.intro) + 2 if section.questions[0].id == question.id else 0
+    return MAX_BEFORE_QUESTION - intro - (OWN_FEE_CHARS if question.topic == "fees" else 0)
 
 
 def _valid_id(value: object) -> bool:

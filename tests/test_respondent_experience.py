@@ -273,3 +273,26 @@ def test_11_10_a_reference_is_never_given_again_after_erasure(make_chat) -> None
     first.send("delete my data")
     first.press("Yes, delete everything")
     assert "ELP-2026-0002" in _identify_and_submit(make_chat("second"))
+
+
+# ------------------------------------------------------------------ 8. no walls of text
+
+
+def test_11_8_everything_before_each_question_fits_a_phone_screen(chat: Chat) -> None:
+    chat.identify()  # a primary without a known roll: the fee question shows the rates
+    while chat.question_id:
+        before = "\n\n".join(r.text for r in chat.replies if not r.question_id)
+        before = before.split("Saved: Yes.\n\n", 1)[-1].removeprefix("Thank you. Now the questions.\n\n")
+        assert len(before) <= 500, (chat.question_id, len(before), before)
+        if chat.question_id == "q5.11":
+            break
+        chat.press("Yes")
+
+
+def test_11_8_summaries_keep_every_block_and_shorten_alike(chat: Chat, content) -> None:
+    summaries = chat.engine.summaries
+    assert "Careers networks and employer links" in summaries["q5.4"]
+    assert "Supporting effective partnership working with a focus on underserved groups" in summaries["q5.4"]
+    aims = [line for line in summaries["q1"].splitlines() if line.startswith("• ")]
+    assert len(aims) == len(content.offer.aims.items)
+    assert len({line.endswith("…") for line in aims}) == 1, aims

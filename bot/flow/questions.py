@@ -367,6 +367,6 @@ def comment_buttons(turn: Turn, question: Question) -> list[Button]:
 
 def summary(turn: Turn, question: Question) -> str:
     """The question's summary from the content (with the school's own fee before the fee question)."""
-    text = turn.engine.summaries[question.topic]
+    text = turn.engine.summaries[question.id]
     own = own_fee(turn) if question.topic == "fees" else None
     return f"{text}\n\n{own}" if own else text
