@@ -6,6 +6,7 @@ import datetime as dt
 import getpass
 import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -80,33 +81,40 @@ def chat(db_path: str, content_dir: str | None, user_id: str | None) -> None:
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="File (default: stdout).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="File to write (default: stdout for json and csv, responses.xlsx for xlsx; the path is printed).",
+)
+@click.option("--codes", is_flag=True, help="CSV: the stored codes and short headers (q5.7, q5.7_comment).")
 @db_option
 @content_option
-def export(fmt: str, out: str | None, db_path: str, content_dir: str | None) -> None:
-    """Export every response: JSON (one object per respondent), CSV (Excel-safe) or XLSX (three sheets)."""
-    from storage.export import to_csv, to_json
+def export(fmt: str, out: str | None, codes: bool, db_path: str, content_dir: str | None) -> None:
+    """Export every response: JSON (codes), CSV (labels, worded headers; --codes for codes) or XLSX (three sheets)."""
+    from bot.results.exports import write_csv, write_json
 
+    if codes and fmt != "csv":
+        raise click.UsageError("--codes is for --format csv (JSON always has the codes)")
     content = _content(content_dir)
-    ids = [q.id for q in content.questions]
-    text_ids = [q.id for q in content.questions if q.kind == "text"]
     store = _store(db_path)
     try:
         if fmt == "xlsx":
-            from storage.report import build_workbook
+            from bot.results.xlsx import write_workbook
 
-            target = out or "responses.xlsx"
-            build_workbook(store, content).save(target)
-            click.echo(f"wrote {target}", err=True)
+            target = Path(out or "responses.xlsx")
+            write_workbook(store, content, target)
+            click.echo(f"wrote {target.resolve()}" + ("" if out else " (no --out given)"), err=True)
             return
-        data = to_json(store, ids) if fmt == "json" else to_csv(store, ids, text_ids)
+        with open(out, "w", encoding="utf-8", newline="") if out else nullcontext(sys.stdout) as stream:
+            if fmt == "json":
+                write_json(store, [q.id for q in content.questions], stream)
+            else:
+                write_csv(store, content, stream, codes=codes)
     finally:
         store.close()
     if out:
-        Path(out).write_text(data, encoding="utf-8", newline="")
-        click.echo(f"wrote {out}", err=True)
-    else:
-        click.echo(data, nl=False)
+        click.echo(f"wrote {Path(out).resolve()}", err=True)
 
 
 def _store(db_path: str, must_exist: bool = True):
@@ -143,6 +151,7 @@ def ask(question: str | None, school: str | None, as_json: bool, db_path: str, c
         if not text:
             continue
         record = answer_record(answerer, text, school_row)
+        record = _ask_for_roll(answerer, text, school_row, record)
         if as_json:
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
@@ -151,6 +160,19 @@ def ask(question: str | None, school: str | None, as_json: bool, db_path: str, c
                 click.echo(f"\nSource: {record['source']}")
             if record["suggestions"] and not record["confident"]:
                 click.echo("Closest topics: " + "; ".join(record["suggestions"]))
+
+
+def _ask_for_roll(answerer, text: str, school: dict | None, record: dict) -> dict:
+    """A fee question for a known school with no pupil count: name the school and its band, ask for the roll."""
+    from bot._fees import read_fee_request
+
+    if school is None or school.get("pupils") is not None or answerer.find(text).compute != "fees":
+        return record
+    band = answerer.content.fee_band(school["fee_band"])
+    if band is None or band.per_pupil == 0 or read_fee_request(text).pupils is not None:
+        return record
+    ask = answerer.content.say("ask_school_no_pupils", school=school["name"], band=band.name)
+    return {**record, "answer": ask + "\n" + record["answer"]}
 
 
 def _school_matches(name: str, db_path: str) -> list:
@@ -231,16 +253,15 @@ def telegram(webhook_url: str | None, listen: str, port: int, db_path: str, cont
 @content_option
 def report(out: str, db_path: str, content_dir: str | None) -> None:
     """The board report: one self-contained HTML file with counts, charts, comments and proposals."""
-    from storage.report import build_report
+    from bot.results.report import write_report
 
     content = _content(content_dir)
     store = _store(db_path)
     try:
-        html = build_report(store, content)
+        size = write_report(store, content, out)
     finally:
         store.close()
-    Path(out).write_text(html, encoding="utf-8")
-    click.echo(f"wrote {out} ({len(html) // 1024} KB)")
+    click.echo(f"wrote {Path(out).resolve()} ({size // 1024} KB)")
 
 
 @main.command()
@@ -252,12 +273,14 @@ def report(out: str, db_path: str, content_dir: str | None) -> None:
 )
 @db_option
 def responses(status: str | None, db_path: str) -> None:
-    """Member schools and whether they have responded (all open schools if no members are marked)."""
-    from storage.results import school_statuses
+    """Member schools and whether they have responded (all open schools if no members are marked).
 
+    Respondents whose school is not in the directory are listed after them, under "not in the directory".
+    """
     store = _store(db_path)
     try:
-        rows = school_statuses(store)
+        rows = store.school_statuses()
+        outside = store.respondents_outside_directory()
     finally:
         store.close()
     if not rows:
@@ -267,9 +290,16 @@ def responses(status: str | None, db_path: str) -> None:
         f"{len(rows)} schools: {counts['submitted']} submitted, {counts['in_progress']} in progress, "
         f"{counts['not_started']} not started"
     )
+    click.echo(f"{'STATUS':<12} {'PEOPLE':>6}  {'URN':>8}  SCHOOL")
     for row in rows:
         if status is None or row["status"] == status:
-            click.echo(f"{row['status']:<12} {row['respondents']:>2}  {row['urn']:>8}  {row['name']}")
+            click.echo(f"{row['status']:<12} {row['respondents']:>6}  {row['urn']:>8}  {row['name']}")
+    shown = [r for r in outside if status is None or r["status"] == status]
+    if shown:
+        click.echo(f"\nnot in the directory: {len(shown)} respondent(s)")
+        click.echo(f"{'STATUS':<12} {'REFERENCE':<14} SCHOOL (as typed)")
+        for row in shown:
+            click.echo(f"{row['status']:<12} {row['reference'] or '-':<14} {row['school'] or '(no school given)'}")
 
 
 def _admins() -> frozenset[tuple[str, str]]:
@@ -338,7 +368,7 @@ def schools() -> None:
 @db_option
 def schools_import(file: str, la: str, db_path: str) -> None:
     """Import a GIAS establishment CSV (Windows-1252 or UTF-8); re-importing updates in place."""
-    from storage.schools import DirectoryError, decode_csv, import_gias, read_rows
+    from storage.schools import DirectoryError, closest_las, decode_csv, import_gias, read_rows
 
     text = decode_csv(Path(file).read_bytes())
     try:
@@ -353,6 +383,11 @@ def schools_import(file: str, la: str, db_path: str) -> None:
             report = import_gias(store, rows, la=la, now=_now(), progress=bar.update)
     finally:
         store.close()
+    for problem in report.bad_rows:
+        click.echo(f"{file}: {problem} (skipped)", err=True)
+    if not report.matched_la and report.la_names:
+        closest = ", ".join(closest_las(la, report.la_names))
+        raise click.ClickException(f"no row in {file} has LA (name) {la!r}; closest in the file: {closest}")
     click.echo(
         f"{la}: imported {report.imported} new, updated {report.updated}, "
         f"marked closed {report.marked_closed}, skipped {report.total_skipped}"
@@ -361,6 +396,8 @@ def schools_import(file: str, la: str, db_path: str) -> None:
         click.echo(f"  fee band {band}: {count}")
     for reason, count in report.skipped.most_common():
         click.echo(f"  skipped {count}: {reason}")
+    if report.no_pupils:
+        click.echo(f"  no pupil count for {len(report.no_pupils)}: {'; '.join(report.no_pupils)}")
 
 
 @schools.command("list")

@@ -156,10 +156,10 @@ def my_data_lines(turn: Turn) -> list[str]:
                 parts = (labels.get(answer.choice or "", ""), f"“{answer.comment}”" if answer.comment else "")
                 full = " – ".join(part for part in parts if part)
                 lines.append(f"{turn.label(question)} {question.short}: {full} ({answer.answered_at})")
-        if turn.session.school_pupils is not None:
-            lines.append(say("my_data_pupils", pupils=turn.session.school_pupils))
         changes = len(turn.store.answer_log(respondent["id"]))
         lines.append(say("my_data_log", changes=changes))
+    if turn.school_pupils is not None:
+        lines.append(say("my_data_pupils", pupils=turn.school_pupils))
     asked = turn.store.unanswered_by(turn.channel, turn.user_id)
     if asked:
         lines.append(say("my_data_questions", count=len(asked)))

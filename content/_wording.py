@@ -135,6 +135,8 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "button_submit_anyway": _F(),
     "button_answer_rest": _F(),
     "button_change": _F(),
+    # results branch: my data, `elp-bot ask --school`
+    "ask_school_no_pupils": _F({"school", "band"}),
     # engine branch: conversation as a table of steps
     "left_side_step": _F(),
     "my_data_part": _F({"page", "pages"}),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,14 @@ from sqlite_utils import Database
 
 from storage._schema import migrations
 
-__all__ = ["PRAGMAS", "Answer", "ReadOnlyTransaction", "Store", "connect"]
+__all__ = ["PRAGMAS", "Answer", "ReadOnlyTransaction", "Store", "Summary", "connect"]
 
 # The same pragmas are used by bench/ for its raw-commit baseline, so the comparison is fair.
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
+    "PRAGMA secure_delete=ON",  # deleted rows are overwritten with zeros, not left in free pages
 )
 BUSY_TIMEOUT_SECONDS = 15.0
 
@@ -70,6 +72,7 @@ class Store:
     def __init__(self, db: Database):
         self.db = db
         self.conn = db.conn
+        self._checkpoint_due = False  # set by an erasure: truncate the WAL once the transaction commits
         self._read_only = False
 
     @classmethod
@@ -111,8 +114,15 @@ class Store:
             raise
         else:
             self.conn.execute("COMMIT")
+            if self._checkpoint_due:
+                self._truncate_wal()
         finally:
             self._read_only = False
+
+    def _truncate_wal(self) -> None:
+        """Copy the WAL into the database and truncate it, so erased values leave no old copies behind."""
+        self._checkpoint_due = False
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _write(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Run one writing statement; refused inside a read transaction (see `transaction`)."""
@@ -208,6 +218,7 @@ class Store:
             "submitted_at",
             "amended_at",
             "display_name",
+            "pupils",
         }
     )
 
@@ -223,12 +234,16 @@ class Store:
         )
 
     def next_reference(self, prefix: str) -> str:
-        """The next free reference number, e.g. ELP-2026-0042 (call inside the submitting transaction)."""
-        row = self.conn.execute(
-            "SELECT max(CAST(substr(reference, ?) AS INTEGER)) FROM respondents WHERE reference LIKE ?",
-            (len(prefix) + 2, prefix + "-%"),
+        """The next reference number, e.g. ELP-2026-0042, from a sequence that never goes back.
+
+        Call inside the submitting transaction; a number freed by an erasure is never handed out again.
+        """
+        (last,) = self._write(
+            "INSERT INTO reference_sequence (prefix, last) VALUES (?, 1)"
+            " ON CONFLICT (prefix) DO UPDATE SET last = last + 1 RETURNING last",
+            (prefix,),
         ).fetchone()
-        return f"{prefix}-{(row[0] or 0) + 1:04d}"
+        return f"{prefix}-{last:04d}"
 
     # ------------------------------------------------------------ answers
 
@@ -315,9 +330,13 @@ class Store:
             deleted[table] = self._write(
                 f"DELETE FROM {table} WHERE channel = ? AND user_id = ?", (channel, user_id)
             ).rowcount
+        # secure_delete zeroes the freed space; the old page images still in the WAL go at the checkpoint.
+        self._checkpoint_due = True
+        if not self.conn.in_transaction:
+            self._truncate_wal()
         return deleted
 
-    # ------------------------------------------------------------ reading for exports
+    # ------------------------------------------------------------ reading for exports and reports
 
     def respondents(self) -> list[dict[str, Any]]:
         """Every respondent, oldest first."""
@@ -332,6 +351,162 @@ class Store:
             )
         return grouped
 
+    def responses(self) -> Iterator[tuple[dict[str, Any], dict[str, Answer]]]:
+        """(respondent row, their answers by question id) for every respondent, oldest first, streamed.
+
+        One query, read as it goes: memory stays flat however many respondents there are.
+        """
+        cursor = self.conn.execute(
+            "SELECT r.*, a.question_id AS _qid, a.choice AS _choice, a.comment AS _comment,"
+            " a.answered_at AS _at FROM respondents r LEFT JOIN answers a ON a.respondent_id = r.id"
+            " ORDER BY r.id"
+        )
+        columns = [c[0] for c in cursor.description]
+        width = columns.index("_qid")
+        current: dict[str, Any] | None = None
+        answers: dict[str, Answer] = {}
+        for row in cursor:
+            if current is None or current["id"] != row[0]:
+                if current is not None:
+                    yield current, answers
+                current, answers = dict(zip(columns[:width], row[:width], strict=True)), {}
+            if row[width] is not None:
+                answers[row[width]] = Answer(row[width + 1], row[width + 2], row[width + 3])
+        if current is not None:
+            yield current, answers
+
+    def choice_counts(self) -> list[tuple[str, str | None, str | None, str, int]]:
+        """(question id, school type, role, choice, count) for every answered choice, counted in SQL."""
+        return self.conn.execute(
+            "SELECT a.question_id, r.school_type, r.role, a.choice, count(*) FROM answers a"
+            " JOIN respondents r ON r.id = a.respondent_id WHERE a.choice IS NOT NULL"
+            " GROUP BY a.question_id, r.school_type, r.role, a.choice"
+        ).fetchall()
+
+    def quotable_comments(self, question_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """Comments from respondents who allowed quoting (named or anonymous), streamed by respondent.
+
+        The school comes only with "named" consent; `question_id` limits it to one question.
+        """
+        only = " AND a.question_id = ?" if question_id is not None else ""
+        return self.db.query(
+            "SELECT a.question_id, a.choice, a.comment, r.school_type, r.role, r.quote_consent,"
+            " CASE WHEN r.quote_consent = 'named' THEN r.school END AS school FROM answers a"
+            " JOIN respondents r ON r.id = a.respondent_id"
+            " WHERE r.quote_consent IN ('named', 'anonymous') AND a.comment IS NOT NULL AND a.comment != ''"
+            f"{only} ORDER BY r.id, a.question_id",
+            [question_id] if question_id is not None else [],
+        )
+
+    def quotable_comment_counts(self) -> dict[str, int]:
+        """How many quotable comments each question has (the same rule as `quotable_comments`)."""
+        return dict(
+            self.conn.execute(
+                "SELECT a.question_id, count(*) FROM answers a JOIN respondents r ON r.id = a.respondent_id"
+                " WHERE r.quote_consent IN ('named', 'anonymous') AND a.comment IS NOT NULL AND a.comment != ''"
+                " GROUP BY a.question_id"
+            ).fetchall()
+        )
+
+    def summary(self) -> Summary:
+        """Headline counts: respondents, submitted, in progress, member schools responded, by type and role."""
+        result = Summary()
+        for school_type, role, submitted, count in self.conn.execute(
+            "SELECT coalesce(school_type, 'unknown'), coalesce(role, 'unknown'), status = 'submitted', count(*)"
+            " FROM respondents GROUP BY 1, 2, 3"
+        ):
+            result.respondents += count
+            result.submitted += count if submitted else 0
+            result.in_progress += 0 if submitted else count
+            result.by_type[school_type] += count
+            result.by_role[role] += count
+        result.members, result.members_responded = self.conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE urn IN (SELECT school_urn FROM respondents))"
+            " FROM schools WHERE member = 1 AND open = 1"
+        ).fetchone()
+        return result
+
+    def school_statuses(self) -> list[dict[str, Any]]:
+        """Every member school (or every open school if none are marked) with its response status."""
+        marked = self.conn.execute("SELECT count(*) FROM schools WHERE member = 1").fetchone()[0]
+        return list(
+            self.db.query(
+                "SELECT s.urn, s.name, s.fee_band, count(r.id) AS respondents,"
+                " CASE WHEN max(r.status = 'submitted') THEN 'submitted'"
+                " WHEN count(r.id) THEN 'in_progress' ELSE 'not_started' END AS status"
+                " FROM schools s LEFT JOIN respondents r ON r.school_urn = s.urn WHERE s.open = 1"
+                + (" AND s.member = 1" if marked else "")
+                + " GROUP BY s.urn ORDER BY s.name"
+            )
+        )
+
+    def respondents_outside_directory(self) -> list[dict[str, Any]]:
+        """Respondents whose school is not an open school in the directory: typed name, type, status."""
+        return list(
+            self.db.query(
+                "SELECT r.id, r.school, r.school_type, r.role, r.status, r.reference FROM respondents r"
+                " WHERE r.school_urn IS NULL OR r.school_urn NOT IN (SELECT urn FROM schools WHERE open = 1)"
+                " ORDER BY r.school COLLATE NOCASE, r.id"
+            )
+        )
+
     def answer_log(self, respondent_id: int) -> list[dict[str, Any]]:
         """The audit trail of one respondent, oldest first."""
         return list(self.db.query("SELECT * FROM answer_log WHERE respondent_id = ? ORDER BY id", [respondent_id]))
+
+    # ------------------------------------------------------------ the school directory
+
+    def schools(self, *, members_only: bool = False, include_closed: bool = False) -> list[dict[str, Any]]:
+        """Schools in the directory, by name."""
+        where = []
+        if not include_closed:
+            where.append("open = 1")
+        if members_only:
+            where.append("member = 1")
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return list(self.db.query(f"SELECT * FROM schools{clause} ORDER BY name"))
+
+    def school(self, urn: str) -> dict[str, Any] | None:
+        """One school by URN, or None."""
+        return next(iter(self.db.query("SELECT * FROM schools WHERE urn = ?", [urn])), None)
+
+    def school_urns(self) -> set[str]:
+        """Every URN in the directory, open or not."""
+        return {row[0] for row in self.conn.execute("SELECT urn FROM schools")}
+
+    _SCHOOL_FIELDS = ("urn", "name", "la", "establishment_type", "type_group", "phase", "pupils", "fee_band")
+
+    def upsert_school(self, school: dict[str, Any], now: str) -> None:
+        """Insert or update one open school (keeping its member mark)."""
+        values = [school[name] for name in self._SCHOOL_FIELDS]
+        updates = ", ".join(f"{name} = excluded.{name}" for name in self._SCHOOL_FIELDS[1:])
+        self.conn.execute(
+            f"INSERT INTO schools ({', '.join(self._SCHOOL_FIELDS)}, open, member, updated_at)"
+            f" VALUES ({', '.join('?' for _ in values)}, 1, 0, ?)"
+            f" ON CONFLICT (urn) DO UPDATE SET {updates}, open = 1, updated_at = excluded.updated_at",
+            (*values, now),
+        )
+
+    def mark_school_closed(self, urn: str, now: str) -> None:
+        """Mark a school in the directory as no longer open."""
+        self._write("UPDATE schools SET open = 0, updated_at = ? WHERE urn = ?", (now, urn))
+
+    def set_members(self, urns: list[str], now: str) -> None:
+        """Make exactly these URNs (already in the directory) the member schools."""
+        self._write("UPDATE schools SET member = 0, updated_at = ? WHERE member = 1", (now,))
+        self.conn.executemany(
+            "UPDATE schools SET member = 1, updated_at = ? WHERE urn = ?", [(now, urn) for urn in urns]
+        )
+
+
+@dataclass
+class Summary:
+    """Headline counts for the ELP team."""
+
+    respondents: int = 0
+    submitted: int = 0
+    in_progress: int = 0
+    members: int = 0
+    members_responded: int = 0
+    by_type: Counter[str] = field(default_factory=Counter)
+    by_role: Counter[str] = field(default_factory=Counter)

@@ -130,3 +130,17 @@ def m003_inbound_owner(db: Database) -> None:
     """Whose message each processed id was, so erasing a person's data erases these too."""
     db["inbound_seen"].add_column("user_id", str)
     db["inbound_seen"].create_index(["channel", "user_id"])
+
+
+@migrations()
+def m004_results_reference_sequence(db: Database) -> None:
+    """References from a sequence that never goes back (erasure frees no number); the pupil count given."""
+    db["reference_sequence"].create({"prefix": str, "last": int}, pk="prefix", not_null={"prefix", "last"})
+    # Carry on from the highest reference already handed out, per prefix (e.g. ELP-2026).
+    db.execute(
+        "INSERT INTO reference_sequence (prefix, last)"
+        " SELECT rtrim(reference, '0123456789') AS stem, max(CAST(substr(reference, length(rtrim(reference,"
+        " '0123456789')) + 1) AS INTEGER)) FROM respondents WHERE reference IS NOT NULL GROUP BY stem"
+    )
+    db.execute("UPDATE reference_sequence SET prefix = rtrim(prefix, '-')")
+    db["respondents"].add_column("pupils", int)

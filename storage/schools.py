@@ -8,8 +8,10 @@ Fee band mapping (documented and tested in tests/test_schools.py), applied in th
 3. Phase Primary or Middle deemed primary → Primary.
 4. Phase Secondary, All-through or Middle deemed secondary → Secondary.
 Anything else (nursery schools, 16 plus, independent schools, colleges, universities, other
-types) is skipped, and the import report says why. Only open schools in the chosen local
-authority are kept; a school that has closed since an earlier import is marked not open.
+types) is skipped, and the import report says why. A row with too few columns is skipped and
+reported by its line number; pupil counts may be written with thousands separators ("1,462").
+Only open schools in the chosen local authority are kept; a school that has closed since an
+earlier import is marked not open.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from rapidfuzz import fuzz, process, utils
 
 from storage import Store
 
@@ -46,30 +50,38 @@ class DirectoryError(Exception):
 
 @dataclass
 class ImportReport:
-    """What an import did: counts, and why rows were skipped."""
+    """What an import did: counts, why rows were skipped, bad rows by line, schools without a pupil count."""
 
     imported: int = 0
     updated: int = 0
     marked_closed: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     bands: Counter[str] = field(default_factory=Counter)
+    bad_rows: list[str] = field(default_factory=list)
+    no_pupils: list[str] = field(default_factory=list)
+    la_names: Counter[str] = field(default_factory=Counter)
 
     @property
     def total_skipped(self) -> int:
         """Rows not imported."""
         return sum(self.skipped.values())
 
+    @property
+    def matched_la(self) -> int:
+        """Rows in the chosen local authority (imported or not)."""
+        return self.imported + self.updated + self.total_skipped - self.skipped["in another local authority"]
+
 
 def fee_band(row: dict[str, str]) -> tuple[str | None, str | None]:
     """(band, None) for a GIAS row, or (None, reason) when it has no ELP fee band."""
-    kind = row.get("TypeOfEstablishment (name)", "").strip()
-    group = row.get("EstablishmentTypeGroup (name)", "").strip()
-    phase = row.get("PhaseOfEducation (name)", "").strip()
+    kind = (row.get("TypeOfEstablishment (name)") or "").strip()
+    group = (row.get("EstablishmentTypeGroup (name)") or "").strip()
+    phase = (row.get("PhaseOfEducation (name)") or "").strip()
     lowered = kind.casefold()
     if group in NOT_STATE_FUNDED:
         return None, f"not a state-funded school ({group})"
     if "pupil referral unit" in lowered or "alternative provision" in lowered:
-        high = row.get("StatutoryHighAge", "").strip()
+        high = (row.get("StatutoryHighAge") or "").strip()
         young = phase in PRIMARY_PHASES | {"Nursery"} or (high.isdigit() and int(high) <= 11)
         return ("pru_primary" if young else "pru_secondary"), None
     if group == "Special schools" or "special" in lowered:
@@ -81,6 +93,12 @@ def fee_band(row: dict[str, str]) -> tuple[str | None, str | None]:
     return None, f"no fee band for phase {phase or 'not given'}"
 
 
+def parse_pupils(text: str | None) -> int | None:
+    """A pupil count as GIAS or a spreadsheet writes it ("420", "1,462", " 1 462 "), or None."""
+    cleaned = (text or "").replace(",", "").replace(" ", "").replace("\u00a0", "").strip()
+    return int(cleaned) if cleaned.isdigit() else None
+
+
 def decode_csv(data: bytes) -> str:
     """GIAS exports are Windows-1252 in practice; accept UTF-8 (with or without BOM) too."""
     try:
@@ -89,14 +107,31 @@ def decode_csv(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+LINE = "__line__"  # the key under which read_rows records each row's line number in the file
+
+
 def read_rows(text: str) -> tuple[list[str], Iterator[dict[str, str]]]:
-    """The header and the rows of a GIAS CSV, checking the columns we need are there."""
+    """The header and the rows of a GIAS CSV (each with its line number under LINE), checking the columns."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise DirectoryError(f"not a GIAS establishment export: missing column(s) {', '.join(missing)}")
-    return header, reader
+
+    def numbered() -> Iterator[dict[str, str]]:
+        for row in reader:
+            row[LINE] = str(reader.line_num)
+            yield row
+
+    return header, numbered()
+
+
+def _row_problem(row: dict[str, str]) -> str | None:
+    """Why a row cannot be read at all (too few columns), or None."""
+    absent = [c for c in REQUIRED_COLUMNS if row.get(c) is None]
+    if absent:
+        return f"too few columns (no {', '.join(absent)})"
+    return None
 
 
 def import_gias(
@@ -107,52 +142,60 @@ def import_gias(
     now: str,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Upsert open schools of one local authority; report what was imported, updated and skipped."""
+    """Upsert open schools of one local authority; report what was imported, updated and skipped.
+
+    A row that cannot be read is skipped and named by its line; the rest are imported.
+    """
     report = ImportReport()
     wanted = la.strip().casefold()
-    existing = {r[0] for r in store.conn.execute("SELECT urn FROM schools")}
+    existing = store.school_urns()
     with store.transaction():
-        for row in rows:
+        for number, row in enumerate(rows, start=2):
             if progress:
                 progress(1)
-            if row.get("LA (name)", "").strip().casefold() != wanted:
+            line = row.get(LINE) or str(number)
+            problem = _row_problem(row)
+            if problem:
+                report.skipped["unreadable row"] += 1
+                report.bad_rows.append(f"line {line}: {problem}")
+                continue
+            row_la = row["LA (name)"].strip()
+            report.la_names[row_la] += 1
+            if row_la.casefold() != wanted:
                 report.skipped["in another local authority"] += 1
                 continue
-            urn = (row.get("URN") or "").strip()
+            urn = row["URN"].strip()
             if not urn.isdigit():
                 report.skipped["no valid URN"] += 1
+                report.bad_rows.append(f"line {line}: URN {urn!r} is not a number")
                 continue
-            status = row.get("EstablishmentStatus (name)", "").strip()
+            status = row["EstablishmentStatus (name)"].strip()
             if not status.startswith("Open"):
                 report.skipped[f"not open ({status or 'no status'})"] += 1
                 if urn in existing:
-                    store.conn.execute("UPDATE schools SET open = 0, updated_at = ? WHERE urn = ?", (now, urn))
+                    store.mark_school_closed(urn, now)
                     report.marked_closed += 1
                 continue
             band, reason = fee_band(row)
             if band is None:
                 report.skipped[reason or "no fee band"] += 1
                 continue
-            pupils_text = (row.get("NumberOfPupils") or "").strip()
-            pupils = int(pupils_text) if pupils_text.isdigit() else None
-            store.conn.execute(
-                "INSERT INTO schools (urn, name, la, establishment_type, type_group, phase, pupils, fee_band,"
-                " open, member, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?)"
-                " ON CONFLICT (urn) DO UPDATE SET name = excluded.name, la = excluded.la,"
-                " establishment_type = excluded.establishment_type, type_group = excluded.type_group,"
-                " phase = excluded.phase, pupils = excluded.pupils, fee_band = excluded.fee_band, open = 1,"
-                " updated_at = excluded.updated_at",
-                (
-                    urn,
-                    row["EstablishmentName"].strip(),
-                    row["LA (name)"].strip(),
-                    row["TypeOfEstablishment (name)"].strip(),
-                    row["EstablishmentTypeGroup (name)"].strip(),
-                    row["PhaseOfEducation (name)"].strip(),
-                    pupils,
-                    band,
-                    now,
-                ),
+            name = row["EstablishmentName"].strip()
+            pupils = parse_pupils(row["NumberOfPupils"])
+            if pupils is None:
+                report.no_pupils.append(f"{name} ({urn})")
+            store.upsert_school(
+                {
+                    "urn": urn,
+                    "name": name,
+                    "la": row_la,
+                    "establishment_type": row["TypeOfEstablishment (name)"].strip(),
+                    "type_group": row["EstablishmentTypeGroup (name)"].strip(),
+                    "phase": row["PhaseOfEducation (name)"].strip(),
+                    "pupils": pupils,
+                    "fee_band": band,
+                },
+                now,
             )
             if urn in existing:
                 report.updated += 1
@@ -163,31 +206,27 @@ def import_gias(
     return report
 
 
+def closest_las(wanted: str, names: Iterable[str], limit: int = 3) -> list[str]:
+    """The local authority names in a file closest to a mistyped one, best first."""
+    found = process.extract(wanted, list(names), scorer=fuzz.WRatio, processor=utils.default_process, limit=limit)
+    return [name for name, _score, _index in found]
+
+
 def schools(store: Store, *, members_only: bool = False, include_closed: bool = False) -> list[dict[str, Any]]:
     """Schools in the directory, by name."""
-    where = []
-    if not include_closed:
-        where.append("open = 1")
-    if members_only:
-        where.append("member = 1")
-    clause = f" WHERE {' AND '.join(where)}" if where else ""
-    return list(store.db.query(f"SELECT * FROM schools{clause} ORDER BY name"))
+    return store.schools(members_only=members_only, include_closed=include_closed)
 
 
 def school(store: Store, urn: str) -> dict[str, Any] | None:
     """One school by URN."""
-    rows = list(store.db.query("SELECT * FROM schools WHERE urn = ?", [urn]))
-    return rows[0] if rows else None
+    return store.school(urn)
 
 
 def mark_members(store: Store, urns: Iterable[str], now: str) -> tuple[int, list[str]]:
     """Make exactly these URNs the member schools; return (members marked, URNs not in the directory)."""
     wanted = [u.strip() for u in urns if u.strip()]
-    known = {r[0] for r in store.conn.execute("SELECT urn FROM schools")}
+    known = store.school_urns()
     unknown = [u for u in wanted if u not in known]
     with store.transaction():
-        store.conn.execute("UPDATE schools SET member = 0, updated_at = ? WHERE member = 1", (now,))
-        for urn in wanted:
-            if urn in known:
-                store.conn.execute("UPDATE schools SET member = 1, updated_at = ? WHERE urn = ?", (now, urn))
+        store.set_members([u for u in wanted if u in known], now)
     return len(wanted) - len(unknown), unknown

@@ -1,4 +1,4 @@
-"""The elp-bot command line: content check, export options, date overrides, and the wheel's contents."""
+"""The elp-bot command line: content check, exports, responses, ask --school, date overrides, the wheel."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from content import DEFAULT_CONTENT_DIR
+from tests.results_world import world_fixture  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -107,6 +108,7 @@ def test_wheel_ships_the_content(tmp_path: Path) -> None:
         assert f"content/data/{file}" in names
     assert "content/sources/questionnaire.txt" in names
     assert {"bot/engine.py", "storage/__init__.py", "adapters/console.py"} <= names
+    assert {"bot/results/report.py", "bot/results/xlsx.py", "bot/results/templates/report.html.j2"} <= names
     assert not any(name.startswith("tests/") for name in names)
 
 
@@ -123,3 +125,64 @@ def test_unanswered_lists_most_frequent_first(runner: CliRunner, tmp_path: Path)
     lines = result.output.splitlines()
     assert lines[0] == "2 distinct unanswered question(s)"
     assert lines[1].startswith("   2×") and lines[2].startswith("   1×  last 2026-12-01  tell me a joke")
+
+
+def test_ask_for_a_known_school_without_a_roll_names_it_and_asks(runner: CliRunner, tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    sample = ROOT / "tests" / "fixtures" / "gias_ealing_sample.csv"
+    assert runner.invoke(main, ["schools", "import", str(sample), "--db", db]).exit_code == 0
+    result = runner.invoke(main, ["ask", "how much do we pay", "--school", "Horsenden Middle", "--db", db])
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first.startswith("Horsenden Middle School is in the Primary band")
+    assert "How many pupils are on roll?" in first
+    told = runner.invoke(main, ["ask", "how much for 300 pupils", "--school", "Horsenden Middle", "--db", db])
+    assert "Horsenden Middle School is in" not in told.output and "300 pupils" in told.output
+
+
+def test_export_xlsx_without_out_says_where_it_wrote(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage import Store
+
+    db = tmp_path / "x.db"
+    Store.open(db).close()
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["export", "--format", "xlsx", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "responses.xlsx"
+    assert written.exists()
+    assert f"wrote {written.resolve()} (no --out given)" in result.output
+    assert runner.invoke(main, ["export", "--format", "json", "--codes", "--db", str(db)]).exit_code == 2
+
+
+def test_export_csv_codes_option(runner: CliRunner, tmp_path: Path) -> None:
+    from storage import Store
+
+    db = tmp_path / "c.db"
+    store = Store.open(db)
+    with store.transaction():
+        rid = store.create_respondent("test", "u", None, "t")
+        store.update_respondent(rid, "t", role="business_manager")
+        store.save_answer(rid, "q1", choice="unsure", comment=None, now="t", after_submission=False)
+    store.close()
+    worded = runner.invoke(main, ["export", "--format", "csv", "--db", str(db)]).output
+    coded = runner.invoke(main, ["export", "--format", "csv", "--codes", "--db", str(db)]).output
+    assert worded.splitlines()[0].startswith("\ufeffChat user id,Channel,Name,Role")
+    assert "School business manager" in worded and "Not sure" in worded and "unsure" not in worded
+    assert coded.splitlines()[0].startswith("\ufeffuser_id,channel") and ",business_manager," in coded
+    assert ",unsure," in coded
+
+
+def test_responses_has_headers_and_lists_schools_not_in_the_directory(runner: CliRunner, world) -> None:
+    store, truth = world
+    db = str(store.db.conn.execute("PRAGMA database_list").fetchone()[2])
+    lines = runner.invoke(main, ["responses", "--db", db]).output.splitlines()
+    assert lines[1].split() == ["STATUS", "PEOPLE", "URN", "SCHOOL"]
+    outside = lines.index(f"not in the directory: {len(truth['people']) - 6} respondent(s)")
+    assert lines[outside + 1].split() == ["STATUS", "REFERENCE", "SCHOOL", "(as", "typed)"]
+    listed = lines[outside + 2 :]
+    assert len(listed) == len(truth["people"]) - 6, "everyone not matched to an open directory school"
+    assert any("School 2 " in line for line in listed), "a URN not in the directory counts as outside it"
+    submitted = runner.invoke(main, ["responses", "--db", db, "--status", "submitted"]).output
+    assert "not in the directory: " in submitted and "in_progress " not in submitted.split("not in the directory")[1]

@@ -641,3 +641,12 @@ def test_admins_get_stats_and_unanswered_others_are_refused(make_engine, content
     assert "By role: Headteacher 1, Governor or trustee 1" in boss.text
     boss.send("unanswered")
     assert "1× pupil premium?" in boss.text
+
+
+def test_my_data_shows_the_pupil_count_given(make_chat) -> None:
+    chat = make_chat("p1")
+    chat.identify()
+    chat.send("what would our fee be for 1,462 pupils")
+    chat.press("Keep 1462 as our number of pupils")  # issue 11.5: stored only once they say it is theirs
+    chat.send("my data")
+    assert "Number of pupils, for your school's fee: 1462" in chat.text

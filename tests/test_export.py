@@ -1,4 +1,4 @@
-"""Exports: the JSON shape, CSV columns, Excel-friendliness and formula-injection safety."""
+"""Exports: the JSON shape, worded and coded CSV, Excel-friendliness, formula and XML-character safety."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ import json
 
 import pytest
 
-from storage.export import csv_columns, records, safe_cell, to_csv, to_json
+from bot.results.cells import csv_cell as safe_cell
+from bot.results.cells import xml_safe
+from bot.results.exports import csv_columns, records, to_csv, to_json
+from storage import export as old_names
+from tests.results_world import FORBIDDEN, FORBIDDEN_CLEAN, FORMULAS, hostile_store
 
 HOSTILE = '=HYPERLINK("http://evil","x")'
 
@@ -32,11 +36,12 @@ def filled(make_chat, content):
     bob = make_chat("bob")
     bob.send("hi")
     bob.press("Start the consultation")
-    return alice.engine.store, [q.id for q in content.questions], ["q5.11"]
+    return alice.engine.store, content
 
 
 def test_json_shape(filled) -> None:
-    store, ids, _ = filled
+    store, content = filled
+    ids = [q.id for q in content.questions]
     data = json.loads(to_json(store, ids))
     assert len(data) == 2
     alice = data[0]
@@ -67,9 +72,11 @@ def test_csv_columns_in_question_order(content) -> None:
     assert columns.index("q1") < columns.index("q1_comment") < columns.index("q2")
 
 
-def test_csv_opens_cleanly_and_is_formula_safe(filled) -> None:
-    store, ids, text_ids = filled
-    text = to_csv(store, ids, text_ids)
+def test_coded_csv_opens_cleanly_and_is_formula_safe(filled) -> None:
+    store, content = filled
+    text = to_csv(store, content, codes=True)
+    ids = [q.id for q in content.questions]
+    assert old_names.to_csv(store, ids, ["q5.11"]) == text, "the old name still gives the coded CSV"
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text[1:])))
     assert len(rows) == 2
@@ -101,6 +108,53 @@ def test_safe_cell(value, safe) -> None:
 
 
 def test_records_match_what_was_answered(filled) -> None:
-    store, ids, _ = filled
-    (alice, _bob) = records(store, ids)
+    store, content = filled
+    (alice, _bob) = records(store, [q.id for q in content.questions])
     assert set(alice["answers"]) == {"q1", "q2", "q5.11"}
+
+
+def test_csv_has_worded_headers_and_labels_by_default(filled) -> None:
+    store, _ = filled
+    text = to_csv(store, _)
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    alice = rows[0]
+    assert alice["Role"] == "Governor or trustee" and alice["School type"] == "Secondary"
+    assert alice["Status"] == "Submitted" and alice["Quoting comments"] == "Yes, with our school's name"
+    assert alice["Q1 Aims – answer"] == "Partly" and alice["Q1 Aims – comment"] == "'" + HOSTILE
+    assert alice["Q2 Convictions – answer"] == "No"
+    assert alice["Q5.7 Business support, EGFL, EEC premises – answer"] == ""
+    assert alice["Q5.11 New activities – comment"] == "'+ more careers work"
+    assert "q1" not in alice and "unsure" not in text
+
+
+def test_xml_safe_replaces_what_xml_forbids() -> None:
+    assert xml_safe("a\ud800b\udfffc") == "a\ufffdb\ufffdc", "lone surrogates"
+    assert xml_safe(FORBIDDEN) == FORBIDDEN_CLEAN
+    assert xml_safe("tab\tnew\nline\rok 👩‍🏫 \ufffd") == "tab\tnew\nline\rok 👩‍🏫 \ufffd"
+
+
+def test_csv_and_json_round_trip_hostile_text(tmp_path, content) -> None:
+    store = hostile_store(tmp_path / "h.db", content)
+    worded, coded, data = to_csv(store, content), to_csv(store, content, codes=True), to_json(store, ["q1", "q5.11"])
+    store.close()
+    for text in (worded, coded):
+        path = tmp_path / "h.csv"
+        path.write_text(text, encoding="utf-8", newline="")  # would fail on a lone surrogate
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        header, calm, hostile = rows
+        cells = dict(zip(header, hostile, strict=True))
+        assert cells.get("School", cells.get("school")) == "School " + FORBIDDEN_CLEAN
+        assert cells.get("Name", cells.get("name")) == "'" + FORMULAS[3]
+        comments = [v for k, v in cells.items() if "comment" in k or k in {"q5.11"}]
+        assert "'" + FORMULAS[0] in comments and "'-1 for the fee rise" in comments
+        for value in (*calm, *hostile):
+            assert not set(value) & set(FORBIDDEN) - set("badend"), value
+            assert not value.startswith(("=", "+", "-", "@")), value
+    records_back = json.loads(data)
+    hostile = records_back[1]
+    assert hostile["respondent"]["school"] == "School " + FORBIDDEN_CLEAN
+    assert hostile["respondent"]["user_id"] == "evil\ufffd"
+    assert hostile["answers"]["q1"] == {"choice": "unsure", "comment": FORMULAS[0]}, "JSON keeps codes and text"
+    assert hostile["answers"]["q5.11"]["comment"] == f"{FORBIDDEN_CLEAN}\nsecond line {FORBIDDEN_CLEAN}"

@@ -2,89 +2,27 @@
 
 from __future__ import annotations
 
-import random
 import re
 import xml.etree.ElementTree as ET
-from collections import Counter
 from html.parser import HTMLParser
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from markupsafe import escape
-from openpyxl import load_workbook
 
 from bot.cli import main
-from storage import Store
-from storage.report import build_report, build_workbook, tallies
+from bot.results.report import build_report, paragraphs
+from bot.results.tables import tallies
 from storage.results import school_statuses, summary
-from storage.schools import decode_csv, import_gias, mark_members, read_rows
-
-SAMPLE = Path(__file__).parent / "fixtures" / "gias_ealing_sample.csv"
-HOSTILE = [
-    "<script>alert('x')</script>",
-    '=HYPERLINK("http://evil")',
-    "+44 20 1234",
-    "-1 for fees",
-    "@channel look",
-    "Tom & Jerry's <b>bold</b>",
-    "مدرسة ممتازة 👩‍🏫",
-    "Ünïcödé ✓ – “quotes”",
-]
-TYPES = ["primary", "secondary", "special", "pru_primary", "pru_secondary", "other"]
-ROLES = ["headteacher", "deputy", "governor", "business_manager", "staff", "other"]
-CONSENTS = ["named", "anonymous", "none", None]
-CHOICES = ["yes", "partly", "no", "unsure"]
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory, content):
-    """A database with 300 respondents and the truth about it, generated with a fixed seed."""
-    rng = random.Random(2026)
-    store = Store.open(tmp_path_factory.mktemp("report") / "report.db")
-    _, rows = read_rows(decode_csv(SAMPLE.read_bytes()))
-    import_gias(store, rows, la="Ealing", now="t")
-    mark_members(store, ["101930", "137121", "101932", "101935"], "t")
-    truth: dict = {"people": [], "answers": {}}
-    with store.transaction():
-        for n in range(300):
-            rid = store.create_respondent("test", f"user{n}", None, "2026-12-01T10:00:00+00:00")
-            person = {
-                "id": rid,
-                "school_type": TYPES[n % len(TYPES)],
-                "role": ROLES[(n // 3) % len(ROLES)],
-                "quote_consent": CONSENTS[n % len(CONSENTS)],
-                "school": f"School {n} <i>{HOSTILE[n % len(HOSTILE)][:6]}</i>",
-                "status": "submitted" if n % 3 else "in_progress",
-            }
-            fields = {k: person[k] for k in ("school_type", "role", "quote_consent", "school", "status")}
-            if n < 8:
-                fields["school_urn"] = ["101930", "137121", "999999"][n % 3]
-            store.update_respondent(rid, "t", **fields)
-            truth["people"].append(person)
-            for question in content.questions:
-                if rng.random() < 0.1:
-                    continue
-                choice = None if question.kind == "text" else rng.choice(CHOICES)
-                comment = HOSTILE[rng.randrange(len(HOSTILE))] + f" #{n}" if rng.random() < 0.3 else None
-                if question.kind == "text" and comment is None:
-                    continue
-                store.save_answer(rid, question.id, choice=choice, comment=comment, now="t", after_submission=False)
-                truth["answers"][(rid, question.id)] = (choice, comment)
-    yield store, truth
-    store.close()
-
-
-def expected_counts(truth, question_id: str, group: str) -> list[int]:
-    people = {p["id"]: p for p in truth["people"]}
-    counter: Counter[str] = Counter()
-    for (rid, qid), (choice, _) in truth["answers"].items():
-        if qid != question_id or choice is None:
-            continue
-        person = people[rid]
-        if group == "overall" or group == f"type:{person['school_type']}" or group == f"role:{person['role']}":
-            counter[choice] += 1
-    return [counter[c] for c in CHOICES]
+from tests.results_world import (  # noqa: F401
+    FORBIDDEN,
+    FORBIDDEN_CLEAN,
+    FORMULAS,
+    ROLES,
+    TYPES,
+    expected_counts,
+    hostile_store,
+    world_fixture,
+)
 
 
 class Cells(HTMLParser):
@@ -173,28 +111,6 @@ def test_comments_follow_consent(world, content) -> None:
     assert all(str(escape(p["school"])) not in html for p in anonymous)
 
 
-def test_workbook_sheets_counts_and_formula_safety(world, content, tmp_path) -> None:
-    store, truth = world
-    path = tmp_path / "r.xlsx"
-    build_workbook(store, content).save(path)
-    book = load_workbook(path)
-    assert book.sheetnames == ["Responses", "Comments", "Counts"]
-    responses = list(book["Responses"].values)
-    header, rows = responses[0], responses[1:]
-    assert len(rows) == 300
-    q1 = header.index("q1")
-    assert header[q1 + 1] == "q1_label" and header[q1 + 2] == "q1_comment"
-    assert Counter(r[q1] for r in rows if r[q1]) == Counter(
-        c for (_, qid), (c, _) in truth["answers"].items() if qid == "q1"
-    )
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows(values_only=True):
-            for value in row:
-                assert not (isinstance(value, str) and value[:1] in "=+-@"), value
-    counts = {(r[0], r[2]): r[3:7] for r in list(book["Counts"].values)[1:]}
-    assert list(counts[("q3", "All respondents")]) == expected_counts(truth, "q3", "overall")
-
-
 def test_tallies_and_summary(world, content) -> None:
     store, truth = world
     result = summary(store)
@@ -228,3 +144,53 @@ def test_cli_report_responses_and_xlsx(world, tmp_path) -> None:
         == 0
     )
     assert (tmp_path / "x.xlsx").stat().st_size > 0
+
+
+def test_comment_paragraphs_are_kept(tmp_path, content) -> None:
+    store = hostile_store(tmp_path / "h.db", content)
+    html = build_report(store, content)
+    store.close()
+    assert f"<p>{FORBIDDEN_CLEAN}</p><p>second line {FORBIDDEN_CLEAN}</p>" in html
+    assert paragraphs("one\n\ntwo\r\nthree\n") == ["one", "two", "three"]
+
+
+def test_comment_attributions_use_the_chart_labels(world, content) -> None:
+    store, _ = world
+    html = build_report(store, content)
+    comments = html.split('<h2 id="comments"')[1]
+    assert "· Other (school type) ·" in comments and "· Other (role)" in comments
+    assert "· Other ·" not in comments and "· Other</p>" not in comments
+    chart_labels = set(re.findall(r"<td>(Other \([a-z ]+\))</td>", html.split('<h2 id="comments"')[0]))
+    assert chart_labels == {"Other (school type)", "Other (role)"}
+
+
+def test_summary_first_contents_and_print_rules(world, content) -> None:
+    store, truth = world
+    html = build_report(store, content)
+    body = html.split("<body>")[1]
+    assert body.index('id="summary"') < body.index('id="contents"') < body.index('id="who"')
+    assert body.index('id="contents"') < body.index('id="answers"')
+    summary_table = body.split('id="summary-table"')[1].split("</table>")[0]
+    overall = expected_counts(truth, "q1", "overall")
+    shares = [f"{round(n * 100 / sum(overall))}%" for n in overall]
+    assert re.findall(r'data-share="q1" data-choice="\d">(\d+%)', summary_table) == shares
+    contents = body.split('id="contents"')[1].split("</div>")[0]
+    anchors = re.findall(r'href="#([^"]+)"', contents)
+    for anchor in anchors:
+        assert f'id="{anchor}"' in html, anchor
+    assert {"q-1", "q-5-10", "comments", "proposals"} <= set(anchors)
+    style = html.split("<style>")[1].split("</style>")[0]
+    assert re.search(r"h1, h2, h3 \{[^}]*break-after: avoid", style)
+    assert re.search(r"\.question \{[^}]*break-inside: avoid", style)
+    assert re.search(r"\.section \{[^}]*break-before: page", style)
+
+
+def test_hostile_text_leaves_the_report_well_formed(tmp_path, content) -> None:
+    store = hostile_store(tmp_path / "h.db", content)
+    html = build_report(store, content)
+    store.close()
+    root = ET.fromstring(html.split("\n", 1)[1])  # an XML parser refuses any forbidden character
+    namespace = "{http://www.w3.org/1999/xhtml}"
+    quotes = ["".join(q.itertext()) for q in root.iter(f"{namespace}blockquote")]
+    assert any(q.startswith(FORMULAS[0]) and "School " + FORBIDDEN_CLEAN in q for q in quotes)
+    assert not set(html) & (set(FORBIDDEN) - set("badend"))

@@ -266,7 +266,6 @@ def _identify_and_submit(chat: Chat) -> str:
     return chat.text
 
 
-@pytest.mark.xfail(strict=True, reason="needs the results branch's never-reused Store.next_reference; remove at merge")
 def test_11_10_a_reference_is_never_given_again_after_erasure(make_chat) -> None:
     first = make_chat("first")
     assert "ELP-2026-0001" in _identify_and_submit(first)

@@ -1,4 +1,4 @@
-"""The school directory: GIAS import (both encodings), fee band mapping, re-import, members, CLI."""
+"""The school directory: GIAS import (encodings, bad rows, pupil counts), fee bands, re-import, members, CLI."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from storage.schools import (
     fee_band,
     import_gias,
     mark_members,
+    parse_pupils,
     read_rows,
     school,
     schools,
@@ -150,3 +151,42 @@ def test_cli_rejects_a_file_that_is_not_gias(tmp_path: Path) -> None:
     bad.write_text(buffer.getvalue(), encoding="utf-8")
     result = CliRunner().invoke(main, ["schools", "import", str(bad), "--db", str(tmp_path / "x.db")])
     assert result.exit_code == 1 and "missing column(s) URN" in result.output
+
+
+def test_short_rows_are_skipped_by_line_and_the_rest_imported(store: Store) -> None:
+    lines = SAMPLE.read_bytes().decode("cp1252").splitlines()
+    lines.insert(3, "101999,307,Ealing,3999,Truncated School")
+    report = load(store, "\n".join(lines).encode("cp1252"))
+    assert report.imported == 10, "every good row is still imported"
+    assert report.skipped["unreadable row"] == 1
+    assert report.bad_rows == [
+        "line 4: too few columns (no TypeOfEstablishment (name), EstablishmentTypeGroup (name),"
+        " PhaseOfEducation (name), NumberOfPupils, EstablishmentStatus (name))"
+    ]
+    assert school(store, "101999") is None
+
+
+def test_pupil_counts_with_separators_and_missing_ones_reported(store: Store) -> None:
+    text = SAMPLE.read_bytes().decode("cp1252").replace(",1450,", ',"1,462",')
+    report = load(store, text.encode("cp1252"))
+    assert school(store, "137121")["pupils"] == 1462
+    assert parse_pupils(" 1 462 ") == 1462 and parse_pupils("n/a") is None and parse_pupils(None) is None
+    assert report.no_pupils == [f"{school(store, '101942')['name']} (101942)"]
+
+
+def test_cli_reports_bad_rows_missing_pupils_and_a_mistyped_la(tmp_path: Path) -> None:
+    lines = SAMPLE.read_bytes().decode("cp1252").splitlines()
+    lines.insert(2, "101999,307,Ealing")
+    bad = tmp_path / "gias.csv"
+    bad.write_bytes("\n".join(lines).encode("cp1252"))
+    runner = CliRunner()
+    db = str(tmp_path / "cli.db")
+    result = runner.invoke(main, ["schools", "import", str(bad), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert f"{bad}: line 3: too few columns (no EstablishmentName" in result.output
+    assert "Ealing: imported 10 new" in result.output
+    assert "no pupil count for 1: " in result.output
+    typo = runner.invoke(main, ["schools", "import", str(SAMPLE), "--db", db, "--la", "Ealling"])
+    assert typo.exit_code == 1
+    assert "no row in" in typo.output and "has LA (name) 'Ealling'; closest in the file: Ealing, " in typo.output
+    assert "Traceback" not in typo.output

@@ -148,6 +148,70 @@ def test_processes_creating_the_same_new_file_at_once(tmp_path: Path) -> None:
             assert proc.returncode == 0, err.decode()
 
 
+def _submit(store: Store, user: str) -> str:
+    with store.transaction():
+        rid = store.create_respondent("test", user, None, "t")
+        reference = store.next_reference("ELP-2026")
+        store.update_respondent(rid, "t", reference=reference, status="submitted")
+    return reference
+
+
+def test_references_are_never_reused_after_an_erasure(store: Store) -> None:
+    assert _submit(store, "alice") == "ELP-2026-0001"
+    with store.transaction():
+        store.erase_person("test", "alice")
+    assert _submit(store, "bob") == "ELP-2026-0002"
+    assert _submit(store, "carol") == "ELP-2026-0003"
+
+
+def test_reference_sequence_carries_on_from_references_already_given(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    store = Store.open(path)
+    with store.transaction():
+        rid = store.create_respondent("test", "old", None, "t")
+        store.update_respondent(rid, "t", reference="ELP-2026-0041", status="submitted")
+        store.conn.execute("DELETE FROM reference_sequence")
+        store.conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm004_results_reference_sequence'")
+        store.conn.execute("DROP TABLE reference_sequence")
+        store.conn.execute("ALTER TABLE respondents DROP COLUMN pupils")
+    store.close()
+    store = Store.open(path)  # m004 runs again, as on a database from before it
+    assert _submit(store, "new") == "ELP-2026-0042"
+    store.close()
+
+
+def test_erasure_leaves_no_copy_in_the_database_or_the_wal(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    store = Store.open(path)
+    assert store.conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
+    secrets = ("chat-id-7731-zq", "Zebedee Quarrington", "pupils-1462-state", "comment-Xylophonic")
+    with store.transaction():
+        store.claim_message("test", "msg-1", "t", user_id=secrets[0])
+        rid = store.create_respondent("test", secrets[0], secrets[1], "t")
+        store.update_respondent(rid, "t", name=secrets[1], pupils=1462)
+        store.save_conversation(
+            "test", secrets[0], respondent_id=rid, display_name=secrets[1], state=f'{{"p": "{secrets[2]}"}}', now="t"
+        )
+        store.save_answer(rid, "q1", choice="yes", comment=secrets[3], now="t", after_submission=False)
+    for n in range(3):  # more versions of the conversation row in the WAL
+        with store.transaction():
+            store.save_conversation(
+                "test", secrets[0], respondent_id=rid, display_name=None, state=secrets[2] * n, now="t"
+            )
+    other = sqlite3.connect(path)  # a second process with the file open
+    assert other.execute("SELECT count(*) FROM respondents").fetchone()[0] == 1
+
+    def stored_bytes() -> bytes:
+        return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+
+    assert all(s.encode() in stored_bytes() for s in secrets), "the values are on disk before the erasure"
+    with store.transaction():
+        store.erase_person("test", secrets[0])
+    left = stored_bytes()
+    assert [s for s in secrets if s.encode() in left] == []
+    assert other.execute("SELECT count(*) FROM respondents").fetchone()[0] == 0
+    other.close()
+    store.close()
 def test_nested_transactions_are_savepoints(store: Store) -> None:
     with store.transaction():
         rid = store.create_respondent("t", "outer", None, "t0")

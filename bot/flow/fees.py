@@ -29,7 +29,7 @@ def own_fee(turn: Turn) -> str | None:
     band = known_band(turn)
     if band is None:
         return None
-    pupils = turn.session.school_pupils
+    pupils = turn.school_pupils
     if band.per_pupil != 0 and pupils is None:
         currency = turn.content.offer.fees.currency
         flat, per_pupil = f"{currency}{band.flat_rate}", f"{currency}{band.per_pupil_rate}"
@@ -44,7 +44,7 @@ def start_fee(turn: Turn, text: str | None) -> list[Outbound]:
     band_id = request.band if request and request.band else (own.id if own else None)
     pupils = request.pupils if request else None
     if pupils is None and own is not None and band_id == own.id:
-        pupils = turn.session.school_pupils
+        pupils = turn.school_pupils
     turn.session.fee = FeeDraft(band_id, pupils)
     if band_id == "pru":
         return _ask(turn, StepId.FEE_PRU)
@@ -73,8 +73,8 @@ def fee_for(turn: Turn, band_id: str) -> list[Outbound]:
     own = known_band(turn)
     own_roll = band.per_pupil != 0 and own is not None and own.id == band.id
     if own_roll and draft.asked:
-        turn.session.school_pupils = draft.pupils  # their own school's roll: used in the funding summary
-    offer_roll = own_roll and not draft.asked and draft.pupils != turn.session.school_pupils
+        turn.update_respondent(pupils=draft.pupils)  # their own school's roll: used in the funding summary
+    offer_roll = own_roll and not draft.asked and draft.pupils != turn.school_pupils
     pupils = draft.pupils
     reply = fee_working(turn.content, band, draft.pupils if band.per_pupil != 0 else None)
     if band.per_pupil == 0:
@@ -95,7 +95,7 @@ def keep_roll(turn: Turn, value: str | None) -> list[Outbound]:
     """ "Keep 300 as our number of pupils": store the roll mentioned in a fee question as the school's."""
     if known_band(turn) is None or not value or not value.isdecimal() or not 1 <= int(value) <= MAX_PUPILS:
         return turn.again("unknown_action")
-    turn.session.school_pupils = int(value)
+    turn.update_respondent(pupils=int(value))
     return turn.again("roll_kept", pupils=int(value))
 
 

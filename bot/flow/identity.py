@@ -65,7 +65,7 @@ class SchoolStep(IdentityStep):
             return turn.again("school_length", limit=MAX_SCHOOL_CHARS)
         matches = match_schools(text, directory_schools(turn.store))
         if not matches:
-            turn.update_respondent(school=text, school_urn=None, school_type=None)
+            turn.update_respondent(school=text, school_urn=None, school_type=None, pupils=None)
             return after_identity_step(turn, StepId.SCHOOL)
         chosen = matches[:1] if is_clear(matches) else matches
         turn.goto(StepId.SCHOOL_PICK)
@@ -121,7 +121,7 @@ class SchoolPickStep(IdentityStep):
         pick = turn.session.school_pick or SchoolPick("", [])
         if urn == "none":
             turn.session.school_pick = None
-            turn.update_respondent(school=pick.typed, school_urn=None, school_type=None)
+            turn.update_respondent(school=pick.typed, school_urn=None, school_type=None, pupils=None)
             return after_identity_step(turn, StepId.SCHOOL)
         found = directory_school(turn.store, urn) if urn in pick.candidates else None
         if found is None:
@@ -129,8 +129,9 @@ class SchoolPickStep(IdentityStep):
         turn.session.school_pick = None
         school_types = turn.content.consultation.identity.school_types
         school_type = next((o.id for o in school_types if o.fee_band == found["fee_band"]), None)
-        turn.update_respondent(school=found["name"], school_urn=found["urn"], school_type=school_type)
-        turn.session.school_pupils = found["pupils"]
+        turn.update_respondent(
+            school=found["name"], school_urn=found["urn"], school_type=school_type, pupils=found["pupils"]
+        )
         return after_identity_step(turn, StepId.SCHOOL)
 
     def back(self, turn: Turn) -> list[Outbound]:

@@ -89,7 +89,6 @@ class Session:
     resume: list[Frame] = field(default_factory=list)
     school_pick: SchoolPick | None = None
     fee: FeeDraft = field(default_factory=FeeDraft)
-    school_pupils: int | None = None
     offers: list[str] = field(default_factory=list)
     just_answered: JustAnswered | None = None
     comment_draft: CommentDraft | None = None
@@ -155,7 +154,6 @@ def _read(data: dict[str, Any], serial: int) -> Session:
         resume=[Frame(StepId(f["step"]), text(f.get("qid"))) for f in data.get("resume") or []],
         school_pick=SchoolPick(str(pick["typed"]), [str(u) for u in pick["candidates"]]) if pick else None,
         fee=FeeDraft(text(fee.get("band")), count(fee.get("pupils")), bool(fee.get("asked"))),
-        school_pupils=count(data.get("school_pupils")),
         offers=[str(o) for o in data.get("offers") or []][-MAX_OFFERS:],
         just_answered=JustAnswered(str(just["qid"]), int(just["serial"])) if just else None,
         comment_draft=CommentDraft(str(draft["qid"]), str(draft["text"])) if draft else None,
@@ -177,5 +175,4 @@ def _from_first_format(old: dict[str, Any]) -> dict[str, Any]:
         if extra.get("candidates")
         else None,
         "fee": {"band": old.get("fee_band"), "pupils": old.get("pupils")},
-        "school_pupils": old.get("pupils"),
     }

@@ -106,6 +106,11 @@ class Turn:
         """Whether they have submitted."""
         return bool(self.respondent and self.respondent["status"] == "submitted")
 
+    @property
+    def school_pupils(self) -> int | None:
+        """Their school's number of pupils, as stored (from the directory, or confirmed by them)."""
+        return (self.respondent or {}).get("pupils")
+
     def update_respondent(self, **fields: Any) -> None:
         """Set respondent fields (and touch updated_at)."""
         assert self.respondent_id is not None
