@@ -21,6 +21,7 @@ class Step:
     id: ClassVar[StepId]
     side: ClassVar[bool] = False
     leads_to: ClassVar[tuple[StepId, ...]] = ()  # where its own input can lead (for the README diagram)
+    buttons_need_open: ClassVar[bool] = False  # its buttons store answers: the router refuses them when closed
 
     def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
         """The message(s) asking for this step's input."""

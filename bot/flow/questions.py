@@ -256,6 +256,7 @@ class CommentStep(_QuestionPending):
 
     id = StepId.COMMENT
     skip_ack = "no_comment"
+    buttons_need_open = True
     leads_to = (StepId.QUESTION, StepId.REVIEW)
 
     def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
@@ -288,9 +289,6 @@ class CommentStep(_QuestionPending):
             current = turn.answers.get(question.id)
             if current is None or not current.comment or not current.choice:
                 return turn.again("stale_button")
-            refused = refuse_storing(turn, None)
-            if refused:
-                return refused
             turn.save_answer(question, current.choice, None)
             return self.finish(turn, turn.say("comment_removed", label=turn.label(question)))
         return None
@@ -315,6 +313,7 @@ class ConfirmCommentStep(ConfirmStep):
     """'Add this as your comment on Q1?': typed text after a button answer, offered as its comment."""
 
     id = StepId.CONFIRM_COMMENT
+    buttons_need_open = True
     yes_nav, no_nav = "addcomment", "notcomment"
 
     def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:

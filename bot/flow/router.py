@@ -136,6 +136,8 @@ def _dispatch(turn: Turn, action: actions.Action) -> list[Outbound]:
         return run_fallback(turn, FALLBACKS[args[0]]) if args[0] in _GO else turn.again("unknown_action")
     if verb == "fee" and args[0] == "roll":
         return run_fallback(turn, FALLBACKS["roll"], args[1])
+    if turn.step.buttons_need_open and turn.closed_refusal():
+        return turn.closed_refusal()
     owned = turn.step.on_action(turn, action)
     if owned is not None:
         return owned
