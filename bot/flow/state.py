@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -107,9 +107,8 @@ class Session:
 
     def to_json(self) -> str:
         """Serialise for storage."""
-        data = asdict(self)
-        data["v"] = 2
-        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        # vars() rather than dataclasses.asdict: no deep copy (this runs on every turn); StepId is a str.
+        return json.dumps({**vars(self), "v": 2}, default=vars, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str | None) -> Session:
