@@ -296,3 +296,14 @@ def test_11_8_summaries_keep_every_block_and_shorten_alike(chat: Chat, content) 
     aims = [line for line in summaries["q1"].splitlines() if line.startswith("• ")]
     assert len(aims) == len(content.offer.aims.items)
     assert len({line.endswith("…") for line in aims}) == 1, aims
+
+
+def test_11_2_the_last_choice_can_be_commented_from_the_free_text_question(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.send("change 5.10")
+    chat.press("Not sure")
+    assert chat.question_id == "q5.11"
+    chat.press("Add a comment on Q5.10")
+    chat.send("depends on the budget")
+    assert stored(db_path)["q5.10"] == ("unsure", "depends on the budget")
+    assert chat.question_id == "q5.11"

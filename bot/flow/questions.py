@@ -206,7 +206,7 @@ class QuestionStep(_QuestionPending):
             buttons += [
                 Button(c.label, turn.act("ans", question.id, c.code)) for c in turn.content.consultation.choices
             ]
-            buttons += comment_buttons(turn, question)
+        buttons += comment_buttons(turn, question)
         buttons.append(Button(turn.say("button_more"), actions.make("more", question.topic.replace(":", "."))))
         skip_label = "button_nothing_to_add" if question.kind == "text" else "button_skip"
         buttons.append(Button(turn.say(skip_label), turn.act("nav", "skip")))
@@ -358,7 +358,7 @@ def comment_buttons(turn: Turn, question: Question) -> list[Button]:
     if earlier is not None:
         buttons.append(Button(turn.say("button_add_comment", label=turn.label(earlier)), turn.act("cmt", earlier.id)))
     current = turn.answers.get(question.id)
-    if current is not None:
+    if current is not None and question.kind == "choice":
         key = "button_change_comment" if current.comment else "button_add_comment"
         buttons.append(Button(turn.say(key, label=turn.label(question)), turn.act("cmt", question.id)))
     return buttons
