@@ -159,4 +159,5 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "button_keep_roll": _F({"pupils"}),
     "roll_kept": _F({"pupils"}),
     "my_data_pupils": _F({"pupils"}),
+    "answer_unchanged": _F({"label", "choice"}),
 }

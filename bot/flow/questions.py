@@ -127,11 +127,11 @@ def answer_pressed(turn: Turn, qid: str, code: str) -> list[Outbound]:
     if (turn.session.step, turn.session.qid) == (StepId.QUESTION, qid):
         return record_choice(turn, question, code, None)
     previous = turn.answers.get(qid)
+    label, choice = turn.label(question), turn.engine.choice_labels[code]
     if previous is not None and previous.choice == code:
-        return []  # the same answer again: nothing to do, nothing to say twice
+        return turn.again("answer_unchanged", label=label, choice=choice)
     turn.save_answer(question, code, previous.comment if previous else None)
-    label = turn.label(question)
-    return turn.again_with(turn.say("changed_answer", label=label, choice=turn.engine.choice_labels[code]))
+    return turn.again("changed_answer", label=label, choice=choice)
 
 
 def comment_pressed(turn: Turn, qid: str) -> list[Outbound]:

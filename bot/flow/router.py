@@ -108,8 +108,8 @@ def on_action(turn: Turn, raw: object) -> list[Outbound]:
             return turn.again("stale_button")
     serial = session.serial
     replies = _dispatch(turn, action)
-    if session.serial != serial:
-        session.last_action = str(raw)
+    if session.serial != serial or turn.stored_answer:
+        session.last_action = str(raw)  # so that a second press of it is recognised as a double tap
     return replies
 
 

@@ -61,6 +61,7 @@ class Turn:
         self._respondent: dict[str, Any] | None = row["respondent"] if row else None
         self._answers: dict[str, Answer] | None = None
         self.erased = False
+        self.stored_answer = False  # an answer was saved this turn
 
     # ---------------------------------------------------------------- saving
 
@@ -135,6 +136,7 @@ class Turn:
             after_submission=self.submitted,
         )
         self.answers[question.id] = Answer(choice, comment, self.stamp)
+        self.stored_answer = True
         if self.submitted:
             self.update_respondent(amended_at=self.stamp)
         else:
