@@ -12,8 +12,8 @@ from typing import Any
 
 from bot import _actions as actions
 from bot._messages import Button, Outbound
-from bot.flow.answering import answer_question
 from bot.flow.entry import start, welcome, welcome_back
+from bot.flow.faq import reply_to_question
 from bot.flow.fees import keep_roll, start_fee
 from bot.flow.questions import answer_pressed, comment_pressed, go_to_question
 from bot.flow.review import show_review, submit
@@ -115,7 +115,7 @@ def list_changes(turn: Turn, _: str | None) -> list[Outbound]:
 
 def ask(turn: Turn, question: str | None) -> list[Outbound]:
     """'ask …' answers at once; 'ask' alone waits for the question."""
-    return answer_question(turn, question) if question else turn.interrupt(StepId.ASK)
+    return reply_to_question(turn, question) if question else turn.interrupt(StepId.ASK)
 
 
 # ---------------------------------------------------------------- the respondent's own data

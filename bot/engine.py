@@ -21,7 +21,7 @@ from bot import _actions as actions
 from bot._messages import Inbound, Outbound
 from bot._render import question_summary
 from bot._text import ChoiceReader, Command, clean, parse_command
-from bot.flow.answering import Answerer, answer_alone
+from bot.flow.faq import Answerer, faq_record
 from bot.flow.router import predicts_read_only, route
 from bot.flow.table import STEPS
 from bot.flow.turn import Turn
@@ -132,7 +132,7 @@ class Engine:
 
     def ask(self, question: str) -> Outbound:
         """Answer a question without touching anyone's conversation (for group chats and channels)."""
-        record = answer_alone(self.answerer, clean(question)[:500])
+        record = faq_record(self.answerer, clean(question)[:500])
         text = record["answer"]
         if record["source"]:
             text = self.content.say("answer", answer=text, source=record["source"])

@@ -6,8 +6,8 @@ from bot import _actions as actions
 from bot._actions import Action
 from bot._messages import Button, Outbound
 from bot._text import match_option
-from bot.flow.answering import fee_request, fee_working
 from bot.flow.base import Step
+from bot.flow.faq import fee_request, fee_working
 from bot.flow.state import FeeDraft, StepId
 from bot.flow.turn import Turn
 from content import FeeBand

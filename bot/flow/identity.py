@@ -8,8 +8,8 @@ from bot._actions import Action
 from bot._messages import Button, Outbound
 from bot._schools import is_clear, match_schools
 from bot._text import match_option, options_starting, parse_yes_no
-from bot.flow.answering import answer_question
 from bot.flow.base import Step
+from bot.flow.faq import reply_to_question
 from bot.flow.questions import first_unanswered
 from bot.flow.review import show_review
 from bot.flow.state import SchoolPick, StepId
@@ -60,7 +60,7 @@ class SchoolStep(IdentityStep):
 
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
         if text.endswith("?"):
-            return answer_question(turn, text)
+            return reply_to_question(turn, text)
         if len(text) > MAX_SCHOOL_CHARS or len(text) < 2:
             return turn.again("school_length", limit=MAX_SCHOOL_CHARS)
         matches = match_schools(text, directory_schools(turn.store))
@@ -169,7 +169,7 @@ class OptionStep(IdentityStep):
             return turn.again("which_option", options=listed)
         if not text.endswith("?") and len(text.split()) <= 4:
             return turn.again("pick_option")
-        return answer_question(turn, text)
+        return reply_to_question(turn, text)
 
     def on_action(self, turn: Turn, action: Action) -> list[Outbound] | None:
         if action.verb != "id" or action.args[0] != self.field:
@@ -221,7 +221,7 @@ class NameStep(IdentityStep):
 
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
         if text.endswith("?"):
-            return answer_question(turn, text)
+            return reply_to_question(turn, text)
         return self.set_name(turn, text)
 
     def on_action(self, turn: Turn, action: Action) -> list[Outbound] | None:

@@ -7,8 +7,8 @@ import re
 from bot import _actions as actions
 from bot._messages import Button, Outbound
 from bot._text import fold
-from bot.flow.answering import answer_question
 from bot.flow.base import ConfirmStep, Step
+from bot.flow.faq import reply_to_question
 from bot.flow.fees import own_fee
 from bot.flow.review import show_review
 from bot.flow.state import CommentDraft, Frame, JustAnswered, StepId
@@ -107,7 +107,10 @@ def record_choice_then_answer(turn: Turn, question: Question, code: str, comment
     _store_choice(turn, question, code, comment)
     intro = move_on(turn, question)
     saved = turn.say("saved_choice_comment", choice=turn.engine.choice_labels[code])
-    return [Outbound("\n\n".join(line for line in (saved, intro) if line)), *answer_question(turn, comment, fresh=True)]
+    return [
+        Outbound("\n\n".join(line for line in (saved, intro) if line)),
+        *reply_to_question(turn, comment, fresh=True),
+    ]
 
 
 def _store_choice(turn: Turn, question: Question, code: str, comment: str | None) -> str | None:
@@ -219,7 +222,7 @@ class QuestionStep(_QuestionPending):
         question = turn.question(turn.session.qid)
         if question is None:
             turn.goto(StepId.NONE)
-            return answer_question(turn, text)
+            return reply_to_question(turn, text)
         if question.kind == "text":
             if fold(text) in _NOTHING_TO_ADD:
                 return self.skip(turn)
@@ -241,7 +244,7 @@ class QuestionStep(_QuestionPending):
         if _DIGITS.fullmatch(text):
             return choice_hint(turn)  # a number that is not one of the choices
         short = len(text.split()) <= 2 and not text.rstrip().endswith("?")
-        return answer_question(turn, text, context=question, instead=(lambda: choice_hint(turn)) if short else None)
+        return reply_to_question(turn, text, context=question, instead=(lambda: choice_hint(turn)) if short else None)
 
     def back(self, turn: Turn) -> list[Outbound]:
         index = turn.content.question_index[turn.session.qid or ""]
@@ -348,7 +351,7 @@ class ConfirmCommentStep(ConfirmStep):
         draft = turn.session.comment_draft
         turn.session.comment_draft = None
         turn.pop_resume()
-        return answer_question(turn, draft.text) if draft else turn.prompt(fresh=False)
+        return reply_to_question(turn, draft.text) if draft else turn.prompt(fresh=False)
 
 
 def comment_buttons(turn: Turn, question: Question) -> list[Button]:

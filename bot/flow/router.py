@@ -8,8 +8,8 @@ from bot import _actions as actions
 from bot._messages import Inbound, Outbound
 from bot._text import clean, parse_command
 from bot.commands import FALLBACKS, run_fallback
-from bot.flow.answering import more
 from bot.flow.entry import welcome
+from bot.flow.faq import more
 from bot.flow.state import StepId
 from bot.flow.turn import Turn
 

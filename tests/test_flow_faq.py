@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flow.answering import more_button
+from bot.flow.faq import more_button
 
 from .conftest import Chat
 

@@ -19,7 +19,7 @@ from content import Content, FeeBand, Question
 MAX_QUESTION_CHARS = 500
 _DEICTIC = re.compile(r"\b(this|it|these|that|include|includes|cover|covers|mean|means|involve)\b", re.I)
 
-__all__ = ["Answerer", "answer_question", "answer_record", "fee_request", "fee_working", "more"]
+__all__ = ["Answerer", "faq_record", "fee_request", "fee_working", "more", "reply_to_question"]
 
 
 def fee_request(text: str) -> FeeRequest:
@@ -32,7 +32,7 @@ def fee_working(content: Content, band: FeeBand, pupils: int | None) -> str:
     return working(content, band, pupils)
 
 
-def answer_question(
+def reply_to_question(
     turn: Turn,
     text: str,
     context: Question | None = None,
@@ -89,6 +89,6 @@ def more(turn: Turn, topic: str) -> list[Outbound]:
     return [Outbound(topic_full(turn.content, topic), turn.follow_up_buttons()), *turn.prompt(fresh=False)]
 
 
-def answer_alone(answerer: Answerer, question: str) -> dict[str, Any]:
+def faq_record(answerer: Answerer, question: str) -> dict[str, Any]:
     """{"answer", "source", …} for a question asked outside any conversation."""
     return answer_record(answerer, question)
