@@ -19,7 +19,6 @@ from bot.flow.questions import answer_pressed, comment_pressed, go_to_question
 from bot.flow.review import show_review, submit
 from bot.flow.state import StepId
 from bot.flow.turn import Turn
-from storage.results import summary
 
 MAX_LISTED = 10  # unanswered questions shown to the ELP team in chat (the CLI lists them all)
 MAX_EXAMPLE_CHARS = 200  # each shown up to this length
@@ -203,7 +202,7 @@ def _in_order(counts: dict[str, int], options: Any, labels: dict[str, str]) -> s
 
 def stats(turn: Turn) -> str:
     """Response counts for the ELP team."""
-    result = summary(turn.store)
+    result = turn.store.summary()
     identity = turn.content.consultation.identity
     options = {o.id: o.label for o in (*identity.school_types, *identity.roles)}
     members = (

@@ -56,7 +56,9 @@ class Engine:
         self.choices = ChoiceReader(content.consultation)
         self.choice_labels = {c.code: c.label for c in content.consultation.choices}
         # Content never changes under a running engine: render each question's summary once.
-        self.summaries = {q.id: question_summary(content, q, _summary_budget(content, q)) for q in content.questions}
+        self.question_summaries = {
+            q.id: question_summary(content, q, _summary_budget(content, q)) for q in content.questions
+        }
         self._lock = threading.Lock()
         self._zone = ZoneInfo(content.consultation.timezone)
 

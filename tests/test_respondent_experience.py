@@ -288,7 +288,7 @@ def test_11_8_everything_before_each_question_fits_a_phone_screen(chat: Chat) ->
 
 
 def test_11_8_summaries_keep_every_block_and_shorten_alike(chat: Chat, content) -> None:
-    summaries = chat.engine.summaries
+    summaries = chat.engine.question_summaries
     assert "Careers networks and employer links" in summaries["q5.4"]
     assert "Supporting effective partnership working with a focus on underserved groups" in summaries["q5.4"]
     aims = [line for line in summaries["q1"].splitlines() if line.startswith("• ")]

@@ -15,8 +15,6 @@ from bot.flow.review import show_review
 from bot.flow.state import SchoolPick, StepId
 from bot.flow.turn import IDENTITY_STEPS, MAX_NAME_CHARS, Turn
 from content import Option
-from storage.schools import school as directory_school
-from storage.schools import schools as directory_schools
 
 MAX_SCHOOL_CHARS = 200
 
@@ -63,7 +61,7 @@ class SchoolStep(IdentityStep):
             return reply_to_question(turn, text)
         if len(text) > MAX_SCHOOL_CHARS or len(text) < 2:
             return turn.again("school_length", limit=MAX_SCHOOL_CHARS)
-        matches = match_schools(text, directory_schools(turn.store))
+        matches = match_schools(text, turn.store.schools())
         if not matches:
             turn.update_respondent(school=text, school_urn=None, school_type=None, pupils=None)
             return after_identity_step(turn, StepId.SCHOOL)
@@ -82,7 +80,7 @@ class SchoolPickStep(IdentityStep):
     def found(self, turn: Turn) -> list[dict[str, Any]]:
         """The candidate schools still in the directory."""
         pick = turn.session.school_pick
-        rows = (directory_school(turn.store, urn) for urn in (pick.candidates if pick else []))
+        rows = (turn.store.school(urn) for urn in (pick.candidates if pick else []))
         return [row for row in rows if row]
 
     def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
@@ -104,7 +102,7 @@ class SchoolPickStep(IdentityStep):
             if typed is not None:
                 index = 0 if typed else 1
         else:
-            names = [(directory_school(turn.store, urn) or {}).get("name", "") for urn in candidates]
+            names = [(turn.store.school(urn) or {}).get("name", "") for urn in candidates]
             index = match_option(text, [*names, turn.say("button_school_none")])
         if index is None:
             turn.goto(StepId.SCHOOL)
@@ -123,7 +121,7 @@ class SchoolPickStep(IdentityStep):
             turn.session.school_pick = None
             turn.update_respondent(school=pick.typed, school_urn=None, school_type=None, pupils=None)
             return after_identity_step(turn, StepId.SCHOOL)
-        found = directory_school(turn.store, urn) if urn in pick.candidates else None
+        found = turn.store.school(urn) if urn in pick.candidates else None
         if found is None:
             return turn.again("stale_button")
         turn.session.school_pick = None

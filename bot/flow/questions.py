@@ -197,7 +197,7 @@ class QuestionStep(_QuestionPending):
         if fresh:
             section = turn.content.section_of[question.id]
             blocks = [section.intro] if section.questions[0].id == question.id else []
-            blocks.append(summary(turn, question))
+            blocks.append(summary_before(turn, question))
             replies.append(Outbound("\n\n".join(blocks)))
         lines = [f"{turn.progress_label(question)} · {question.short}", question.text]
         current = turn.answers.get(question.id)
@@ -367,8 +367,8 @@ def comment_buttons(turn: Turn, question: Question) -> list[Button]:
     return buttons
 
 
-def summary(turn: Turn, question: Question) -> str:
+def summary_before(turn: Turn, question: Question) -> str:
     """The question's summary from the content (with the school's own fee before the fee question)."""
-    text = turn.engine.summaries[question.id]
+    text = turn.engine.question_summaries[question.id]
     own = own_fee(turn) if question.topic == "fees" else None
     return f"{text}\n\n{own}" if own else text
