@@ -181,6 +181,7 @@ _COMMAND_WORDS: dict[str, Sequence[str]] = {
     ),
     "change_any": ("change", "edit", "change an answer", "change my answer", "amend"),
 }
+COMMAND_NAMES = frozenset({*_COMMAND_WORDS, "change", "section"})  # every command parse_command can return
 _LOOKUP = {fold(word): name for name, words in _COMMAND_WORDS.items() for word in words}
 _CHANGE = re.compile(r"^(?:change|edit|amend|redo|go to|goto|back to)\s+(?:question\s*|q)?(\d{1,2}(?:\.\d{1,2})?)$")
 _SECTION = re.compile(r"^(?:go to |goto |jump to )?section\s*(\d{1,2})$")
