@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: chat test bench lint clean
+.PHONY: chat test bench fuzz lint clean
 
 chat: $(VENV)/.installed
 	$(BIN)/elp-bot chat
@@ -19,6 +19,10 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_answers.py
 	$(BIN)/python bench/bench_telegram.py
 	$(BIN)/python bench/bench_report.py
+
+# The long fuzz run: 4 processes on one database, random SIGKILLs, invariants checked (exit 1 if any broke).
+fuzz: $(VENV)/.installed
+	$(BIN)/python bench/fuzz_engine.py --processes 4 --seconds 60 --kills 8
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -1,44 +1,79 @@
 """Slack channel on slack-bolt: DMs, buttons, /elp and App Home become `Inbound`; replies become Block Kit.
 
-- Each listener runs the engine (fast; the answer is committed), queues the posting of the replies
-  and acks, so Slack always gets its ack in well under 3 seconds, even while posting waits out a 429.
-- Replies to one user are posted in the order their messages arrived (a per-user outbox on a
-  thread pool of the adapter's own), while different users proceed concurrently.
+Built on the adapter contract in `adapters/base.py`:
+
+- Every turn runs in the user's queue (`UserQueues`): one user's messages are handled and answered
+  in arrival order, different users concurrently. A listener waits only for the turn's commit, then
+  acks; posting the replies (which may wait out a 429) happens after, in the same queue.
 - Exactly once: events pass Slack's event_id (the same on every retry) and button presses their
-  message ts + action ts to the engine as `message_id`; duplicates change nothing and post nothing.
+  message ts + action ts to the engine as `message_id`. Replies are kept in the engine's outbox until
+  posted; a retry of an unsent turn, or the next start, posts them.
 - Everything sent is mrkdwn-escaped (&, <, >) so no content or user input can ping @channel or
-  forge a link; what users type is unescaped and Slack's mention tokens made readable before storing.
-- HTTP mode puts a guard in front of Bolt: a missing or non-numeric timestamp, or a body that is
-  not what its content type says, gets a 4xx instead of Bolt's 500; Bolt verifies the signature.
+  forge a link; what users type is unescaped, mention tokens made readable and emoji shortcodes
+  (`:+1:`) turned into the emoji before the engine reads it.
+- `/elp` is answered in the `ack()` response (visible to the person only), as Bolt intends.
+- HTTP mode is served by waitress (threaded) behind a guard that checks size, timestamp and
+  signature before anything parses the body; every forged or malformed request gets a 4xx.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
 import threading
-from collections import defaultdict, deque
+import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
+from slack_sdk.signature import SignatureVerifier
 
-from bot import Engine, Inbound, Outbound
+from adapters.base import (
+    UserQueues,
+    chosen_button,
+    delivery_id,
+    marks_choice,
+    parse_command,
+    safe_call,
+    send_delivery,
+    split_text,
+)
+from bot import Button, Delivery, Engine, Inbound, Outbound
 
-__all__ = ["CHANNEL", "SlackAdapter", "build_app", "escape", "guarded_wsgi", "to_blocks", "unescape_incoming"]
+__all__ = [
+    "CHANNEL",
+    "MAX_BODY_BYTES",
+    "HttpServer",
+    "SlackAdapter",
+    "build_app",
+    "escape",
+    "guarded_wsgi",
+    "serve_http",
+    "to_blocks",
+    "to_messages",
+    "unescape_incoming",
+]
 
 CHANNEL = "slack"
 SECTION_CHARS = 3000
+BLOCKS_PER_MESSAGE = 50
 ACTIONS_PER_BLOCK = 25
+MAX_BODY_BYTES = 1_000_000
+MAX_CLOCK_SKEW = 300  # seconds; Slack's own recommendation for X-Slack-Request-Timestamp
+ACK_WAIT = 2.5  # seconds a listener waits for the turn's commit before acking anyway (Slack allows 3)
 log = logging.getLogger("elp.slack")
+
+# How Slack writes the reactions people type for yes and no: the engine reads the emoji.
+SHORTCODES = {"+1": "👍", "thumbsup": "👍", "-1": "👎", "thumbsdown": "👎"}
+_SHORTCODE = re.compile(r":([a-z0-9_+-]+):(?::skin-tone-\d:)?")
 
 
 def escape(text: str) -> str:
@@ -50,7 +85,7 @@ _TOKEN = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 
 
 def unescape_incoming(text: str) -> str:
-    """What the person typed: Slack's <@U1>, <!channel>, <url|label> made readable, &amp; etc. undone."""
+    """What the person typed: mention tokens made readable, &amp; undone, :+1: as 👍."""
 
     def readable(match: re.Match[str]) -> str:
         target, label = match.group(1), match.group(2)
@@ -61,81 +96,68 @@ def unescape_incoming(text: str) -> str:
         return label or target
 
     text = _TOKEN.sub(readable, text or "")
+    text = _SHORTCODE.sub(lambda m: SHORTCODES.get(m.group(1), m.group(0)), text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _button_block(buttons: list[Button], first: int) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"elp-{first + i}",
+                "value": b.action,
+                "text": {"type": "plain_text", "text": b.label[:75], "emoji": True},
+            }
+            for i, b in enumerate(buttons)
+        ],
+    }
 
 
 def to_blocks(outbound: Outbound) -> tuple[str, list[dict[str, Any]]]:
     """(fallback text, Block Kit blocks): sections of at most 3,000 characters, then button rows."""
     text = escape(outbound.text)
-    blocks: list[dict[str, Any]] = []
-    rest = text or " "
-    while rest:
-        cut = len(rest) if len(rest) <= SECTION_CHARS else (rest.rfind("\n", 0, SECTION_CHARS) or SECTION_CHARS)
-        if cut <= 0:
-            cut = SECTION_CHARS
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": rest[:cut]}})
-        rest = rest[cut:].lstrip("\n")
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": chunk or " "}}
+        for chunk in split_text(text, SECTION_CHARS)
+    ]
     buttons = list(outbound.buttons)
     for start in range(0, len(buttons), ACTIONS_PER_BLOCK):
-        blocks.append(
-            {
-                "type": "actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": f"elp-{start + i}",
-                        "value": b.action,
-                        "text": {"type": "plain_text", "text": b.label[:75], "emoji": True},
-                    }
-                    for i, b in enumerate(buttons[start : start + ACTIONS_PER_BLOCK])
-                ],
-            }
-        )
-    return text[:3000], blocks
+        blocks.append(_button_block(buttons[start : start + ACTIONS_PER_BLOCK], start))
+    return split_text(text, SECTION_CHARS)[0], blocks
 
 
-class _Outbox:
-    """Posting jobs, run in order per user on a small thread pool of our own; nothing ever waits in Bolt's."""
+def to_messages(outbound: Outbound) -> list[tuple[str, list[dict[str, Any]]]]:
+    """One engine reply as Slack messages of at most 50 blocks each (buttons stay on the last)."""
+    _, blocks = to_blocks(outbound)
+    messages = []
+    for start in range(0, len(blocks), BLOCKS_PER_MESSAGE):
+        part = blocks[start : start + BLOCKS_PER_MESSAGE]
+        fallback = next((b["text"]["text"] for b in part if b["type"] == "section"), " ")
+        messages.append((fallback, part))
+    return messages
 
-    def __init__(self, workers: int = 8):
-        self._queues: dict[str, deque[Callable[[], None]]] = defaultdict(deque)
-        self._draining: set[str] = set()
-        self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="elp-slack-post")
 
-    def put(self, user: str, job: Callable[[], None]) -> None:
-        """Queue a job behind the user's earlier ones."""
-        with self._lock:
-            self._queues[user].append(job)
-            if user in self._draining:
-                return
-            self._draining.add(user)
-        self._pool.submit(self._drain, user)
-
-    def _drain(self, user: str) -> None:
-        while True:
-            with self._lock:
-                if not self._queues[user]:
-                    del self._queues[user]
-                    self._draining.discard(user)
-                    return
-                job = self._queues[user].popleft()
-            try:
-                job()
-            except Exception:  # a posting bug must not stop this user's later replies
-                log.exception("posting a reply failed")
+def offered_buttons(message: dict[str, Any]) -> list[Button]:
+    """The buttons a posted message carried (read back from its blocks)."""
+    return [
+        Button(str((e.get("text") or {}).get("text", "")), str(e.get("value", "")))
+        for block in message.get("blocks", [])
+        if block.get("type") == "actions"
+        for e in block.get("elements", [])
+    ]
 
 
 class SlackAdapter:
-    """Connects one Engine to one Bolt App.
+    """Connects one Engine to one Bolt App (listeners in, `UserQueues` for turns and posting)."""
 
-    Every listener runs the engine (the answer is committed), queues the posting of the replies in the
-    user's outbox, and acks: Slack gets its ack in milliseconds, replies go out in order per user.
-    """
-
-    def __init__(self, *, engine: Engine):
-        self.engine = engine
-        self.outbox = _Outbox()
+    def __init__(self, *, engine: Engine, client: WebClient):
+        self.engine, self.client = engine, client
+        self.queues = UserQueues(log=log)
+        self._names: dict[str, str | None] = {}
+        self._greeted: set[str] = set()
+        self._names_lock = threading.Lock()
 
     def attach(self, app: App) -> None:
         """Register every listener on the app."""
@@ -145,121 +167,143 @@ class SlackAdapter:
         app.command("/elp")(self._on_command)
         app.event("app_home_opened")(self._home_opened)
 
-    def _on_message(
-        self, ack: Callable[..., None], body: dict[str, Any], event: dict[str, Any], client: WebClient
-    ) -> None:
-        if (
-            event.get("channel_type") == "im"
-            and not event.get("bot_id")
-            and not event.get("subtype")
-            and event.get("user")
-        ):  # channel chatter, edits, and messages from bots (ourselves included) are not for the engine
-            inbound = Inbound(
-                CHANNEL,
-                event["user"],
-                text=unescape_incoming(event.get("text", "")),
-                message_id=f"ev:{body.get('event_id')}",
-            )
-            replies = self.engine.handle(inbound)
-            self.outbox.put(event["user"], lambda: self._post(client, event.get("channel"), replies))
+    # ------------------------------------------------------------------ in
+
+    def turn(self, user: str, inbound: Inbound, post: Callable[[Delivery], None]) -> None:
+        """Run the turn in the user's queue (display name looked up there), wait for its commit, post after."""
+
+        def run() -> Delivery:
+            return self.engine.deliver(replace(inbound, display_name=self.display_name(user)))
+
+        future = self.queues.submit(user, run, post)
+        try:
+            future.result(timeout=ACK_WAIT)
+        except FutureTimeout:
+            log.warning("turn still queued after %.1f s; acking, it will still run", ACK_WAIT)
+
+    def _on_message(self, ack: Callable[..., None], body: dict[str, Any], event: dict[str, Any]) -> None:
+        user, subtype = event.get("user"), event.get("subtype")
+        if event.get("channel_type") != "im" or event.get("bot_id") or not user or subtype not in (None, "file_share"):
+            ack()  # channel chatter, edits, and messages from bots (ourselves included) are not for the engine
+            return
+        channel = event.get("channel")
+        text = unescape_incoming(event.get("text", ""))
+        if subtype == "file_share":
+            notice = Delivery(None, [Outbound(self.engine.say("slack_file_ignored"))])
+            self.queues.submit(user, lambda: notice, lambda d: self.post(channel, d))
+        if subtype is None or text.strip():
+            inbound = Inbound(CHANNEL, user, text=text, message_id=delivery_id("ev", body.get("event_id")))
+            self.turn(user, inbound, lambda d: self.post(channel, d))
         ack()
 
-    def _on_action(
-        self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any], client: WebClient
-    ) -> None:
+    def _on_action(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]) -> None:
         user = body["user"]["id"]
         container = body.get("container") or {}
         value = str(action.get("value", ""))
-        inbound = Inbound(
-            CHANNEL, user, action=value, message_id=f"act:{container.get('message_ts')}:{action.get('action_ts')}"
-        )
-        replies = self.engine.handle(inbound)
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        message_id = delivery_id("act", container.get("message_ts"), action.get("action_ts"))
+        message = body.get("message") or {}
 
-        def deliver() -> None:
-            if replies and self.engine.closes_prompt(value):
-                self._mark_chosen(
-                    client,
-                    {
-                        "channel": channel,
-                        "press": action,
-                        "message": body.get("message") or {},
-                        "message_ts": container.get("message_ts"),
-                    },
-                )
-            self._post(client, channel, replies)
+        def post(delivery: Delivery) -> None:
+            if marks_choice(self.engine, value, delivery.replies):
+                self.mark_chosen(channel, container.get("message_ts"), message, value)
+            self.post(channel, delivery)
 
-        self.outbox.put(user, deliver)
+        self.turn(user, Inbound(CHANNEL, user, action=value, message_id=message_id), post)
         ack()
 
-    def _on_home_start(
-        self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any], client: WebClient
-    ) -> None:
+    def _on_home_start(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]) -> None:
         user = body["user"]["id"]
-        replies = self.engine.handle(Inbound(CHANNEL, user, text="start", message_id=f"home:{action.get('action_ts')}"))
-        self.outbox.put(user, lambda: self._post(client, self._open_dm(client, user), replies))
+        inbound = Inbound(CHANNEL, user, text="start", message_id=delivery_id("home", action.get("action_ts")))
+        self.turn(user, inbound, lambda d: self.post(self.open_dm(user), d))
         ack()
 
-    def _on_command(self, ack: Callable[..., None], command: dict[str, Any], client: WebClient) -> None:
-        user, channel = command["user_id"], command.get("channel_id")
+    def _on_command(self, ack: Callable[..., None], command: dict[str, Any]) -> None:
+        """/elp: the reply goes in the ack (ephemeral, works in any channel or DM); `start` moves to a DM."""
+        user = command["user_id"]
         text = unescape_incoming(command.get("text", "")).strip()
-        verb, _, rest = text.partition(" ")
-        if verb.casefold() in {"start", "continue", "resume"}:
-            replies = self.engine.handle(
-                Inbound(CHANNEL, user, text="start", message_id=f"cmd:{command.get('trigger_id')}")
-            )
-
-            def deliver() -> None:
-                self._call(
-                    client.chat_postEphemeral,
-                    channel=channel,
-                    user=user,
-                    text=escape(self.engine.content.say("slack_moved_to_dm")),
-                )
-                self._post(client, self._open_dm(client, user), replies)
-
-            self.outbox.put(user, deliver)
+        parsed = parse_command(text)
+        if parsed is not None and parsed.name == "start":
+            inbound = Inbound(CHANNEL, user, text="start", message_id=delivery_id("cmd", command.get("trigger_id")))
+            self.turn(user, inbound, lambda d: self.post(self.open_dm(user), d))
+            reply = Outbound(self.engine.say("slack_moved_to_dm"))
+        elif not text or (parsed is not None and parsed.name == "help"):
+            reply = Outbound(self.engine.say("slack_command_help"))
         else:
-            if not text or verb.casefold() == "help":
-                reply = Outbound(self.engine.content.say("slack_command_help"))
-            else:
-                reply = self.engine.ask(rest if verb.casefold() == "ask" else text)
-            text_, blocks = to_blocks(reply)
-            self.outbox.put(
-                user,
-                lambda: self._call(client.chat_postEphemeral, channel=channel, user=user, text=text_, blocks=blocks),
-            )
-        ack()
+            question = parsed.argument if parsed is not None and parsed.name == "ask" and parsed.argument else text
+            reply = self.engine.ask(question)
+        fallback, blocks = to_messages(reply)[0]
+        ack(text=fallback, blocks=blocks)
 
-    def _open_dm(self, client: WebClient, user: str) -> str | None:
-        opened = self._call(client.conversations_open, users=user)
+    def _home_opened(self, event: dict[str, Any]) -> None:
+        """Acked at once by Bolt; the view is published (or the Messages tab greeted) from the user's queue."""
+        user = event.get("user")
+        if not user:
+            return
+        if event.get("tab") == "home":
+            self.queues.submit(user, lambda: self.publish_home(user))
+        elif event.get("tab") == "messages" and user not in self._greeted:
+            self._greeted.add(user)
+            channel = event.get("channel")
+
+            def greet() -> Delivery:
+                _, label = self.engine.progress(CHANNEL, user)
+                if label != self.engine.say("button_start"):
+                    return Delivery()  # they have started: the conversation itself says where they are
+                return Delivery(None, [Outbound(self.engine.say("slack_messages_tab"))])
+
+            self.queues.submit(user, greet, lambda d: self.post(channel or self.open_dm(user), d))
+
+    # ------------------------------------------------------------------ out
+
+    def display_name(self, user: str) -> str | None:
+        """The person's Slack display name (users.info, needs users:read), cached per user."""
+        with self._names_lock:
+            if user in self._names:
+                return self._names[user]
+        found = safe_call(log, self.client.users_info, user=user)
+        profile = ((found or {}).get("user") or {}).get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or None
+        with self._names_lock:
+            self._names[user] = name
+        return name
+
+    def open_dm(self, user: str) -> str | None:
+        """The id of the bot's direct-message channel with this user."""
+        opened = safe_call(log, self.client.conversations_open, users=user)
         return opened["channel"]["id"] if opened else None
 
-    def _post(self, client: WebClient, channel: str | None, replies: list[Outbound]) -> None:
-        if not channel:
-            return
-        for reply in replies:
-            text, blocks = to_blocks(reply)
-            self._call(client.chat_postMessage, channel=channel, text=text, blocks=blocks)
+    def post(self, channel: str | None, delivery: Delivery) -> None:
+        """Post a delivery's replies to a channel, then mark it sent (see `send_delivery`)."""
 
-    def _mark_chosen(self, client: WebClient, where: dict[str, Any]) -> None:
+        def send(reply: Outbound) -> None:
+            if channel:
+                for text, blocks in to_messages(reply):
+                    safe_call(log, self.client.chat_postMessage, channel=channel, text=text, blocks=blocks)
+
+        send_delivery(self.engine, delivery, send)
+
+    def send_unsent(self) -> None:
+        """Post every batch committed before a crash but never posted (to the person's DM)."""
+        for delivery in self.engine.unsent(CHANNEL):
+            user = delivery.user_id or ""
+            self.queues.submit(user, lambda d=delivery: d, lambda d, u=user: self.post(self.open_dm(u), d)).result()
+
+    def mark_chosen(self, channel: str | None, ts: str | None, message: dict[str, Any], action: str) -> None:
         """Show the chosen button's label on its message and drop the buttons."""
-        message, press = where["message"], where["press"]
+        button = chosen_button(offered_buttons(message), action)
+        if button is None or not channel or not ts:
+            return
         sections = [b for b in message.get("blocks", []) if b.get("type") == "section"]
-        label = escape(str((press.get("text") or {}).get("text", "")))
+        label = escape(button.label)
         blocks = [*sections, {"type": "context", "elements": [{"type": "mrkdwn", "text": f"✓ *{label}*"}]}]
-        self._call(
-            client.chat_update,
-            channel=where["channel"],
-            ts=where["message_ts"],
-            text=message.get("text", "") or label,
-            blocks=blocks,
+        safe_call(
+            log, self.client.chat_update, channel=channel, ts=ts, text=message.get("text", "") or label, blocks=blocks
         )
 
-    def _home_opened(self, event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab") != "home":
-            return
-        text, label = self.engine.progress(CHANNEL, event["user"])
+    def publish_home(self, user: str) -> None:
+        """Publish the App Home view: where the person is, and a start/continue button."""
+        text, label = self.engine.progress(CHANNEL, user)
         view = {
             "type": "home",
             "blocks": [
@@ -278,24 +322,13 @@ class SlackAdapter:
                 },
             ],
         }
-        self._call(client.views_publish, user_id=event["user"], view=view)
-
-    @staticmethod
-    def _call(method: Callable[..., Any], **kwargs: Any) -> Any:
-        """A Web API call that never raises (slack_sdk already retried 429s and 5xx); failures are logged."""
-        try:
-            return method(**kwargs)
-        except SlackApiError as exc:
-            log.warning("%s failed: %s", getattr(method, "__name__", "call"), exc.response.get("error"))
-        except Exception as exc:  # network trouble after retries: the answer is stored, the post is lost
-            log.warning("%s failed: %s", getattr(method, "__name__", "call"), type(exc).__name__)
-        return None
+        safe_call(log, self.client.views_publish, user_id=user, view=view)
 
 
 def build_app(
     *, engine: Engine, bot_token: str, signing_secret: str | None = None, api_url: str | None = None, retries: int = 3
 ) -> App:
-    """A Bolt App wired to the engine. Without a signing secret it is for Socket Mode only."""
+    """A Bolt App wired to the engine, after posting any replies a crash left unsent. No secret: Socket Mode."""
     client = WebClient(token=bot_token, base_url=api_url or WebClient.BASE_URL)
     client.retry_handlers.extend(
         [RateLimitErrorRetryHandler(max_retry_count=retries), ServerErrorRetryHandler(max_retry_count=retries)]
@@ -304,66 +337,121 @@ def build_app(
         client=client,
         signing_secret=signing_secret,
         request_verification_enabled=signing_secret is not None,
-        # Listeners only run the engine and queue the posting, so they can finish before the response:
-        # requests are then handled in arrival order. (Bolt would otherwise ack events at once and run
-        # their listeners concurrently, and one person's messages could swap.)
+        # Listeners wait only for the turn's commit (in the user's queue), so they can finish before
+        # the response: Slack's retry then finds the turn committed, never half done.
         process_before_response=True,
     )
-    SlackAdapter(engine=engine).attach(app)
+    quiet_bolt_logs()
+    adapter = SlackAdapter(engine=engine, client=client)
+    adapter.attach(app)
+    adapter.send_unsent()
     return app
 
 
-def check_request(body: bytes, headers: dict[str, str]) -> tuple[int, str] | None:
-    """(status, reason) for requests Bolt would answer with a 500, or None when the request is sound."""
-    timestamp = headers.get("x-slack-request-timestamp", "")
-    if not timestamp.strip().lstrip("-").isdigit() or not headers.get("x-slack-signature"):
-        return 401, "missing or malformed signature headers"
-    content_type = headers.get("content-type", "")
+def quiet_bolt_logs() -> None:
+    """Bolt logs the whole body of a request with a bad signature at INFO: keep bodies out of logs."""
+    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
+    logging.getLogger("slack_bolt.middleware.request_verification.request_verification").setLevel(logging.WARNING)
+
+
+def check_request(body: bytes, headers: dict[str, str], verifier: SignatureVerifier) -> tuple[int, str] | None:
+    """(status, reason) for a request that must not reach Bolt, or None: size, then signature, then shape.
+
+    The signature is checked before anything parses the body, so forged requests never get further.
+    """
+    if len(body) > MAX_BODY_BYTES:
+        return 413, "request too large"
+    timestamp = headers.get("x-slack-request-timestamp", "").strip()
+    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > MAX_CLOCK_SKEW:
+        return 401, "missing or stale timestamp"
+    signature = headers.get("x-slack-signature", "")
+    if not verifier.is_valid(body=body, timestamp=timestamp, signature=signature):
+        return 401, "invalid signature"
     try:
         text = body.decode("utf-8")
-        if content_type.startswith("application/json"):
-            json.loads(text)
+        if headers.get("content-type", "").startswith("application/json"):
+            if not isinstance(json.loads(text), dict):
+                return 400, "not a JSON object"
         else:
             payload = parse_qs(text).get("payload")
-            if payload:
-                json.loads(payload[0])
+            if payload and not isinstance(json.loads(payload[0]), dict):
+                return 400, "payload is not a JSON object"
     except (UnicodeDecodeError, ValueError):
         return 400, "malformed body"
     return None
 
 
-def guarded_wsgi(app: App, path: str = "/slack/events") -> Callable[..., Iterable[bytes]]:
-    """A WSGI app: Bolt behind the guard in check_request, on one path."""
+_REASONS = {400: "400 Bad Request", 401: "401 Unauthorized", 404: "404 Not Found", 413: "413 Payload Too Large"}
+
+
+def guarded_wsgi(
+    app: App, path: str = "/slack/events", signing_secret: str | None = None
+) -> Callable[..., Iterable[bytes]]:
+    """A WSGI app: Bolt on one path, behind `check_request` (the app's own signing secret by default)."""
     handler = SlackRequestHandler(app)
+    secret = signing_secret or getattr(app, "_signing_secret", None)
+    verifier = SignatureVerifier(secret) if secret else None
+
+    def refuse(start_response: Callable[..., Any], status: int, reason: str) -> list[bytes]:
+        start_response(_REASONS[status], [("Content-Type", "application/json")])
+        return [json.dumps({"error": reason}).encode()]
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != path or environ.get("REQUEST_METHOD") != "POST":
-            start_response("404 Not Found", [("Content-Type", "text/plain")])
-            return [b"not found"]
-        size = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(size) if size else b""
+            return refuse(start_response, 404, "not found")
+        try:
+            size = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return refuse(start_response, 400, "bad Content-Length")
+        if size > MAX_BODY_BYTES:
+            return refuse(start_response, 413, "request too large")
+        body = environ["wsgi.input"].read(size) if size > 0 else b""
         headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
         headers["content-type"] = environ.get("CONTENT_TYPE", "")
-        problem = check_request(body, headers)
+        problem = check_request(body, headers, verifier)
         if problem is not None:
-            status, reason = problem
-            start_response(
-                f"{status} {'Unauthorized' if status == 401 else 'Bad Request'}", [("Content-Type", "application/json")]
-            )
-            return [json.dumps({"error": reason}).encode()]
-        import io
-
+            return refuse(start_response, *problem)
         environ["wsgi.input"] = io.BytesIO(body)
         return handler(environ, start_response)
 
     return wsgi
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+class HttpServer:
+    """HTTP mode on waitress: many requests at once on worker threads; per-user order comes from the queues."""
+
+    def __init__(
+        self, app: App, *, signing_secret: str, host: str, port: int, path: str = "/slack/events", threads: int = 16
+    ):
+        import waitress
+
+        self._server = waitress.create_server(
+            guarded_wsgi(app, signing_secret=signing_secret, path=path),
+            host=host,
+            port=port,
+            threads=threads,
+            backlog=1024,
+            connection_limit=1000,
+            channel_timeout=30,  # a client that stalls is dropped; it never blocks anyone else
+            max_request_body_size=MAX_BODY_BYTES,
+            ident="elp",
+        )
+
+    @property
+    def port(self) -> int:
+        """The port actually listened on (useful with port 0)."""
+        return int(self._server.effective_port)  # type: ignore[union-attr]
+
+    def serve_forever(self) -> None:
+        """Serve until `shutdown`."""
+        self._server.run()
+
+    def shutdown(self) -> None:
+        """Stop listening and finish the requests in progress."""
+        self._server.close()
+        self._server.task_dispatcher.shutdown()  # type: ignore[union-attr]
 
 
-def serve_http(app: App, *, host: str, port: int, path: str = "/slack/events"):
-    """A WSGI server for HTTP mode (one request at a time: ordering is part of the design)."""
-    return make_server(host, port, guarded_wsgi(app, path), handler_class=_QuietHandler)
+def serve_http(app: App, *, signing_secret: str, host: str, port: int, path: str = "/slack/events") -> HttpServer:
+    """The HTTP-mode server for a Bolt app (call `serve_forever()`)."""
+    return HttpServer(app, signing_secret=signing_secret, host=host, port=port, path=path)

@@ -1,24 +1,35 @@
-"""Answering questions from the content store: curated FAQ first, then every fact, never a guess.
+"""Answering questions from the content: curated answers, every passage, fees from any phrasing, never a guess.
 
-How a question is scored, so any answer can be explained:
+How a question is answered, so any answer can be explained (`Reply.why`):
 
-1. Normalise: lower case, possessives dropped, words of two or more letters; synonym phrases from
-   faq.yaml become their group's first word ("designated safeguarding lead" → "dsl", "cpd" →
-   "training"); a plural s is dropped; stop words go. The same is done to the content.
-2. Decline: a question containing a decline word (weather, parking, booking…) is out of scope.
-3. FAQ: each curated phrasing is compared with the question by weighted word overlap both ways:
-   how much of the phrasing's weight is in the question, and how much of the question's weight is
-   in the phrasing (words weigh their inverse document frequency; a word within rapidfuzz ratio 85
-   of another counts as the same, for typos). The score is their harmonic mean (F1), 0–100, and the
-   best entry wins at FAQ_MIN or above. A question about fees (fee, cost, pay, subscription…) that
-   no other FAQ entry answers goes to the fee calculator.
-4. Content: otherwise every item (bullet, paragraph, outcome, pledge) and every activity area is
-   scored: each question word adds its inverse document frequency (rarer words count more) when
-   the item has it — half as much again in the item's heading — or 80% of that for a near spelling (rapidfuzz
-   ratio ≥ 85, for typos). The score is the share of the question's total weight covered; a word the
-   content never uses counts in the total like a typical word (the median weight), so "pupil
-   premium" is not answered from a bullet about pupils. At CONFIDENT or above the best item is quoted.
-5. Below both, the assistant says it is not sure, offers the closest topics and gives the contact.
+1. Words: lower case, curly quotes and dashes straightened, contractions opened ("who's", "whos" →
+   "who is"), "Q5.4"/"question 3"/"5.4" made one token, hyphens and -ize spellings evened out. A word
+   that is neither in the content, the lexicon nor English (pyspellchecker's word list) is corrected
+   to the nearest content word with the same first letter (rapidfuzz OSA similarity ≥ 0.79:
+   "safegaurding" → "safeguarding"). Then the lexicon (content/data/lexicon.yaml): `means` turns
+   school language into the documents' words ("EHCP" → "additional needs"), `synonyms` turn each group
+   into its first word, in questions and content alike; `ignore` words go; the rest is stemmed
+   (Snowball, PyStemmer).
+2. Declines: a lexicon decline rule (another council, a named person, a phone line, event logistics,
+   money the documents don't cover…) or a year the documents never mention ends it: not confident,
+   with what the documents do say on the closest topic when the rule names one.
+3. Numbered things: "the third aim", "conviction 2", "area 7", "section 11" → that passage.
+4. Fees: a question about the subscription (fee words, a school type or a pupil roll) is read by the
+   fee parser (bot/_fees.py); every school it describes gets its fee with the working. When the type
+   or roll is missing the reply says so (`compute="fees"`: the caller asks or uses the known school).
+   A money question about something else ("a conference ticket") is declined.
+5. Search: curated FAQ phrasings (faq.yaml) by weighted word overlap both ways (F1 of the inverse
+   document frequency covered; FAQ_MIN), then every passage (bot/_passages.py) ranked by BM25
+   (bm25s). A passage's confidence is the share of the question's weight it covers (a word the
+   content never uses weighs like a typical word, so an unknown subject is not answered from a
+   passage about something else): CONFIDENT, or CLEAR_MIN with a CLEAR_MARGIN lead over the best
+   passage on any other topic. A question naming "the vision" is answered from the vision only.
+6. Several questions in one: when the answer covers less than WHOLE of the question, its parts
+   (split at "?", "and", "plus", commas…, never inside a title like "SEN and inclusion") are answered
+   one by one; if every part is answered confidently, the answers are given together.
+7. Below the thresholds: "not sure", the closest topics as buttons, and the contact.
+
+The thresholds were chosen on the dev half of the evaluation set (bench/bench_answers.py).
 """
 
 from __future__ import annotations
@@ -27,78 +38,178 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
-from rapidfuzz import fuzz, process
+import bm25s
+import numpy as np
+import Stemmer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from spellchecker import SpellChecker
 
-from bot._fees import fee_table
-from bot._render import BULLET, topic_summary, topic_title
+from bot._fees import FeeRequest, fee_table, read_fee_requests, working
+from bot._passages import Passage, build_passages
+from bot._render import BULLET, topic_full, topic_summary, topic_title
 from content import Content, Item, find_item
+from content._schema import FaqEntry
 
-FAQ_MIN = 70.0
-FEE_WORD = "fee"
-CONFIDENT = 0.55
-_STOP = frozenset(
-    """
-    a about all also am an and any are as at be been by can could do does did doing for from get got has
-    have how i if in include includes including into is it its me my of on or our please provide
-    provided provides so some tell than that the their them there these they this those to us was
-    we what whats when where which who why will with would you your anything there's is offer
-    offers something kind sort available exist exists there ve we're i'm doe ha wa
-    """.split()
+FAQ_MIN = 70.0  # a curated phrasing must score this (0–100) to be used
+CONFIDENT = 0.6  # a passage must cover this share of the question's weight
+CLEAR_MIN, CLEAR_MARGIN = 0.55, 0.2  # …or this share, with a clear lead over any other topic's passage
+WHOLE = 0.8  # an answer covering less of the question than this may be one of several questions in one
+DOCUMENT_YEAR = 2025  # fees are "currently" those of the questionnaire (January to March 2025)
+_FEE_WORDS = frozenset({"fee"})
+_EXPLICIT_FEE = re.compile(
+    r"\b(?:fees?|subscriptions?|subs?|membership fee|contribution fee|our school|my school|we pay|do we|would we|"
+    r"will we|should we|for us|for our)\b"
 )
-_WORD = re.compile(r"[a-z0-9]+")
-_AREA = re.compile(r"\b(?:area|activity area|section 3\.?)\s*(\d{1,2})\b", re.I)
+_FEE_CONTEXT = frozenset({"fee", "school", "elp", "pupil", "member", "membership", "annual", "total", "core", "year"})
+_CONTRACTIONS = {
+    "who's": "who is",
+    "what's": "what is",
+    "where's": "where is",
+    "when's": "when is",
+    "how's": "how is",
+    "it's": "it is",
+    "there's": "there is",
+    "that's": "that is",
+    "isn't": "is not",
+    "aren't": "are not",
+    "don't": "do not",
+    "doesn't": "does not",
+    "can't": "cannot",
+    "won't": "will not",
+    "we're": "we are",
+    "i'm": "i am",
+    "we've": "we have",
+    "i've": "i have",
+    "you're": "you are",
+    "they're": "they are",
+}
+_BARE_CONTRACTION = re.compile(
+    r"\b(whos|whats|wheres|whens|hows|theres|thats|isnt|arent|dont|doesnt|cant|wont|im|ive|youre|theyre)\b"
+)
+_YEAR_GROUP = re.compile(r"\b(?:years?|yrs?|y)\s*(\d{1,2})s?\b(?!\s*(?:olds?|old|-|–|to)\b)")  # "yr10s" → "year 10"
+_TOKEN = re.compile(r"q\d+(?:_\d+)?|[a-z0-9]+(?:-[a-z0-9]+)*|%")
+_QUESTION_ID = re.compile(
+    r"\b(?:q|question|qu|qn)\s*\.?\s*(\d{1,2})(?:\s*[._]\s*(\d{1,2}))?\b|(?<![\d.£])\b(5)\.(\d{1,2})\b(?![.\d%])"
+)
+_AREA = re.compile(  # "area 7", "activity area number 4"; "section 11" (there are 3 sections: the blocks are areas)
+    r"\b(?:area|activity area|section 3\.?)\s*(?:is\s+)?(?:number\s+|no\.?\s*|#)?(\d{1,2})\b|\bsection\s+(\d{1,2})\b"
+)
+_ORDINAL = re.compile(
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|1st|2nd|3rd|[4-9]th|10th)\s+"
+    r"(aim|conviction|section|priority|area|activity area|pledge theme|theme)s?\b"
+    r"|\b(aim|conviction|section|priority)\s+(?:number\s+|no\.?\s*)?(\d{1,2})\b"
+)
+_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+_IZE = re.compile(r"(?<=[a-z]{3})iz(e|es|ed|ing|ation|ations)$")
+_NAME = re.compile(r"(?<![\w'’.@/])[A-Z][a-z]{2,}(?:[A-Z][a-z]+)*\b(?!['’]?\w)")
+_YEARS = re.compile(r"\b((?:19|20)\d{2})\b")
+_SHORT_YEARS = re.compile(r"(?<![\d/£.])\b(\d{2})\s*/\s*(\d{2})\b(?![/\d])")  # "26/27": an academic year
 
 
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+def years_in(text: str) -> list[str]:
+    """Four-digit years a question names, with academic years written "26/27" read as 2026."""
+    found = _YEARS.findall(text)
+    for first, second in _SHORT_YEARS.findall(text):
+        if int(second) == int(first) + 1:
+            found.append(f"20{first}")
+    return found
+
+
+@cache
+def _english() -> SpellChecker:
+    """pyspellchecker's English word list (loaded once): a real word is never "corrected"."""
+    return SpellChecker(language="en")
+
+
+def _straighten(text: str) -> str:
+    text = text.casefold().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    text = text.replace("–", "-").replace("—", "-").replace("‑", "-")
+    for short, full in _CONTRACTIONS.items():
+        text = text.replace(short, full)
+    text = _BARE_CONTRACTION.sub(lambda m: _CONTRACTIONS[_apostrophe(m.group(1))], text)
+    text = _YEAR_GROUP.sub(lambda m: f"year {int(m.group(1))}" if int(m.group(1)) <= 13 else m.group(0), text)
+    text = _QUESTION_ID.sub(_question_token, text)
+    return re.sub(r"'s\b", "", text).replace("'", "")
+
+
+def _apostrophe(word: str) -> str:
+    """ "dont" → "don't", "im" → "i'm", "youre" → "you're": the contraction it was typed for."""
+    for ending in ("re", "ve", "m", "s", "t"):
+        if word.endswith(ending) and word[: -len(ending)] + "'" + ending in _CONTRACTIONS:
+            return word[: -len(ending)] + "'" + ending
+    return word
+
+
+def _question_token(match: re.Match[str]) -> str:
+    number, sub = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    return f" q{number}" + (f"_{sub}" if sub else "") + " "
+
+
+def tokens(text: str) -> list[str]:
+    """Raw tokens: lower case, straightened; "mind-set" is "mindset" (not "3-11"); -ize spelt -ise."""
+    out: list[str] = []
+    for token in _TOKEN.findall(_straighten(text)):
+        if "-" in token and not token.replace("-", "").isdigit():
+            token = token.replace("-", "")
+        out.append(_IZE.sub(r"is\1", token))
+    return out
 
 
 class Normaliser:
-    """Turns text into canonical content words, applying the synonym groups."""
+    """Turns text into canonical, stemmed content words with the lexicon's synonyms and meanings."""
 
-    def __init__(self, synonyms: list[list[str]]):
-        self.phrases: dict[tuple[str, ...], str] = {}
+    def __init__(self, synonyms: list[list[str]], means: dict[str, str] | None = None, ignore: list[str] = ()):
+        self.stemmer = Stemmer.Stemmer("english")
+        self.ignore = frozenset(w for word in ignore for w in tokens(word))
+        self.phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
         for group in synonyms:
-            canonical = " ".join(self._raw(group[0]))
+            canonical = tuple(_plain(group[0]))
             for variant in group:
-                self.phrases[tuple(self._raw(variant))] = canonical
+                self.phrases[tuple(_plain(variant))] = canonical
+        self.means: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.longest = max((len(p) for p in self.phrases), default=1)
+        for word, meaning in (means or {}).items():
+            self.means[tuple(_plain(word))] = tuple(self._apply(_plain(meaning), self.phrases))
+        self.longest = max((len(p) for p in [*self.phrases, *self.means]), default=1)
 
-    @staticmethod
-    def _raw(text: str) -> list[str]:
-        text = text.casefold().replace("’", "'").replace("'s ", " ").replace("'", "")
-        return _WORD.findall(text)
-
-    def words(self, text: str) -> list[str]:
-        """Canonical, stemmed content words, in order."""
-        raw = self._raw(text + " ")
+    def _apply(self, raw: list[str], *tables: dict[tuple[str, ...], tuple[str, ...]]) -> list[str]:
         out: list[str] = []
         i = 0
         while i < len(raw):
             for size in range(min(self.longest, len(raw) - i), 0, -1):
-                canonical = self.phrases.get(tuple(raw[i : i + size]))
-                if canonical is not None:
-                    out.extend(canonical.split())
+                key = tuple(raw[i : i + size])
+                found = next((t[key] for t in tables if key in t), None)
+                if found is not None:
+                    out.extend(found)
                     i += size
                     break
             else:
                 out.append(raw[i])
                 i += 1
-        return [_stem(w) for w in out if w not in _STOP and _stem(w) not in _STOP and len(w) > 1]
+        return out
+
+    def canonical(self, raw: list[str], question: bool = True) -> list[str]:
+        """Synonyms (and, for questions, the lexicon's meanings) applied to raw tokens, stop words kept."""
+        return self._apply(raw, self.means, self.phrases) if question else self._apply(raw, self.phrases)
+
+    def stems(self, canonical: list[str]) -> list[str]:
+        """Stop words dropped, the rest stemmed."""
+        kept = [w for w in canonical if w not in self.ignore and (len(w) > 1 or w == "%" or w.isdigit())]
+        return [
+            w if w.startswith("q") and w[1:2].isdigit() else s
+            for w, s in zip(kept, self.stemmer.stemWords(kept), strict=True)
+        ]
+
+    def words(self, text: str, question: bool = True) -> list[str]:
+        """Canonical, stemmed content words, in order."""
+        return self.stems(self.canonical(tokens(text), question))
 
 
-@dataclass(frozen=True, slots=True)
-class Doc:
-    """A searchable unit: an item, an activity area, or a topic."""
-
-    key: str
-    source: str
-    title: str
-    answer: str
-    topic: str
-    body: frozenset[str]
-    heading: frozenset[str]
+def _plain(text: str) -> list[str]:
+    return tokens(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,13 +220,14 @@ class Reply:
     answer: str
     source: str | None
     confident: bool
-    kind: str  # faq | content | declined | unsure
+    kind: str  # faq | content | fee | declined | unsure
     topic: str | None = None
     related: tuple[str, ...] = ()
     suggestions: tuple[tuple[str, str], ...] = ()  # (title, topic)
-    compute: str | None = None  # fees | dates | contact: the caller fills these in
+    compute: str | None = None  # "fees": the type or roll is missing; the caller asks or knows the school
     why: str = ""
     normalised: str = ""
+    fees: tuple[FeeRequest, ...] = ()  # every school the question described, as parsed
 
 
 @dataclass
@@ -129,69 +241,129 @@ class _Faq:
     compute: str | None
 
 
+@dataclass(frozen=True)
+class _Rule:
+    id: str
+    words: tuple[tuple[str, ...], ...]
+    unless: tuple[tuple[str, ...], ...]
+    related: str | None
+
+
 class Answerer:
-    """Searches the content; build once per content load (about 10 ms)."""
+    """Searches the content; build once per content load."""
 
     def __init__(self, content: Content):
         self.content = content
-        self.normaliser = Normaliser(content.faq.synonyms)
-        self.decline = [tuple(self.normaliser._raw(w)) for w in content.faq.decline_words]
-        self.docs = self._docs(content)
+        lexicon = content.lexicon
+        self.normaliser = Normaliser(lexicon.synonyms, lexicon.means, lexicon.ignore)
+        self.rules = [
+            _Rule(
+                r.id,
+                tuple(tuple(tokens(w)) for w in r.words),
+                tuple(tuple(tokens(w)) for w in r.unless),
+                r.related,
+            )
+            for r in lexicon.declines
+        ]
+        self.rule_phrases: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {}
+        for n, rule in enumerate(self.rules):
+            for kind, phrases in (("words", rule.words), ("unless", rule.unless)):
+                for phrase in phrases:
+                    if phrase:
+                        self.rule_phrases.setdefault(phrase[0], []).append((kind, n, phrase))
+        self.passages = build_passages(content)
+        self.faqs = self._faqs(content)
+        words = self.normaliser.words
+        # A curated phrasing also describes the passages its answer quotes: what people call them.
+        asked_as: dict[str, list[str]] = {}
+        for entry, faq in zip(content.faq.entries, self.faqs, strict=True):
+            for key in self._faq_passages(entry):
+                asked_as.setdefault(key, []).extend(faq.phrasings)
+        self.bodies, self.abouts = [], []
+        for passage in self.passages:
+            shown = {"topic": "", "section": "", "question": passage.answer.split("\n\n")[0]}.get(
+                passage.kind, passage.answer
+            )
+            body = frozenset(words(shown, question=False))
+            about = frozenset(words(f"{passage.source} {passage.about}", question=False))
+            about |= frozenset(w for p in asked_as.get(passage.key, []) for w in words(p))
+            if passage.kind != "question":  # "Q3" means the question itself, not a passage that lists it
+                body, about = (
+                    frozenset(w for w in body if not _is_qid(w)),
+                    frozenset(w for w in about if not _is_qid(w)),
+                )
+            self.bodies.append(body)
+            self.abouts.append(about)
         counts: Counter[str] = Counter()
-        for doc in self.docs:
-            counts.update(doc.body | doc.heading)
-        self.idf = {w: math.log(1 + len(self.docs) / c) for w, c in counts.items()}
-        self.vocabulary = sorted(self.idf)
-        # A word the content never uses weighs the median: it matters, but no more than a typical word.
+        for body, about in zip(self.bodies, self.abouts, strict=True):
+            counts.update(body | about)
+        n = len(self.passages)
+        self.idf = {w: math.log(1 + n / c) for w, c in counts.items()}
         weights = sorted(self.idf.values())
         self.unknown_weight = weights[len(weights) // 2] if weights else 1.0
-        self.faqs = self._faqs(content)
-        self.faq_index = [
-            (n, tuple(dict.fromkeys(self.normaliser.words(p)))) for n, f in enumerate(self.faqs) for p in f.phrasings
-        ]
-        self.fees_faq = next((f for f in self.faqs if f.compute == "fees"), None)
-        # Inverted indexes: only documents and phrasings sharing a word with the question are scored.
-        self.postings: dict[str, list[tuple[int, bool]]] = {}
-        for index, doc in enumerate(self.docs):
-            for word in doc.body | doc.heading:
-                self.postings.setdefault(word, []).append((index, word in doc.heading))
+        table = next(i for i, p in enumerate(self.passages) if p.key == "fee-table")
+        self.fee_context = _FEE_CONTEXT | self.bodies[table] | self.abouts[table]
+        # Words of the funding and membership paragraphs: a money question using them is about funding.
+        self.funding_words = (
+            frozenset(
+                w
+                for p, body in zip(self.passages, self.bodies, strict=True)
+                if p.key.startswith(("funding:", "external:"))
+                for w in body
+            )
+            - self.fee_context
+        )
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(
+            [sorted(b | a) or ["-"] for b, a in zip(self.bodies, self.abouts, strict=True)], show_progress=False
+        )
+        self.faq_index = [(i, tuple(dict.fromkeys(words(p)))) for i, f in enumerate(self.faqs) for p in f.phrasings]
         self.faq_postings: dict[str, set[int]] = {}
         for position, (_, phrasing) in enumerate(self.faq_index):
             for word in phrasing:
                 self.faq_postings.setdefault(word, set()).add(position)
-        self.faq_vocabulary = sorted(self.faq_postings)
+        titles = {t.strip() for p in self.passages for t in p.source.split(" › ")}
+        self.and_titles = tuple(
+            sorted({" ".join(_straighten(t).split()) for t in titles if " and " in t.casefold()}, key=len, reverse=True)
+        )
+        vision = content.vision
+        self.vision_word = self.normaliser.words("vision", question=False)[0]
+        self.vision_sources = (vision.title, *(f.heading for f in vision.frames))
+        self.fees_faq = next((f for f in self.faqs if f.compute == "fees"), None)
+        # Spelling: the content's own raw words, the lexicon's and the FAQ's; anything else may be a typo.
+        known: set[str] = set(self.normaliser.ignore)
+        for passage in self.passages:
+            known.update(tokens(f"{passage.answer} {passage.source} {passage.about}"))
+        for group in lexicon.synonyms:
+            for word in group:
+                known.update(tokens(word))
+        for word, meaning in lexicon.means.items():
+            known.update(tokens(word) + tokens(meaning))
+        for faq in self.faqs:
+            for phrasing in faq.phrasings:
+                known.update(tokens(phrasing))
+        spellable: dict[str, list[str]] = {}
+        for word in sorted(known):
+            if len(word) >= 4 and word.isalpha():
+                spellable.setdefault(word[0], []).append(word)
+        self.spellable = spellable
+        for rule in lexicon.declines:  # known (never corrected), but never a correction's target
+            for word in [*rule.words, *rule.unless]:
+                known.update(tokens(word))
+        self.known = known
+        years = set(_YEARS.findall(" ".join(p.answer for p in self.passages)))
+        years |= {str(content.consultation.opens.year), str(content.consultation.closes.year)}
+        self.years = years
 
     # ------------------------------------------------------------ building
 
-    def _docs(self, content: Content) -> list[Doc]:
-        words = self.normaliser.words
-        docs = [
-            Doc(
-                item.key,
-                item.source,
-                item.title,
-                item.text,
-                item.topic,
-                frozenset(words(item.text)),
-                frozenset(words(item.title)),
-            )
-            for item in content.items
-        ]
-        for area in content.offer.activity_areas:
-            topic = f"area:{area.number}"
-            headings = " ".join(g.heading or "" for g in area.groups)
-            docs.append(
-                Doc(
-                    topic,
-                    f"{area.number}. {area.title}",
-                    area.title,
-                    topic_summary(content, topic),
-                    topic,
-                    frozenset(words(f"{area.strapline or ''} {headings}")),
-                    frozenset(words(area.title)),
-                )
-            )
-        return docs
+    def _faq_passages(self, entry: FaqEntry) -> list[str]:
+        """Keys of the passages a curated entry answers with."""
+        if entry.quote:
+            return [find_item(self.content.items, q)[0].key for q in entry.quote]
+        if entry.topic:
+            return [f"topic:{entry.topic}"]
+        return [{"fees": "fee-table"}.get(entry.compute or "", entry.compute or "")]
 
     def _faqs(self, content: Content) -> list[_Faq]:
         out = []
@@ -205,16 +377,15 @@ class Answerer:
                 source = "; ".join(dict.fromkeys(i.source for i in unique))
                 topic = unique[0].topic
             elif entry.topic:
-                answer = topic_summary(content, entry.topic)
+                answer = topic_full(content, entry.topic)
                 source = topic_title(content, entry.topic)
             elif entry.compute == "fees":
-                answer = fee_table(content)
+                answer = content.say("fee_table_intro") + "\n" + fee_table(content)
                 source = content.offer.funding.heading
                 topic = "fees"
-            else:  # dates, contact: the same text every time
-                answer = topic_summary(content, entry.compute or "")
-                source = topic_title(content, entry.compute or "")
-                topic = entry.compute
+            else:  # dates, contact: the passage with the same text
+                passage = next(p for p in self.passages if p.key == entry.compute)
+                answer, source, topic = passage.answer, passage.source, entry.compute
             out.append(_Faq(entry.id, list(entry.ask), answer, source, topic, tuple(entry.related), entry.compute))
         return out
 
@@ -223,23 +394,54 @@ class Answerer:
     def find(self, question: str) -> Reply:
         """The best answer to a question, or an honest 'not sure' with the closest topics."""
         question = question.strip()[:500]
-        query = self.normaliser.words(question)
+        reply, covered = self._find_one(question)
+        if reply.kind == "declined" or reply.compute == "fees" or (reply.confident and covered >= WHOLE):
+            return reply
+        parts = [p for p in _split(question, self.and_titles, fee=reply.kind == "fee") if p]
+        if len(parts) < 2:
+            return reply
+        answers = [self._find_one(part)[0] for part in parts]
+        answers = [a for a in answers if a.normalised]  # parts with no content words ("pls") say nothing
+        if len(answers) < 2 or not all(a.confident and a.compute is None for a in answers):
+            return reply
+        unique = list({a.answer: a for a in answers}.values())
+        if len(unique) < 2:
+            return reply
+        first = unique[0]
+        return Reply(
+            question,
+            "\n\n".join(a.answer for a in unique),
+            "; ".join(dict.fromkeys(a.source for a in unique if a.source)),
+            True,
+            first.kind,
+            first.topic,
+            tuple(dict.fromkeys(t for a in unique[1:] for t in (a.topic,) if t and t != first.topic))[:2],
+            first.suggestions,
+            None,
+            " + ".join(f"[{a.why}]" for a in unique),
+            reply.normalised,
+            tuple(r for a in unique for r in a.fees),
+        )
+
+    def _find_one(self, question: str) -> tuple[Reply, float]:
+        """One question's reply and the share of the question it covers (1 for rules, fees and curated answers)."""
+        raw = self._spell(tokens(question))
+        canonical = self.normaliser.canonical(raw)
+        query = self.normaliser.stems(canonical)
         normalised = " ".join(query)
-        raw = self.normaliser._raw(question)
-        for phrase in self.decline:
-            if any(tuple(raw[i : i + len(phrase)]) == phrase for i in range(len(raw))):
-                return Reply(
-                    question,
-                    "",
-                    None,
-                    False,
-                    "declined",
-                    why=f"decline word {' '.join(phrase)!r}",
-                    normalised=normalised,
-                )
-        area = _AREA.search(question)
-        if area and self.content.area(int(area.group(1))) is not None:
-            topic = f"area:{int(area.group(1))}"
+        declined = self._declined(question, raw, query, normalised)
+        if declined is not None:
+            return declined, 1.0
+        numbered = self._numbered(question, normalised)
+        if numbered is not None:
+            return numbered, 1.0
+        area = _AREA.search(_straighten(question))
+        sections = len(self.content.consultation.sections)
+        numbered_area = None
+        if area is not None:
+            numbered_area = area.group(1) or (area.group(2) if int(area.group(2) or 0) > sections else None)
+        if numbered_area and self.content.area(int(numbered_area)) is not None:
+            topic = f"area:{int(numbered_area)}"
             return Reply(
                 question,
                 topic_summary(self.content, topic),
@@ -247,16 +449,20 @@ class Answerer:
                 True,
                 "content",
                 topic,
-                why=f"names activity area {area.group(1)}",
+                why=f"names activity area {numbered_area}",
                 normalised=normalised,
-            )
+            ), 1.0
         if not query:
-            return Reply(question, "", None, False, "unsure", why="no content words", normalised=normalised)
-        faq, faq_score, phrasing = self._best_faq(query)
+            return Reply(question, "", None, False, "unsure", why="no content words", normalised=normalised), 0.0
+        faq, faq_score, phrasing, faq_covered = self._best_faq(query)
         ranked = self._rank(query)
-        if FEE_WORD in query and self.fees_faq and (faq is None or faq_score < FAQ_MIN or faq.compute == "fees"):
-            faq, faq_score, phrasing = self.fees_faq, 100.0, f"{FEE_WORD} (a fee question)"
-        if faq is not None and faq_score >= FAQ_MIN:
+        if self.vision_word in query:  # "the vision": only the vision document's passages will do
+            ranked = [(score, p) for score, p in ranked if p.source.startswith(self.vision_sources)]
+        fee = self._fee(question, query, faq, faq_score, ranked, normalised)
+        if fee is not None:
+            return fee, 1.0
+        best_score, best = ranked[0] if ranked else (0.0, None)
+        if faq is not None and faq_score >= FAQ_MIN - 1e-6:
             return Reply(
                 question,
                 faq.answer,
@@ -266,30 +472,31 @@ class Answerer:
                 faq.topic,
                 faq.related,
                 self._suggest(ranked, exclude=faq.topic),
-                faq.compute,
+                faq.compute if faq.compute == "fees" else None,
                 f"FAQ {faq.id!r}: phrasing {phrasing!r} scored {faq_score:.0f}",
                 normalised,
-            )
-        if ranked and ranked[0][0] >= CONFIDENT:
-            best_score, best = ranked[0]
+            ), faq_covered
+        runner_up = next((score for score, p in ranked[1:] if p.topic != (best.topic if best else None)), 0.0)
+        clear = best_score >= CLEAR_MIN and best_score - runner_up >= CLEAR_MARGIN
+        if best is not None and (best_score >= CONFIDENT or clear):
+            answer, source, why = best.answer, best.source, f"passage {best.key!r} covered {best_score:.2f}"
             return Reply(
                 question,
-                best.answer,
-                best.source,
+                answer,
+                source,
                 True,
                 "content",
                 best.topic,
                 (),
                 self._suggest(ranked, exclude=best.topic),
                 None,
-                f"content {best.key!r} covered {best_score:.2f} of the question's weight",
+                why,
                 normalised,
-            )
+            ), best_score
         suggestions = self._suggest(ranked, exclude=None)
         if faq is not None and faq.topic and faq_score >= FAQ_MIN - 15:
             suggestions = ((topic_title(self.content, faq.topic, short=True), faq.topic), *suggestions)
         suggestions = tuple(dict.fromkeys(suggestions))[:3]
-        best = f"{ranked[0][0]:.2f}" if ranked else "none"
         return Reply(
             question,
             "",
@@ -297,81 +504,246 @@ class Answerer:
             False,
             "unsure",
             suggestions=suggestions,
-            why=f"best FAQ {faq_score:.0f} < {FAQ_MIN:.0f}; best content {best} < {CONFIDENT}",
+            why=f"best FAQ {faq_score:.0f} < {FAQ_MIN:.0f}; best passage {best_score:.2f} < {CONFIDENT}",
             normalised=normalised,
+        ), 0.0
+
+    # ------------------------------------------------------------ steps
+
+    def _numbered(self, question: str, normalised: str) -> Reply | None:
+        """ "the third aim", "conviction 2", "the first section": that one passage."""
+        match = _ORDINAL.search(_straighten(question))
+        if match is None:
+            return None
+        word, kind = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        offer, vision = self.content.offer, self.content.vision
+        keys = {
+            "aim": [f"aims:{a.id}" for a in offer.aims.items],
+            "conviction": [f"convictions:{c.id}" for c in offer.convictions.items],
+            "section": [f"section:{s.id}" for s in self.content.consultation.sections],
+            "priority": [f"topic:priority:{p.id}" for p in vision.priorities],
+            "area": [f"topic:area:{a.number}" for a in offer.activity_areas],
+            "activity area": [f"topic:area:{a.number}" for a in offer.activity_areas],
+            "pledge theme": [f"topic:pledges:{t.id}" for t in vision.pledge_themes],
+            "theme": [f"topic:pledges:{t.id}" for t in vision.pledge_themes],
+        }[kind]
+        if word == "last":
+            position = len(keys)
+        elif word.isdigit():
+            position = int(word)
+        elif word[0].isdigit():
+            position = int(word[:-2])
+        else:
+            position = _ORDINALS.index(word) + 1
+        if not 1 <= position <= len(keys):
+            return None
+        passage = next(p for p in self.passages if p.key == keys[position - 1])
+        why = f"the {word} {kind}"
+        return Reply(
+            question, passage.answer, passage.source, True, "content", passage.topic, why=why, normalised=normalised
         )
 
-    def _best_faq(self, query: list[str]) -> tuple[_Faq | None, float, str]:
+    def _spell(self, raw: list[str]) -> list[str]:
+        """Misspelt words corrected to the nearest word of the content, lexicon or FAQ (same first letter)."""
+        english = _english()
+        out = []
+        for word in raw:
+            if word in self.known or len(word) < 4 or not word.isalpha() or english.known([word]):
+                out.append(word)
+                continue
+            cutoff = 0.79 if len(word) < 8 else 0.74  # one slip (a transposition counts as one) in five letters
+            candidates = self.spellable.get(word[0], [])
+            match = process.extractOne(word, candidates, scorer=OSA.normalized_similarity, score_cutoff=cutoff)
+            out.append(match[0] if match else word)
+        return out
+
+    def _declined(self, question: str, raw: list[str], query: list[str], normalised: str) -> Reply | None:
+        found = self._phrases_in(raw)
+        for n, rule in enumerate(self.rules):
+            hit = next((phrase for kind, index, phrase in found if kind == "words" and index == n), None)
+            if hit is None or any(kind == "unless" and index == n for kind, index, _ in found):
+                continue
+            return self._decline(question, f"decline rule {rule.id!r}: {' '.join(hit)!r}", rule.related, normalised)
+        fee_question = bool(_FEE_WORDS & set(query)) or bool(_EXPLICIT_FEE.search(_straighten(question)))
+        name = None if fee_question else self._unknown_name(question)  # a school's name: the directory's job
+        if name is not None:
+            return self._decline(question, f"names {name!r}, which the documents never mention", None, normalised)
+        years = [y for y in years_in(question) if y not in self.years]
+        if years:
+            related = "fees" if _FEE_WORDS & set(query) else None
+            return self._decline(question, f"year {years[0]} is not in the documents", related, normalised)
+        return None
+
+    def _unknown_name(self, question: str) -> str | None:
+        """A capitalised name ("Instagram", "Hillingdon") that neither the content nor the lexicon knows."""
+        for match in _NAME.finditer(question):
+            word = match.group(0)
+            lowered = word.casefold()
+            if lowered in self.known or _IZE.sub(r"is\1", lowered) in self.known:
+                continue
+            first = match.start() == 0 or question[: match.start()].rstrip()[-1:] in ".?!"
+            if not first or not _english().known([lowered]):
+                return word
+        return None
+
+    def _phrases_in(self, raw: list[str]) -> list[tuple[str, int, tuple[str, ...]]]:
+        """(words|unless, rule number, phrase) for every rule phrase in the question, in rule order."""
+        found = []
+        for i, token in enumerate(raw):
+            for kind, index, phrase in self.rule_phrases.get(token, ()):
+                if tuple(raw[i : i + len(phrase)]) == phrase:
+                    found.append((kind, index, phrase))
+        return sorted(found, key=lambda hit: hit[1])
+
+    def _decline(self, question: str, why: str, related: str | None, normalised: str) -> Reply:
+        answer, suggestions = "", ()
+        if related is not None:
+            key = {"fees": "fee-table", "contact": "contact"}.get(related, f"topic:{related}")
+            answer = next((p.answer for p in self.passages if p.key == key), "")
+            suggestions = ((topic_title(self.content, related, short=True), related),)
+        return Reply(question, answer, None, False, "declined", related, (), suggestions, None, why, normalised)
+
+    def _fee(
+        self,
+        question: str,
+        query: list[str],
+        faq: _Faq | None,
+        faq_score: float,
+        ranked: list[tuple[float, Passage]],
+        normalised: str,
+    ) -> Reply | None:
+        """A subscription question: the fee of every school described, or what is missing."""
+        requests = read_fee_requests(question)
+        typed = [r for r in requests if r.band is not None]
+        rolls = [r for r in requests if r.pupils is not None]
+        words = set(query)
+        fee_word = bool(_FEE_WORDS & words)
+        explicit = bool(_EXPLICIT_FEE.search(_straighten(question)))
+        if not typed and not (fee_word and rolls):
+            if not fee_word:
+                return None
+            if words & self.funding_words and not explicit:
+                return None  # "how much does the council pay": the funding facts, not the calculator
+            if faq is not None and faq_score >= FAQ_MIN and faq.compute != "fees":
+                return None  # another curated answer about money (the budget share, the funding split)
+            others = [w for w in words if w in self.idf and w not in self.fee_context]
+            if others and not explicit:  # "how much is a conference ticket": money, but not the subscription
+                why = f"a price of something other than the subscription ({', '.join(sorted(others))})"
+                return self._decline(question, why, "fees", normalised)
+        if not fee_word and typed and not rolls and not explicit:
+            return None  # "training for special schools": a school type, but not a fee question
+        if any(r.band == "none" for r in requests):
+            return self._decline(question, "a kind of school with no fee band", "fees", normalised)
+        years = [int(y) for y in years_in(question) if int(y) != DOCUMENT_YEAR]
+        if years:
+            return self._decline(
+                question, f"a fee for {years[0]}: the documents give only current fees", "fees", normalised
+            )
+        requests = requests or [FeeRequest(None, None)]
+        content = self.content
+        bands = [content.fee_band(r.band) if r.band and r.band != "pru" else None for r in requests]
+        complete = all(
+            b is not None and (b.per_pupil == 0 or r.pupils is not None) for b, r in zip(bands, requests, strict=True)
+        )
+        source = content.offer.funding.heading
+        if complete:
+            lines = []
+            for band, request in zip(bands, requests, strict=True):
+                assert band is not None
+                line = working(content, band, request.pupils if band.per_pupil != 0 else None)
+                if band.per_pupil == 0:
+                    line += "\n" + content.say("fee_no_per_pupil", band=band.name)
+                lines.append(line)
+            answer = "\n".join(dict.fromkeys(lines))
+            why = "fee for " + ", ".join(f"{r.band} {r.pupils}" for r in requests)
+            return Reply(question, answer, source, True, "fee", "fees", (), (), None, why, normalised, tuple(requests))
+        table = content.say("fee_table_intro") + "\n" + fee_table(content)
+        return Reply(
+            question,
+            table,
+            source,
+            True,
+            "fee",
+            "fees",
+            (),
+            (),
+            "fees",
+            "fee question missing " + ("the school type" if any(b is None for b in bands) else "the pupil count"),
+            normalised,
+            tuple(requests),
+        )
+
+    def _best_faq(self, query: list[str]) -> tuple[_Faq | None, float, str, float]:
         asked = tuple(dict.fromkeys(query))
         if not asked:
-            return None, 0.0, ""
+            return None, 0.0, "", 0.0
         candidates: set[int] = set()
         for word in asked:
             candidates |= self.faq_postings.get(word, set())
-            if len(word) >= 4:
-                for near, _, _ in process.extract(
-                    word, self.faq_vocabulary, scorer=fuzz.ratio, score_cutoff=85, limit=3
-                ):
-                    candidates |= self.faq_postings[near]
-        best: tuple[float, int, str] = (0.0, -1, "")
+        best: tuple[float, int, str, float] = (0.0, -1, "", 0.0)
         for position in sorted(candidates):
             index, phrasing = self.faq_index[position]
             found = self._covered(phrasing, asked)
             wanted = self._covered(asked, phrasing)
             score = 0.0 if not found or not wanted else 200 * found * wanted / (found + wanted)
             if score > best[0]:
-                best = (score, index, " ".join(phrasing))
-        return (self.faqs[best[1]] if best[1] >= 0 else None), best[0], best[2]
+                best = (score, index, " ".join(phrasing), wanted)
+        return (self.faqs[best[1]] if best[1] >= 0 else None), best[0], best[2], best[3]
 
     def _weight(self, word: str) -> float:
         if word.isdigit():
             return 0.5 * self.unknown_weight
         return self.idf.get(word, self.unknown_weight)
 
-    def _covered(self, words: tuple[str, ...], within: tuple[str, ...]) -> float:
-        """Share of `words`' weight found in `within` (exactly, or within rapidfuzz ratio 85)."""
+    def _covered(self, words: tuple[str, ...], within: tuple[str, ...] | frozenset[str]) -> float:
+        """Share of `words`' weight found in `within`."""
         total = sum(self._weight(w) for w in words)
-        hit = 0.0
-        for word in words:
-            if word in within:
-                hit += self._weight(word)
-            elif len(word) >= 4 and any(len(o) >= 4 and fuzz.ratio(word, o) >= 85 for o in within):
-                hit += 0.8 * self._weight(word)
+        hit = sum(self._weight(w) for w in words if w in within)
         return hit / total if total else 0.0
 
-    def _rank(self, query: list[str]) -> list[tuple[float, Doc]]:
+    def _rank(self, query: list[str]) -> list[tuple[float, Passage]]:
+        """Passages by BM25; each scored by the share of the question's weight it covers (body or title)."""
         unique = list(dict.fromkeys(query))
-        near = {w: self._near(w) for w in unique}
-        weights = {w: max((self.idf[v] for v, _ in near[w]), default=0.0) for w in unique}
-        total = sum(weights.values()) + sum(self.unknown_weight for w in unique if not near[w])
-        if total <= 0:
+        known = [w for w in unique if w in self.idf]
+        if not known:
             return []
-        totals: dict[int, float] = {}
-        for word in unique:
-            best: dict[int, float] = {}
-            for variant, factor in near[word]:
-                for index, in_heading in self.postings.get(variant, ()):
-                    value = (1.5 if in_heading else 1.0) * factor
-                    if value > best.get(index, 0.0):
-                        best[index] = value
-            for index, value in best.items():
-                totals[index] = totals.get(index, 0.0) + value * weights[word]
-        ranked = sorted(totals.items(), key=lambda pair: (-pair[1], pair[0]))  # ties: document order
-        return [(min(1.0, score / total), self.docs[index]) for index, score in ranked]
+        scores = self.bm25.get_scores(known)
+        top = np.argsort(-scores, kind="stable")[:12]
+        total = sum(self._weight(w) for w in unique)
+        out = []
+        for index in top:
+            if scores[index] <= 0:
+                break
+            body, about = self.bodies[index], self.abouts[index]
+            titled = 1.0 if self.passages[index].kind in {"topic", "section"} else 0.9  # found by their titles
+            hit = sum(self._weight(w) * (1.0 if w in body else titled) for w in unique if w in body or w in about)
+            out.append((hit / total, float(scores[index]), int(index)))
+        out.sort(key=lambda t: (-round(t[0], 6), -t[1], t[2]))
+        return [(coverage, self.passages[index]) for coverage, _, index in out]
 
-    def _near(self, word: str) -> list[tuple[str, float]]:
-        if word in self.idf:
-            return [(word, 1.0)]
-        if len(word) < 4 or word.isdigit():
-            return []
-        matches = process.extract(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=85, limit=3)
-        return [(match, 0.8) for match, _, _ in matches]
-
-    def _suggest(self, ranked: list[tuple[float, Doc]], exclude: str | None) -> tuple[tuple[str, str], ...]:
+    def _suggest(self, ranked: list[tuple[float, Passage]], exclude: str | None) -> tuple[tuple[str, str], ...]:
         seen: dict[str, str] = {}
-        for _, doc in ranked:
-            if doc.topic != exclude and doc.topic not in seen:
-                seen[doc.topic] = topic_title(self.content, doc.topic, short=True)
+        for _, passage in ranked:
+            topic = passage.topic
+            if topic and topic != exclude and topic not in seen and self.content.has_topic(topic):
+                seen[topic] = topic_title(self.content, topic, short=True)
             if len(seen) == 3:
                 break
         return tuple((title, topic) for topic, title in seen.items())
+
+
+_PARTS = re.compile(r"\?+|;|\+|&|\band also\b|\balso\b|\bplus\b|\band\b|,")
+_FEE_PARTS = re.compile(r"\?+|;|\band also\b|\balso\b|\bplus\b|\band (?=what|how|when|where|who|which|is|are|do)")
+
+
+def _split(question: str, titles: tuple[str, ...], fee: bool) -> list[str]:
+    """The parts of a question that may be several in one ("aims plus what Q1 asks"); titles stay whole."""
+    text = " ".join(_straighten(question).split())
+    for title in titles:  # "SEN and inclusion" is one thing
+        text = text.replace(title, title.replace(" and ", " \0 "))
+    parts = (_FEE_PARTS if fee else _PARTS).split(text)
+    return [part.replace(" \0 ", " and ").strip(" .!-") for part in parts]
+
+
+def _is_qid(word: str) -> bool:
+    return len(word) > 1 and word[0] == "q" and word[1].isdigit()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot._answers import Answerer
-from bot._fees import read_fee_request, working
+from bot._answers import Answerer, Reply
+from bot._fees import fee_table, working
+from content import Content
 
 
 def answer_record(answerer: Answerer, question: str, school: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -17,22 +18,13 @@ def answer_record(answerer: Answerer, question: str, school: dict[str, Any] | No
     reply = answerer.find(question)
     answer, source = reply.answer, reply.source
     if reply.compute == "fees":
-        request = read_fee_request(question)
-        band_id = request.band if request.band != "pru" else None
-        pupils = request.pupils
-        if school is not None:
-            band_id = band_id or school.get("fee_band")
-            pupils = pupils if pupils is not None else school.get("pupils")
-        band = content.fee_band(band_id) if band_id else None
-        if band is not None and (band.per_pupil == 0 or pupils is not None):
-            answer = working(content, band, pupils if band.per_pupil != 0 else None)
-            if band.per_pupil == 0:
-                answer += "\n" + content.say("fee_no_per_pupil", band=band.name)
-        else:
-            answer = content.say("fee_table_intro") + "\n" + reply.answer
+        answer = _fee_answer(content, reply, school)
     elif not reply.confident:
-        key = "declined" if reply.kind == "declined" else "not_sure"
-        answer = content.say(key, email=content.offer.contact.email)
+        email = content.offer.contact.email
+        if reply.kind == "declined" and reply.answer:
+            answer = content.say("declined_related", related=reply.answer, email=email)
+        else:
+            answer = content.say("declined" if reply.kind == "declined" else "not_sure", email=email)
     return {
         "question": question,
         "answer": answer,
@@ -40,3 +32,26 @@ def answer_record(answerer: Answerer, question: str, school: dict[str, Any] | No
         "confident": reply.confident,
         "suggestions": [title for title, _ in reply.suggestions],
     }
+
+
+def _fee_answer(content: Content, reply: Reply, school: dict[str, Any] | None) -> str:
+    """The fee for a question missing the school type or roll: from the school if known, else what is missing."""
+    request = reply.fees[0] if reply.fees else None
+    band_id = request.band if request and request.band != "pru" else None
+    pupils = request.pupils if request else None
+    if school is not None:
+        band_id = band_id or school.get("fee_band")
+        pupils = pupils if pupils is not None else school.get("pupils")
+    band = content.fee_band(band_id) if band_id else None
+    if band is not None and (band.per_pupil == 0 or pupils is not None):
+        answer = working(content, band, pupils if band.per_pupil != 0 else None)
+        if band.per_pupil == 0:
+            answer += "\n" + content.say("fee_no_per_pupil", band=band.name)
+        return answer
+    if band is not None:
+        ask = content.say("fee_missing_pupils", band=band.name)
+    elif request is not None and request.band == "pru":
+        ask = content.say("fee_missing_pru_phase")
+    else:
+        ask = content.say("fee_missing_band")
+    return content.say("fee_table_intro") + "\n" + fee_table(content) + "\n\n" + ask

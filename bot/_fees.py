@@ -6,33 +6,57 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from rapidfuzz import fuzz, process
+
 from content import Content, FeeBand
 
-# Words that name a fee band; checked longest first. PRU needs a phase, which comes from other words.
-_BAND_WORDS: tuple[tuple[str, str], ...] = (
-    ("pupil referral unit", "pru"),
-    ("alternative provision", "pru"),
-    ("pru", "pru"),
-    ("ap", "pru"),
-    ("special school", "special"),
-    ("special", "special"),
-    ("sen school", "special"),
-    ("send school", "special"),
-    ("secondary", "secondary"),
-    ("high school", "secondary"),
-    ("academy", "secondary_maybe"),
-    ("primary", "primary"),
-    ("infant", "primary"),
-    ("infants", "primary"),
-    ("junior", "primary"),
-    ("juniors", "primary"),
+# School types as people write them → a fee band, or a marker resolved from other words:
+# "pru" (needs a phase), "phase" (academy, middle, all-through: the phase decides). Longest first.
+_TYPES: tuple[tuple[str, str], ...] = (
+    (r"\b(?:semh|sld|mld|pmld|asd|autism|autistic) schools?", "special"),
+    (r"pupil referral units?|alternative provision|\bap\b|\bprus?\b|referral units?", "pru"),
+    (
+        r"special (?:educational )?needs schools?|\bsend? schools?|\bspecial(?:ist)? schools?|\bspecials\b"
+        r"|\bspecial\b(?! (?:educational )?needs?)(?! provision)(?! school improvement)",
+        "special",
+    ),
+    (r"all[- ]?through|through[- ]?schools?", "secondary"),
+    (r"secondar(?:y|ies)|high schools?|\bsec\b|\bsecondry\b|upper schools?|\b11 ?- ?1[68] schools?", "secondary"),
+    (r"primar(?:y|ies)|\bprim\b|infants?|juniors?|first schools?|\bjmi\b|\bi&j\b", "primary"),
+    (r"academ(?:y|ies)|free schools?|middle schools?|\bmiddle\b", "phase"),
+    (
+        r"(?:sixth form |fe |further education )?colleges?|nurser(?:y|ies)|independent schools?|private schools?"
+        r"|universit(?:y|ies)|\bfe\b",
+        "none",
+    ),
 )
-_PUPILS = re.compile(
-    r"(?<![\d.£])(\d{1,3}(?:,\d{3})+|\d{1,5})(?![\d.%]|\s*%)\s*"
-    r"(pupils?|kids|children|students|learners|on roll|nor|fte|places)?",
+_TYPE_WORDS = ("primary", "secondary", "special", "academy", "infant", "junior", "referral", "through")
+_REAL_WORDS = frozenset(
+    "primarily academic academics specialist specialists secondment secondments senior specific special".split()
+)
+# What is not a pupil count: form entry, age ranges and ages, year groups, years, key stages, money, percentages.
+_NOISE = re.compile(
+    r"\b\d+(?:\.\d+)?\s*-?\s*(?:fe|f\.e\.|form(?:s)?(?:\s*-?\s*entry)?|form entry|classes?|forms?)\b"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|single|double|triple)\s*-?\s*form(?:\s*-?\s*entry)?\b"
+    r"|\b(?:ages?d?|aged)\s+\d{1,2}(?:\s*(?:-|–|to)\s*\d{1,2})?\b"
+    r"|\b\d{1,2}\s*(?:-|–|to)\s*\d{1,2}\s*(?:years?|yrs?|y/?o)?\b(?!\s*(?:pupils?|kids|children|students|on roll))"
+    r"|\b\d{1,2}\s*(?:years?|yrs?)\s*(?:old|olds)?\b|\b\d{1,2}\+"
+    r"|\b(?:year|yr|y|years|yrs|ks|key stages?|q|question|section|area|v)\s*\d+(?:\.\d+)?"
+    r"(?:\s*(?:/|-|–|&|and|to)\s*\d+\b)*\b"
+    r"|\b\d+\s+(?:(?:primary|secondary|special|infant|junior)\s+)?(?:schools|primaries|secondaries|academies|sites|prus)\b"
+    r"|\b(?:post|pre)\s*-?\s*1[689]\b|\blevels?\s*\d\b|\b1[689]\s*\+|\b(?:under|over)\s*-?\s*\d+s?\b"
+    r"|£\s*\d[\d,]*(?:\.\d+)?k?|\b\d[\d,]*(?:\.\d+)?\s*(?:%|per ?cent|k\b|m\b|pounds?|p\b)"
+    r"|\b(?:19|20)\d{2}\s*(?:/|-|–)\s*\d{2,4}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+\.\d+\b"
+)
+_UNIT = r"(?:pupils?|kids|children|students|learners|on\s+(?:the\s+)?roll|nor|fte|places|on\s+role|puplis|pupills)"
+_NUMBER = re.compile(
+    rf"(?:\b(?:roll|nor|number on roll|headcount|pupils?|children|kids|students)\s*(?:of|is|=|:|at|around|about)?\s*)?"
+    rf"(?<!\d)(?<!\d\.)(\d{{1,3}}(?:,\d{{3}})+|\d{{1,5}})(?!\d|[.,]\d)(\s*-?\s*{_UNIT})?",
     re.I,
 )
-_OF_N = re.compile(r"\bof\s+(\d{1,3}(?:,\d{3})+|\d{1,5})\b", re.I)
+_LEAD = re.compile(r"\b(?:roll|nor|number on roll|headcount)\s*(?:of|is|=|:|at|around|about)?\s*$")
+_LISTED = re.compile(r"[\s,&+]*(?:and|or)?[\s,&+]*(?:\d{1,3}(?:,\d{3})+|\d{1,5})?[\s,&+]*(?:and|or)?[\s,&+]*")
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,37 +68,138 @@ class FeeRequest:
 
 
 def read_fee_request(text: str) -> FeeRequest:
-    """Pick the school type and pupil count out of "a secondary of 900", "1,200 kids", "our PRU"."""
-    lowered = " " + re.sub(r"[^\w,£%.\s]", " ", text.casefold()) + " "
-    found: str | None = None
-    for word, band in _BAND_WORDS:
-        if re.search(rf"\b{re.escape(word)}\b", lowered):
-            found = band
-            break
-    if found == "pru":
-        if re.search(r"\b(secondary|ks3|ks4|key stage 3|key stage 4|high)\b", lowered):
-            found = "pru_secondary"
-        elif re.search(r"\b(primary|ks1|ks2|key stage 1|key stage 2)\b", lowered):
-            found = "pru_primary"
-    if found == "secondary_maybe":
-        found = None
-    return FeeRequest(found, _read_pupils(lowered))
+    """The first school a fee question describes: "a secondary of 900", "1,200 kids", "our PRU"."""
+    requests = read_fee_requests(text)
+    first = requests[0] if requests else FeeRequest(None, None)
+    return FeeRequest(None, first.pupils) if first.band == "none" else first
 
 
-def _read_pupils(lowered: str) -> int | None:
-    of = _OF_N.search(lowered)
-    if of:
-        return int(of.group(1).replace(",", ""))
-    best: int | None = None
-    for match in _PUPILS.finditer(lowered):
+def read_fee_requests(text: str) -> list[FeeRequest]:
+    """Every school a fee question describes, in order: type and roll wherever they are, noise ignored.
+
+    A band is a fee band id, "pru" (a PRU whose phase is not given), "none" (a college, nursery or
+    independent school: no fee band), or None (type not given).
+    """
+    lowered = _clean(text)
+    types = _find_types(lowered)
+    rolls = _find_rolls(lowered, several=len(types) > 1)
+    phase = _phase_hint(text.casefold())
+    if not types and phase:  # "reception to year 6", "KS3 and KS4": the phase is the type
+        types = [(phase, 0)]
+    if not types:
+        return [FeeRequest(None, n) for n, _ in rolls] or []
+    if any(band != "none" for band, _ in types):  # "a primary with a nursery class": the primary decides
+        types = [(band, at) for band, at in types if band != "none"]
+    bands = [(_resolve(band, lowered, at, phase), at) for band, at in types]
+    if not rolls:
+        return [FeeRequest(band, None) for band, _ in bands]
+    if len(bands) == 1:
+        return [FeeRequest(bands[0][0], n) for n, _ in rolls]
+    if len(rolls) == 1:
+        return [FeeRequest(band, rolls[0][0]) for band, _ in bands]
+    out = []
+    used: set[int] = set()
+    for band, at in bands:  # each type takes the nearest unused roll, preferring one after it
+        free = [(i, r) for i, r in enumerate(rolls) if i not in used]
+        if not free:
+            out.append(FeeRequest(band, None))
+            continue
+        i, (n, _) = min(free, key=lambda pair: abs(pair[1][1] - at) + (0 if pair[1][1] > at else 15))
+        used.add(i)
+        out.append(FeeRequest(band, n))
+    return out
+
+
+def _clean(text: str) -> str:
+    lowered = text.casefold().replace("’", "'").replace("–", "-").replace("—", "-")
+    words = []
+    for token in re.findall(r"[\w&'.,£%+/-]+|\S", lowered):
+        bare = token.strip(".,!?;:'\"()")
+        if len(bare) >= 5 and bare.isalpha() and bare not in _REAL_WORDS and bare not in _TYPE_WORDS:
+            match = process.extractOne(bare, _TYPE_WORDS, scorer=fuzz.ratio, score_cutoff=83)
+            if match:
+                token = token.replace(bare, match[0])
+        words.append(token)
+    return " " + " ".join(words) + " "
+
+
+def _find_types(lowered: str) -> list[tuple[str, int]]:
+    found: list[tuple[int, int, str]] = []
+    for pattern, band in _TYPES:
+        for match in re.finditer(pattern, lowered):
+            span = (match.start(), match.end())
+            if any(s < span[1] and span[0] < e for s, e, _ in found):
+                continue
+            found.append((span[0], span[1], band))
+    found.sort()
+    merged: list[tuple[str, int]] = []
+    for start, _, band in found:
+        if merged and band == "phase":
+            continue  # "primary academy": the phase already named it
+        if merged and merged[-1][0] == "phase":
+            merged[-1] = (band, merged[-1][1])
+            continue
+        if merged and band == "pru" and merged[-1][0] in {"primary", "secondary"} and start - merged[-1][1] < 25:
+            merged[-1] = ("pru_" + merged[-1][0], merged[-1][1])
+            continue
+        if merged and merged[-1][0] == "pru" and band in {"primary", "secondary"} and start - merged[-1][1] < 25:
+            merged[-1] = ("pru_" + band, merged[-1][1])
+            continue
+        merged.append((band, start))
+    return merged
+
+
+def _resolve(band: str, lowered: str, at: int, phase: str | None) -> str | None:
+    if band == "pru":
+        return f"pru_{phase}" if phase else "pru"
+    if band == "phase":
+        return phase
+    return band
+
+
+def _phase_hint(lowered: str) -> str | None:
+    """primary/secondary from key stages, year groups or an age range, for PRUs and academies."""
+    if re.search(
+        r"\b(?:ks ?[345]|key stage [345]|y(?:ea)?rs? ?(?:[789]|1[0-3])|secondary|high|gcses?|post[- ]?16)\b", lowered
+    ):
+        return "secondary"
+    if re.search(r"\b(?:ks ?[12]|key stage [12]|y(?:ea)?r ?[1-6]|primary|infants?|juniors?|eyfs)\b", lowered):
+        return "primary"
+    ages = re.search(r"\b(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\b", lowered)
+    if ages:
+        low, high = int(ages.group(1)), int(ages.group(2))
+        if high <= 11:
+            return "primary"
+        if low >= 11:
+            return "secondary"
+    return None
+
+
+def _find_rolls(lowered: str, several: bool) -> list[tuple[int, int]]:
+    """(pupils, position) for every number that is a roll; for one school, numbers with a unit beat bare ones."""
+    masked = _NOISE.sub(lambda m: " " * len(m.group(0)), lowered)
+    with_unit: list[tuple[int, int]] = []
+    bare: list[tuple[int, int, int]] = []
+    for match in _NUMBER.finditer(masked):
         number = int(match.group(1).replace(",", ""))
-        has_unit = bool(match.group(2))
-        if not has_unit and 2020 <= number <= 2035:
-            continue  # a year, not a roll
-        if has_unit:
-            return number
-        best = number if best is None else best
-    return best
+        unit = bool(match.group(2)) or bool(_LEAD.search(masked[: match.start(1)]))
+        if not unit and _YEAR.match(match.group(1)):
+            continue
+        if not 1 <= number <= 5000:
+            continue
+        if unit:
+            with_unit.append((number, match.start(1)))
+        else:
+            bare.append((number, match.start(1), match.end(1)))
+    if several:
+        return sorted(with_unit + [(n, at) for n, at, _ in bare], key=lambda pair: pair[1])
+    # "300 and 450 pupils": a bare number listed with one that has a unit shares it
+    listed = [
+        (n, at)
+        for n, at, end in bare
+        if any(_LISTED.fullmatch(masked[end:unit_at]) for _, unit_at in with_unit if unit_at > at)
+    ]
+    return sorted(with_unit + listed, key=lambda pair: pair[1]) if with_unit else [(n, at) for n, at, _ in bare]
 
 
 def money(amount: Decimal, currency: str) -> str:

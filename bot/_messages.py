@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 
@@ -40,3 +41,36 @@ class Outbound:
     def __post_init__(self) -> None:
         if not isinstance(self.buttons, tuple):
             object.__setattr__(self, "buttons", tuple(self.buttons))
+
+
+# adapters branch: the durable outbox ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The replies to one inbound message, and the outbox id to pass to `Engine.mark_sent` once sent.
+
+    `id` is None when nothing was kept (no replies, or a turn that failed); `user_id` is set on
+    deliveries read back by `Engine.unsent`, which are sent to that user before new messages.
+    """
+
+    id: int | None = None
+    replies: list[Outbound] = field(default_factory=list)
+    user_id: str | None = None
+
+
+def encode_replies(replies: list[Outbound]) -> str:
+    """Replies as JSON for the outbox."""
+    encoded = [
+        {"text": r.text, "buttons": [[b.label, b.action] for b in r.buttons], "question": r.question_id}
+        for r in replies
+    ]
+    return json.dumps(encoded, ensure_ascii=False)
+
+
+def decode_replies(encoded: str) -> list[Outbound]:
+    """Replies read back from the outbox."""
+    return [
+        Outbound(r["text"], tuple(Button(label, action) for label, action in r["buttons"]), r["question"])
+        for r in json.loads(encoded)
+    ]

@@ -3,59 +3,86 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import getpass
-import os
+import sqlite3
 import sys
 from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 import click
 
-from content import Content, ContentError, load_content
+from bot._output import OutputError, atomic_path
+from bot.config import DEFAULT_DB, ConfigError, Settings
+from content import Content, ContentError
+from storage import StorageError
 
-DEFAULT_DB = "elp.db"
 
-
-def _date_option(name: str) -> dt.date | None:
-    value = os.environ.get(name)
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.UsageError(f"{name}={value!r} is not a date like 2027-03-31") from None
+def _settings(**options: Any) -> Settings:
+    """The configuration: environment variables, overridden by the command-line options given."""
+    return Settings.from_env(**options)
 
 
 def _content(content_dir: str | None) -> Content:
-    try:
-        content = load_content(content_dir)
-        return content.with_dates(_date_option("ELP_OPENS"), _date_option("ELP_CLOSES"))
-    except ContentError as exc:
-        raise click.ClickException(f"content problem: {exc}") from None
+    return _settings(content_dir=content_dir).content()
+
+
+def _one_line(exc: Exception) -> str | None:
+    """The one line to print for an error caused by the environment, not by a bug; None for a bug."""
+    if isinstance(exc, ContentError):
+        return f"content problem: {exc}"
+    if isinstance(exc, ConfigError | StorageError | OutputError):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        return f"database problem: {exc}"
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        hint = ": the disk is full, free some space and try again" if exc.errno == errno.ENOSPC else ""
+        return f"{where}{exc.strerror or exc}{hint}"
+    return None
+
+
+class _ErrorBoundary(click.Group):
+    """Every command runs inside this: an environment problem becomes one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException:
+            raise
+        except Exception as exc:
+            line = _one_line(exc)
+            if line is None:
+                raise
+            # The command is over: writers abandoned half-way (openpyxl's, on a full disk) may complain
+            # again as they are collected; their complaint is this same error, already said in one line.
+            sys.unraisablehook = lambda _: None
+            raise click.ClickException(line) from None
+
+
+def _resolve_db(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    return _settings(db_path=value).db_path
 
 
 db_option = click.option(
     "--db",
     "db_path",
-    envvar="ELP_DB",
-    default=DEFAULT_DB,
-    show_default=True,
-    show_envvar=True,
+    default=None,
+    callback=_resolve_db,
     type=click.Path(dir_okay=False),
-    help="SQLite database file.",
+    help=f"SQLite database file.  [default: ELP_DB, else {DEFAULT_DB}]",
 )
 content_option = click.option(
     "--content",
     "content_dir",
-    envvar="ELP_CONTENT_DIR",
     default=None,
-    show_envvar=True,
     type=click.Path(file_okay=False, exists=True),
-    help="Content folder (default: the shipped content).",
+    help="Content folder.  [default: ELP_CONTENT_DIR, else the shipped content]",
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_ErrorBoundary, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """ELP consultation assistant."""
 
@@ -63,15 +90,16 @@ def main() -> None:
 @main.command()
 @db_option
 @content_option
-@click.option("--user", "user_id", envvar="ELP_USER", default=None, help="Your id in the console channel.")
+@click.option("--user", "user_id", default=None, help="Your id in the console channel.  [default: ELP_USER]")
 def chat(db_path: str, content_dir: str | None, user_id: str | None) -> None:
     """Answer the consultation (or ask questions) in a terminal chat."""
     from adapters.console import ConsoleChat
     from bot import Engine
 
-    engine = Engine.open(db_path, content=_content(content_dir), admins=_admins())
+    settings = _settings(db_path=db_path, content_dir=content_dir, console_user=user_id)
+    engine = Engine.open(settings.db_path, settings=settings)
     try:
-        user = user_id or getpass.getuser()
+        user = settings.console_user or getpass.getuser()
         ConsoleChat(
             engine=engine, user_id=user, stdin=sys.stdin, stdout=sys.stdout, interactive=sys.stdin.isatty()
         ).run()
@@ -83,7 +111,7 @@ def chat(db_path: str, content_dir: str | None, user_id: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(dir_okay=False),
     default=None,
     help="File to write (default: stdout for json and csv, responses.xlsx for xlsx; the path is printed).",
 )
@@ -97,16 +125,19 @@ def export(fmt: str, out: str | None, codes: bool, db_path: str, content_dir: st
     if codes and fmt != "csv":
         raise click.UsageError("--codes is for --format csv (JSON always has the codes)")
     content = _content(content_dir)
-    store = _store(db_path)
+    store = _store(db_path, read_only=True)
     try:
         if fmt == "xlsx":
             from bot.results.xlsx import write_workbook
 
             target = Path(out or "responses.xlsx")
-            write_workbook(store, content, target)
+            with atomic_path(target) as writable:
+                write_workbook(store, content, writable)
             click.echo(f"wrote {target.resolve()}" + ("" if out else " (no --out given)"), err=True)
             return
-        with open(out, "w", encoding="utf-8", newline="") if out else nullcontext(sys.stdout) as stream:
+        with atomic_path(out) if out else nullcontext(None) as writable, (
+            open(writable, "w", encoding="utf-8", newline="") if writable else nullcontext(sys.stdout)
+        ) as stream:
             if fmt == "json":
                 write_json(store, [q.id for q in content.questions], stream)
             else:
@@ -117,12 +148,12 @@ def export(fmt: str, out: str | None, codes: bool, db_path: str, content_dir: st
         click.echo(f"wrote {Path(out).resolve()}", err=True)
 
 
-def _store(db_path: str, must_exist: bool = True):
+def _store(db_path: str, must_exist: bool = True, read_only: bool = False):
     from storage import Store
 
     if must_exist and not Path(db_path).exists():
         raise click.ClickException(f"no database at {db_path} (set --db or ELP_DB)")
-    return Store.open(db_path)
+    return Store.open(db_path, read_only=read_only)
 
 
 def _now() -> str:
@@ -180,7 +211,7 @@ def _school_matches(name: str, db_path: str) -> list:
     from bot._schools import match_schools
     from storage.schools import schools as list_schools
 
-    store = _store(db_path)
+    store = _store(db_path, read_only=True)
     try:
         matches = match_schools(name, list_schools(store))
     finally:
@@ -199,7 +230,7 @@ def _find_school(name: str, db_path: str) -> dict:
 @db_option
 def unanswered(limit: int, db_path: str) -> None:
     """Questions the assistant could not answer confidently, most frequent first."""
-    store = _store(db_path)
+    store = _store(db_path, read_only=True)
     try:
         rows = store.unanswered_summary(limit)
     finally:
@@ -217,38 +248,49 @@ def unanswered(limit: int, db_path: str) -> None:
 @content_option
 def telegram(webhook_url: str | None, listen: str, port: int, db_path: str, content_dir: str | None) -> None:
     """Run the Telegram bot (TELEGRAM_BOT_TOKEN; TELEGRAM_API_BASE for a self-hosted Bot API server)."""
+    import asyncio
     import logging
     from urllib.parse import urlparse
 
-    from adapters.telegram import build_application, new_webhook_secret, quiet_http_logs
+    from adapters.telegram import (
+        ALLOWED_UPDATES,
+        BOOTSTRAP_RETRIES,
+        build_application,
+        new_webhook_secret,
+        quiet_http_logs,
+        run_webhook,
+    )
     from bot import Engine
 
-    token = os.environ.get("TELEGRAM_BOT_TOKEN")
+    settings = _settings(db_path=db_path, content_dir=content_dir)
+    token = settings.telegram_token
     if not token:
         raise click.ClickException("set TELEGRAM_BOT_TOKEN to the token @BotFather gave you")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_http_logs()
-    engine = Engine.open(db_path, content=_content(content_dir), admins=_admins())
-    application = build_application(token=token, engine=engine, base_url=os.environ.get("TELEGRAM_API_BASE"))
+    engine = Engine.open(settings.db_path, settings=settings)
+    application = build_application(token=token, engine=engine, base_url=settings.telegram_api_base)
     try:
         if webhook_url:
-            secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET") or new_webhook_secret()
-            application.run_webhook(
-                listen=listen,
-                port=port,
-                url_path=urlparse(webhook_url).path.lstrip("/"),
-                webhook_url=webhook_url,
-                secret_token=secret,
-                allowed_updates=["message", "callback_query"],
+            secret = settings.telegram_webhook_secret or new_webhook_secret()
+            asyncio.run(
+                run_webhook(
+                    application,
+                    listen=listen,
+                    port=port,
+                    url_path=urlparse(webhook_url).path,
+                    webhook_url=webhook_url,
+                    secret=secret,
+                )
             )
         else:
-            application.run_polling(allowed_updates=["message", "callback_query"])
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES)
     finally:
         engine.close()
 
 
 @main.command()
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), default="report.html", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), default="report.html", show_default=True)
 @db_option
 @content_option
 def report(out: str, db_path: str, content_dir: str | None) -> None:
@@ -256,9 +298,10 @@ def report(out: str, db_path: str, content_dir: str | None) -> None:
     from bot.results.report import write_report
 
     content = _content(content_dir)
-    store = _store(db_path)
+    store = _store(db_path, read_only=True)
     try:
-        size = write_report(store, content, out)
+        with atomic_path(out) as writable:
+            size = write_report(store, content, writable)
     finally:
         store.close()
     click.echo(f"wrote {Path(out).resolve()} ({size // 1024} KB)")
@@ -277,7 +320,7 @@ def responses(status: str | None, db_path: str) -> None:
 
     Respondents whose school is not in the directory are listed after them, under "not in the directory".
     """
-    store = _store(db_path)
+    store = _store(db_path, read_only=True)
     try:
         rows = store.school_statuses()
         outside = store.respondents_outside_directory()
@@ -302,18 +345,6 @@ def responses(status: str | None, db_path: str) -> None:
             click.echo(f"{row['status']:<12} {row['reference'] or '-':<14} {row['school'] or '(no school given)'}")
 
 
-def _admins() -> frozenset[tuple[str, str]]:
-    """ELP_ADMINS=telegram:123,slack:U456,console:alice → {(channel, user id)}."""
-    pairs = set()
-    for item in os.environ.get("ELP_ADMINS", "").split(","):
-        channel, _, user = item.strip().partition(":")
-        if channel and user:
-            pairs.add((channel, user))
-        elif item.strip():
-            raise click.UsageError(f"ELP_ADMINS entry {item.strip()!r} should look like telegram:123456")
-    return frozenset(pairs)
-
-
 @main.command()
 @click.option("--http", "http_mode", is_flag=True, help="Serve HTTP (signed requests) instead of Socket Mode.")
 @click.option("--host", default="0.0.0.0", show_default=True, help="HTTP mode: address to listen on.")
@@ -327,26 +358,27 @@ def slack(http_mode: bool, host: str, port: int, db_path: str, content_dir: str 
     from adapters.slack import build_app, serve_http
     from bot import Engine
 
-    bot_token = os.environ.get("SLACK_BOT_TOKEN")
+    settings = _settings(db_path=db_path, content_dir=content_dir)
+    bot_token = settings.slack_bot_token
     if not bot_token:
         raise click.ClickException("set SLACK_BOT_TOKEN (xoxb-…) from the app's OAuth & Permissions page")
-    secret = os.environ.get("SLACK_SIGNING_SECRET")
-    app_token = os.environ.get("SLACK_APP_TOKEN")
+    secret = settings.slack_signing_secret
+    app_token = settings.slack_app_token
     if http_mode and not secret:
         raise click.ClickException("HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → App Credentials)")
     if not http_mode and not app_token:
         raise click.ClickException("Socket Mode needs SLACK_APP_TOKEN (xapp-…, with connections:write); or use --http")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    engine = Engine.open(db_path, content=_content(content_dir), admins=_admins())
+    engine = Engine.open(settings.db_path, settings=settings)
     app = build_app(
         engine=engine,
         bot_token=bot_token,
         signing_secret=secret if http_mode else None,
-        api_url=os.environ.get("SLACK_API_URL"),
+        api_url=settings.slack_api_url,
     )
     try:
         if http_mode:
-            server = serve_http(app, host=host, port=port)
+            server = serve_http(app, signing_secret=secret or "", host=host, port=port)
             click.echo(f"listening on http://{host}:{port}/slack/events", err=True)
             server.serve_forever()
         else:
@@ -408,7 +440,7 @@ def schools_list(members: bool, include_closed: bool, db_path: str) -> None:
     """List schools in the directory: URN, fee band, pupils, member, name."""
     from storage.schools import schools as list_schools
 
-    store = _store(db_path)
+    store = _store(db_path, read_only=True)
     try:
         rows = list_schools(store, members_only=members, include_closed=include_closed)
     finally:
@@ -466,7 +498,8 @@ def content_check(directory: str | None) -> None:
     bullets = sum(len(g.bullets) for a in loaded.offer.activity_areas for g in a.groups)
     click.echo(
         f"OK: {loaded.directory} – {len(loaded.questions)} questions, {areas} activity areas, "
-        f"{bullets} bullets, {len(loaded.offer.fees.bands)} fee bands"
+        f"{bullets} bullets, {len(loaded.offer.fees.bands)} fee bands, {len(loaded.faq.entries)} curated answers, "
+        f"{len(loaded.lexicon.synonyms)} synonym groups, {len(loaded.lexicon.means)} lexicon words"
     )
 
 

@@ -18,14 +18,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import _actions as actions
-from bot._messages import Inbound, Outbound
+from bot._messages import Delivery, Inbound, Outbound, decode_replies, encode_replies
 from bot._render import question_summary
 from bot._text import ChoiceReader, Command, clean, parse_command
+from bot.config import Settings  # hardening (issue 13.15)
 from bot.flow.faq import Answerer, faq_record
 from bot.flow.router import predicts_read_only, route
 from bot.flow.table import STEPS
 from bot.flow.turn import Turn
-from content import Content, Question, load_content
+from content import Content, Question
 from storage import ReadOnlyTransaction, Store
 
 log = logging.getLogger("elp.engine")
@@ -70,14 +71,21 @@ class Engine:
         *,
         content: Content | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
-        admins: frozenset[tuple[str, str]] = frozenset(),
+        admins: frozenset[tuple[str, str]] | None = None,
+        settings: Settings | None = None,
     ) -> Engine:
         """Open the database (creating it if needed) and load the content (default: the shipped content).
 
         `admins` are (channel, user_id) pairs allowed to ask for "stats" and "unanswered" in chat.
         """
+        # --- hardening (issue 13.15): configuration comes from bot.config.Settings (ELP_CONTENT_DIR,
+        # ELP_OPENS/ELP_CLOSES, ELP_ADMINS) unless given; a bad value raises ConfigError naming it.
+        settings = settings or Settings.from_env(content_dir=content_dir)
+        content = content or settings.content()
+        admins = settings.admins if admins is None else admins
+        # --- end hardening
         store = Store.open(db_path)
-        return cls(store=store, content=content or load_content(content_dir), clock=clock, admins=admins)
+        return cls(store=store, content=content, clock=clock, admins=admins)
 
     def close(self) -> None:
         """Close the database."""
@@ -85,23 +93,31 @@ class Engine:
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
         """Process one inbound message and return the replies; the answer is committed before returning."""
+        return self._process(inbound, durable=False).replies  # adapters branch: `deliver` shares the body
+
+    def _process(self, inbound: Inbound, *, durable: bool) -> Delivery:
         if not isinstance(inbound, Inbound) or not _valid_id(inbound.channel) or not _valid_id(inbound.user_id):
-            return [Outbound(self.content.say("error_bad_sender"))]
+            return Delivery(None, [Outbound(self.content.say("error_bad_sender"))])
         now = self.clock()
         with self._lock:
             try:
                 if predicts_read_only(inbound):
                     try:
-                        return self._turn(inbound, now, write=False)
+                        return self._turn(inbound, now, write=False, durable=durable)
                     except ReadOnlyTransaction:
                         pass  # it did change something after all: run it again as a write turn
-                return self._turn(inbound, now, write=True)
+                return self._turn(inbound, now, write=True, durable=durable)
             except Exception:
                 log.exception("turn failed on channel %s; rolled back", inbound.channel)
-                return [Outbound(self.content.say("error"))]
+                return Delivery(None, [Outbound(self.content.say("error"))])
 
-    def _turn(self, inbound: Inbound, now: dt.datetime, *, write: bool) -> list[Outbound]:
-        """claim → run → save → commit, in one transaction (a read transaction when `write` is False)."""
+    def _turn(self, inbound: Inbound, now: dt.datetime, *, write: bool, durable: bool) -> Delivery:
+        """claim → run → save → outbox → commit, in one transaction (a read transaction when `write` is False).
+
+        adapters branch: with `durable`, a write turn's replies go to the outbox in the same transaction,
+        and a duplicate whose replies were never marked sent gets them again. A read turn stores nothing
+        and claims nothing, so it keeps no outbox either: a redelivery simply runs it again.
+        """
         stamp = now.isoformat(timespec="seconds")
         message_id = None if inbound.message_id is None else str(inbound.message_id)[:MAX_ID_CHARS]
         with self.store.transaction(write=write):
@@ -113,7 +129,9 @@ class Engine:
                     else self.store.seen_message(inbound.channel, message_id)
                 )
                 if duplicate:
-                    return []
+                    # adapters branch: outbox: a redelivery whose replies were never sent gets them again
+                    pending = self.store.unsent_for(inbound.channel, message_id) if durable else None
+                    return Delivery(pending["id"], decode_replies(pending["replies"])) if pending else Delivery()
             turn = Turn(
                 self,
                 STEPS,
@@ -129,8 +147,35 @@ class Engine:
                 # Erasure deleted this person's delivery ids, this one too: claim it again, linked to
                 # no one, so a redelivery of the confirming "yes" is a duplicate, not a new conversation.
                 self.store.claim_message(inbound.channel, message_id, stamp, None)
-            # (durable outbox: replies are to be written here, in this same transaction)
-        return replies
+            # adapters branch: outbox: the replies are committed with the turn, sent and marked sent after
+            batch = None
+            if durable and write and replies:
+                batch = self.store.add_outbox(
+                    inbound.channel, inbound.user_id, message_id, encode_replies(replies), stamp
+                )
+        return Delivery(batch, replies)
+
+    # adapters branch: the durable outbox, public API for channel adapters (README: the engine API) ------
+
+    def deliver(self, inbound: Inbound) -> Delivery:
+        """Like `handle`, with a write turn's replies kept in the outbox until `mark_sent(delivery.id)`.
+
+        A duplicate of an inbound whose replies were never marked sent returns those replies again.
+        """
+        return self._process(inbound, durable=True)
+
+    def mark_sent(self, delivery_id: int | None) -> None:
+        """Record that a delivery's replies reached the platform (or were given up on, with the error logged)."""
+        if delivery_id is None:
+            return
+        with self._lock, self.store.transaction():
+            self.store.mark_sent(delivery_id, self.clock().isoformat(timespec="seconds"))
+
+    def unsent(self, channel: str) -> list[Delivery]:
+        """Every delivery on this channel whose replies were committed but never marked sent, oldest first."""
+        with self._lock, self.store.transaction(write=False):
+            rows = self.store.unsent(channel)
+        return [Delivery(r["id"], decode_replies(r["replies"]), r["user_id"]) for r in rows]
 
     def ask(self, question: str) -> Outbound:
         """Answer a question without touching anyone's conversation (for group chats and channels)."""

@@ -18,6 +18,7 @@ from content._schema import (
     EntryError,
     Faq,
     FeeBand,
+    Lexicon,
     Messages,
     Offer,
     Option,
@@ -51,6 +52,7 @@ _FILES: dict[str, type[BaseModel]] = {
     "consultation.yaml": Consultation,
     "messages.yaml": Messages,
     "faq.yaml": Faq,
+    "lexicon.yaml": Lexicon,
 }
 
 
@@ -72,6 +74,7 @@ class Content:
     messages: Messages
     faq: Faq
     directory: Path = field(default=DEFAULT_CONTENT_DIR)
+    lexicon: Lexicon = field(default_factory=Lexicon)  # after directory: older positional calls keep working
 
     @cached_property
     def items(self) -> list[Item]:
@@ -135,7 +138,7 @@ class Content:
             consultation = Consultation.model_validate(data)
         except ValidationError as exc:
             raise _as_content_error("consultation.yaml", exc, data) from None
-        return Content(self.offer, self.vision, consultation, self.messages, self.faq, self.directory)
+        return Content(self.offer, self.vision, consultation, self.messages, self.faq, self.directory, self.lexicon)
 
 
 def load_content(directory: str | Path | None = None) -> Content:
@@ -154,6 +157,7 @@ def load_content(directory: str | Path | None = None) -> Content:
         consultation=models["consultation.yaml"],  # type: ignore[arg-type]
         messages=models["messages.yaml"],  # type: ignore[arg-type]
         faq=models["faq.yaml"],  # type: ignore[arg-type]
+        lexicon=models["lexicon.yaml"],  # type: ignore[arg-type]
         directory=folder,
     )
     _check_links(content)
@@ -251,3 +255,7 @@ def _check_links(content: Content) -> None:
         for topic in [*([entry.topic] if entry.topic else []), *entry.related]:
             if not content.has_topic(topic):
                 raise ContentError("faq.yaml", where, f"topic {topic!r} is not in the content")
+    for rule in content.lexicon.declines:
+        if rule.related and not content.has_topic(rule.related):
+            problem = f"related {rule.related!r} is not in the content"
+            raise ContentError("lexicon.yaml", f"declines ({rule.id})", problem)

@@ -71,6 +71,10 @@ def content_items(content: Content) -> list[Item]:
                 add(f"{topic}:{g}:{b}", source, title, bullet, topic)
         for n, note in enumerate(area.notes):
             add(f"{topic}:note:{n}", area.title, area.title, note, topic)
+    # The vision's three frames (manifesto pledges, ELP's own theme, the combined goals), each with its years.
+    frame_topics = [f"pledges:{vision.pledge_themes[0].id}", "aims", f"priority:{vision.priorities[0].id}"]
+    for n, frame in enumerate(vision.frames):
+        add(f"frames:{n}", vision.title, frame.heading, f"{frame.heading}: {frame.themes}", frame_topics[min(n, 2)])
     for theme in vision.pledge_themes:
         source = f"{vision.frames[0].heading}{SEP}{theme.title}"
         topic = f"pledges:{theme.id}"

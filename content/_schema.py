@@ -346,11 +346,63 @@ class FaqEntry(_Strict):
 
 
 class Faq(_Strict):
-    """Curated questions, synonym groups and words that mark a question as out of scope."""
+    """Curated questions people really ask, each answered only from the content."""
 
-    synonyms: list[list[str]] = Field(default_factory=list)
-    decline_words: list[str] = Field(default_factory=list)
     entries: list[FaqEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Faq:
+        _require_unique("entries", [e.id for e in self.entries])
+        return self
+
+
+# ---------------------------------------------------------------- lexicon.yaml
+
+_PHRASE = re.compile(r"[a-z0-9%]")
+
+
+def _phrase_problem(word: object) -> str | None:
+    if not isinstance(word, str) or not word.strip():
+        return "must be a non-empty word or phrase"
+    if not _PHRASE.search(word.casefold()):
+        return f"{word!r} has no letters or digits to match"
+    return None
+
+
+class DeclineRule(_Strict):
+    """Questions the documents cannot answer: any of `words` declines, unless one of `unless` is there too."""
+
+    id: str = Field(pattern=_ID)
+    words: list[str] = Field(min_length=1)
+    unless: list[str] = Field(default_factory=list)
+    related: str | None = Field(default=None, pattern=TOPIC_PATTERN)
+
+    @field_validator("words", "unless")
+    @classmethod
+    def _phrases(cls, words: list[str]) -> list[str]:
+        for n, word in enumerate(words):
+            problem = _phrase_problem(word)
+            if problem:
+                raise EntryError(f"[{n}]", problem)
+        return words
+
+
+class Lexicon(_Strict):
+    """School language mapped to the documents' words: synonym groups, one-way meanings, decline rules."""
+
+    ignore: list[str] = Field(default_factory=list)
+    synonyms: list[list[str]] = Field(default_factory=list)
+    means: dict[str, str] = Field(default_factory=dict)
+    declines: list[DeclineRule] = Field(default_factory=list)
+
+    @field_validator("ignore")
+    @classmethod
+    def _words(cls, words: list[str]) -> list[str]:
+        for n, word in enumerate(words):
+            problem = _phrase_problem(word)
+            if problem:
+                raise EntryError(f"[{n}]", problem)
+        return words
 
     @field_validator("synonyms")
     @classmethod
@@ -360,6 +412,9 @@ class Faq(_Strict):
             if len(group) < 2:
                 raise EntryError(f"[{n}]", "a synonym group needs at least two words")
             for word in group:
+                problem = _phrase_problem(word)
+                if problem:
+                    raise EntryError(f"[{n}]", problem)
                 key = word.casefold()
                 if key in seen and seen[key] != n:
                     raise EntryError(f"[{n}]", f"{word!r} is already in synonyms[{seen[key]}]")
@@ -367,8 +422,19 @@ class Faq(_Strict):
         return groups
 
     @model_validator(mode="after")
-    def _unique(self) -> Faq:
-        _require_unique("entries", [e.id for e in self.entries])
+    def _coherent(self) -> Lexicon:
+        grouped = {w.casefold(): n for n, group in enumerate(self.synonyms) for w in group}
+        for word, meaning in self.means.items():
+            problem = _phrase_problem(word) or _phrase_problem(meaning)
+            if problem:
+                raise EntryError(f"means › {word}", problem)
+            if word.casefold() in grouped:
+                raise EntryError(
+                    f"means › {word}", f"{word!r} is already in synonyms[{grouped[word.casefold()]}]: keep one"
+                )
+            if word.casefold() == meaning.casefold():
+                raise EntryError(f"means › {word}", "means itself: remove it")
+        _require_unique("declines", [rule.id for rule in self.declines])
         return self
 
 

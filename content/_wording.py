@@ -160,4 +160,19 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "roll_kept": _F({"pupils"}),
     "my_data_pupils": _F({"pupils"}),
     "answer_unchanged": _F({"label", "choice"}),
+    # answers branch: answering questions
+    "dates_document": _F({"period"}),
+    "section_label": _F({"number", "title"}),
+    "question_passage": _F({"label", "text"}),
+    "fee_missing_band": _F(),
+    "fee_missing_pupils": _F({"band"}),
+    "fee_missing_pru_phase": _F(),
+    "declined_related": _F({"related", "email"}),
+    # adapters branch: channel notices
+    "telegram_edit_ignored": _F(),
+    "telegram_caption_ignored": _F(),
+    "slack_file_ignored": _F(),
+    "slack_messages_tab": _F(),
+    "console_how_to_leave": _F(),
+    "console_goodbye": _F(),
 }

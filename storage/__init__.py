@@ -13,9 +13,18 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from storage._open import (
+    SchemaTooNew,
+    StorageError,
+    check_before_writing,
+    check_path,
+    check_schema,
+    describe,
+    open_read_only,
+)
 from storage._schema import migrations
 
-__all__ = ["PRAGMAS", "Answer", "ReadOnlyTransaction", "Store", "Summary", "connect"]
+__all__ = ["PRAGMAS", "Answer", "ReadOnlyTransaction", "SchemaTooNew", "StorageError", "Store", "Summary", "connect"]
 
 # The same pragmas are used by bench/ for its raw-commit baseline, so the comparison is fair.
 PRAGMAS = (
@@ -76,14 +85,34 @@ class Store:
         self._read_only = False
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        """Open (creating and migrating as needed) the database at `path`; ':memory:' works for tests."""
-        conn = connect(path)
+    def open(cls, path: str | Path, *, read_only: bool = False) -> Store:
+        """Open (creating and migrating as needed) the database at `path`; ':memory:' works for tests.
+
+        `read_only` opens an existing file without writing anything to it (exports, reports). Any
+        problem with the file raises StorageError with one line saying what failed and how to fix it;
+        a database from a newer elp-bot raises SchemaTooNew.
+        """
+        if read_only:
+            return cls(open_read_only(path, BUSY_TIMEOUT_SECONDS))
+        check_path(path, read_only=False)
+        check_before_writing(path, BUSY_TIMEOUT_SECONDS)
+        try:
+            conn = connect(path)
+        except sqlite3.Error as exc:
+            raise StorageError(describe(exc, path)) from None
         store = cls(Database(conn, execute_plugins=False))
-        # One immediate transaction around all migrations: a second process opening a new file at
-        # the same moment waits, then finds them applied. sqlite-utils nests its own steps as savepoints.
-        with store.transaction():
-            migrations.apply(store.db)
+        try:
+            # One immediate transaction around all migrations: a second process opening a new file at
+            # the same moment waits, then finds them applied. sqlite-utils nests its own steps as savepoints.
+            with store.transaction():
+                check_schema(store.db, path)
+                migrations.apply(store.db)
+        except (sqlite3.Error, OSError) as exc:
+            store.close()
+            raise StorageError(describe(exc, path)) from None
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def close(self) -> None:
@@ -146,6 +175,32 @@ class Store:
             "SELECT 1 FROM inbound_seen WHERE channel = ? AND message_id = ?", (channel, message_id)
         ).fetchone()
         return row is not None
+
+    # ------------------------------------------------------------ the outbox (adapters branch)
+
+    def add_outbox(self, channel: str, user_id: str, message_id: str | None, replies: str, now: str) -> int:
+        """Keep one turn's serialised replies until they are sent; returns the batch id."""
+        cursor = self._write(
+            "INSERT INTO outbox (channel, user_id, message_id, replies, created_at) VALUES (?, ?, ?, ?, ?)",
+            (channel, user_id, message_id, replies, now),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def unsent_for(self, channel: str, message_id: str) -> dict[str, Any] | None:
+        """The unsent batch for one inbound message id, if any."""
+        rows = self.db.query(
+            "SELECT * FROM outbox WHERE channel = ? AND message_id = ? AND sent_at IS NULL ORDER BY id LIMIT 1",
+            [channel, message_id],
+        )
+        return next(iter(rows), None)
+
+    def unsent(self, channel: str) -> list[dict[str, Any]]:
+        """Every unsent batch on a channel, oldest first."""
+        return list(self.db.query("SELECT * FROM outbox WHERE channel = ? AND sent_at IS NULL ORDER BY id", [channel]))
+
+    def mark_sent(self, batch_id: int, now: str) -> None:
+        """Record that a batch was sent (or given up on); its text is dropped, no longer needed (data minimisation)."""
+        self._write("UPDATE outbox SET sent_at = ?, replies = '[]' WHERE id = ?", (now, batch_id))
 
     # ------------------------------------------------------------ conversations
 
@@ -326,7 +381,7 @@ class Store:
             for table in ("answer_log", "answers"):
                 deleted[table] = self._write(f"DELETE FROM {table} WHERE respondent_id = ?", (row[0],)).rowcount
             deleted["respondents"] = self._write("DELETE FROM respondents WHERE id = ?", (row[0],)).rowcount
-        for table in ("conversations", "unanswered", "inbound_seen"):
+        for table in ("conversations", "unanswered", "inbound_seen", "outbox"):
             deleted[table] = self._write(
                 f"DELETE FROM {table} WHERE channel = ? AND user_id = ?", (channel, user_id)
             ).rowcount

@@ -144,3 +144,23 @@ def m004_results_reference_sequence(db: Database) -> None:
     )
     db.execute("UPDATE reference_sequence SET prefix = rtrim(prefix, '-')")
     db["respondents"].add_column("pupils", int)
+
+
+@migrations()
+def m005_outbox(db: Database) -> None:
+    """Replies committed with their turn and kept until the channel has sent them (survives a crash)."""
+    db["outbox"].create(
+        {
+            "id": int,
+            "channel": str,
+            "user_id": str,
+            "message_id": str,
+            "replies": str,
+            "created_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        not_null={"channel", "user_id", "replies", "created_at"},
+    )
+    db["outbox"].create_index(["channel", "message_id"])
+    db.execute("CREATE INDEX idx_outbox_unsent ON outbox (channel, id) WHERE sent_at IS NULL")

@@ -51,6 +51,15 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
 
 
+@pytest.fixture(autouse=True)
+def _no_elp_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see no ELP_* variables from the shell that runs them (bot.config.Settings reads them)."""
+    import os
+
+    for name in [n for n in os.environ if n.startswith("ELP_")]:
+        monkeypatch.delenv(name)
+
+
 @pytest.fixture(scope="session")
 def content() -> Content:
     """The shipped content, loaded once."""
@@ -61,7 +70,9 @@ def content() -> Content:
 def roomy_content(content: Content) -> Content:
     """The shipped content with a 20,000-character comment limit, for 10,000-character hostile comments."""
     consultation = content.consultation.model_copy(update={"comment_max_chars": 20_000})
-    return Content(content.offer, content.vision, consultation, content.messages, content.faq, content.directory)
+    return Content(
+        content.offer, content.vision, consultation, content.messages, content.faq, content.directory, content.lexicon
+    )
 
 
 class Clock:

@@ -1,4 +1,4 @@
-"""Answer quality over a labelled question set, and the rules that keep answers honest."""
+"""Answer quality on the held-out test half, and the rules that keep answers honest."""
 
 from __future__ import annotations
 
@@ -7,10 +7,19 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bench.bench_answers import has_all, load_set, normalise, run
 from bot._answers import Answerer, Normaliser
+from bot._passages import build_passages
 
-QUESTIONS = yaml.safe_load((Path(__file__).parent / "fixtures" / "questions.yaml").read_text(encoding="utf-8"))
-TOP1_FLOOR = 0.95
+LEGACY = yaml.safe_load((Path(__file__).parent / "fixtures" / "questions.yaml").read_text(encoding="utf-8"))
+# Floors on the test half (tests/fixtures/eval/test.yaml), set a little under what was measured
+# (69.2% right, 10.4% confidently wrong, 91.1% declined, 96.6% of fees exact), never tuned on.
+# The issue asks for 90% right, 95% declined, 2% confidently wrong and every fee exact: not reached.
+TEST_RIGHT_FLOOR = 0.67
+TEST_DECLINED_FLOOR = 0.88
+TEST_WRONG_CEILING = 0.12
+TEST_FEES_FLOOR = 0.95
+LEGACY_FLOOR = 0.95  # the older labelled set, now part of dev (cited-source labels)
 
 
 @pytest.fixture(scope="module")
@@ -18,64 +27,125 @@ def answerer(content) -> Answerer:
     return Answerer(content)
 
 
-def test_the_labelled_set_is_big_enough() -> None:
-    assert len(QUESTIONS["in_scope"]) >= 150
-    assert len(QUESTIONS["out_of_scope"]) >= 20
+def test_the_sets_are_big_enough() -> None:
+    dev, test = load_set("dev"), load_set("test")
+    assert len(dev) + len(test) >= 400
+    assert {item["q"] for item in dev}.isdisjoint(item["q"] for item in test)
 
 
-def test_top1_accuracy_floor(answerer: Answerer) -> None:
+def test_test_half_floor(answerer: Answerer) -> None:
+    """Totals only: the test half's questions are never printed (they are not for tuning)."""
+    score = run(answerer, load_set("test"))
+    right, wrong = score.right / score.in_scope, score.wrong / score.in_scope
+    declined = score.declined / score.out
+    fees = score.fees_right / score.fees
+    figures = f"right {right:.1%}, confidently wrong {wrong:.1%}, declined {declined:.1%}, fees {fees:.1%}"
+    assert right >= TEST_RIGHT_FLOOR, figures
+    assert wrong <= TEST_WRONG_CEILING, figures
+    assert declined >= TEST_DECLINED_FLOOR, figures
+    assert fees >= TEST_FEES_FLOOR, figures
+
+
+def test_scoring_normalises_money_quotes_and_dashes() -> None:
+    assert normalise("£6,884.40 – “SEND”") == normalise('£6884.40 - "send"')
+    assert has_all("Total £4,461.00", ["£4461"])
+    assert not has_all("Primary: £4,461", ["£4,461", "£5.77"])
+
+
+def test_older_labelled_set_floor(answerer: Answerer) -> None:
     wrong = []
-    for question, expected in QUESTIONS["in_scope"]:
+    for question, expected in LEGACY["in_scope"]:
         reply = answerer.find(question)
         if not (reply.confident and reply.source and expected in reply.source):
             wrong.append((question, expected, reply.source, reply.why))
-    accuracy = 1 - len(wrong) / len(QUESTIONS["in_scope"])
-    assert accuracy >= TOP1_FLOOR, wrong
+    assert 1 - len(wrong) / len(LEGACY["in_scope"]) >= LEGACY_FLOOR, wrong
 
 
-@pytest.mark.parametrize("question", QUESTIONS["out_of_scope"])
+@pytest.mark.parametrize("question", LEGACY["out_of_scope"])
 def test_every_out_of_scope_question_is_declined(answerer: Answerer, question: str) -> None:
-    reply = answerer.find(question)
-    assert not reply.confident, reply.why
-    assert reply.answer == ""
+    assert not answerer.find(question).confident
 
 
 def test_every_confident_answer_is_content_text(answerer: Answerer, content) -> None:
-    """Never invent a figure or an offer: what is said is a content item, a topic summary or a computed fee."""
-    texts = {item.text for item in content.items}
-    for question, _ in QUESTIONS["in_scope"]:
-        reply = answerer.find(question)
-        if reply.kind == "content" and not reply.topic.startswith("area:"):
-            assert reply.answer in texts, question
-        if reply.kind == "faq" and reply.compute is None:
-            for line in reply.answer.splitlines()[1:] if reply.answer.startswith("Yes") else []:
-                assert line.removeprefix("• ") in texts
+    """Never invent: each line said is a line of a passage, a curated lead, or a computed fee."""
+    allowed = {line.removeprefix("• ") for p in build_passages(content) for line in p.answer.splitlines()}
+    allowed |= {e.lead for e in content.faq.entries if e.lead}
+    for item in load_set("dev"):
+        reply = answerer.find(item["q"])
+        if reply.confident and reply.kind in {"content", "faq"}:
+            for line in filter(None, reply.answer.splitlines()):
+                assert line.removeprefix("• ") in allowed, (item["q"], line)
 
 
 def test_answers_explain_themselves(answerer: Answerer) -> None:
     assert "FAQ 'send-governors'" in answerer.find("is there anything for SEND governors?").why
     assert "covered" in answerer.find("harmful sexual behaviours workshop").why
-    assert "decline word 'weather'" in answerer.find("what's the weather").why
+    assert "decline rule 'off-topic'" in answerer.find("what's the weather").why
 
 
 def test_fee_questions_go_to_the_calculator_but_funding_questions_do_not(answerer: Answerer) -> None:
-    assert answerer.find("how much does a special school pay").compute == "fees"
-    assert answerer.find("cost for 1,200 kids").compute == "fees"
+    assert answerer.find("how much does a special school pay").kind == "fee"
+    assert answerer.find("cost for 1,200 kids").compute == "fees"  # the school type is missing
     funding = answerer.find("what percentage does the council pay")
-    assert funding.compute is None and "46%" in funding.answer
+    assert funding.kind != "fee" and "46%" in funding.answer
+
+
+def test_fees_from_any_phrasing(answerer: Answerer) -> None:
+    reply = answerer.find("business manager here - 2FE primary, 3-11, NOR 412, what do we pay?")
+    assert reply.confident and reply.answer == "Primary, 412 pupils: £4,461 + 412 × £5.77 = £6,838.24"
+    both = answerer.find("fees for our infant (180 pupils) and junior (240 pupils) schools?").answer
+    assert "£5,499.60" in both and "£5,845.80" in both
+
+
+@pytest.mark.parametrize(
+    ("question", "rule"),
+    [
+        ("what do Hounslow schools pay for their partnership", "other-places"),
+        ("who's the chair of the ELP board", "people"),
+        ("what's the phone number for ELP", "phone"),
+        ("what will a 420 pupil primary pay next year", "money-not-in-documents"),
+        ("is there VAT on the subscription", "money-not-in-documents"),
+        ("is ELP on Instagram?", "Instagram"),
+        ("when is the next SENDCo conference", "event-details"),
+    ],
+)
+def test_things_the_documents_do_not_have_are_declined(answerer: Answerer, question: str, rule: str) -> None:
+    reply = answerer.find(question)
+    assert not reply.confident and reply.kind == "declined" and rule in reply.why
+
+
+def test_a_year_the_documents_never_mention_is_declined(answerer: Answerer) -> None:
+    assert not answerer.find("SENDCo conference dates 2031").confident
+    assert "2030" in answerer.find("primary fee for 300 pupils in 2030").why
+
+
+def test_several_questions_in_one(answerer: Answerer) -> None:
+    reply = answerer.find("how many member schools are there and what % do schools contribute?")
+    assert reply.confident and "86 member schools" in reply.answer and "54%" in reply.answer
+
+
+def test_questions_about_the_questionnaire(answerer: Answerer) -> None:
+    assert "principle of retaining" in answerer.find("what does Q3 ask?").answer
+    assert "V170125" in answerer.find("which version of the document is this").answer
+    assert "Grows, and maximises professional capacity" in answerer.find("what's the third aim").answer
 
 
 def test_not_sure_offers_up_to_three_topics(answerer: Answerer) -> None:
-    reply = answerer.find("pupil premium strategy")
+    reply = answerer.find("how do schools share governor training costs")
     assert not reply.confident
     assert 0 < len(reply.suggestions) <= 3
 
 
-def test_synonyms_apply_to_phrases(content) -> None:
-    words = Normaliser(content.faq.synonyms).words
-    assert words("Designated Safeguarding Leads' CPD") == ["dsl", "training"]
+def test_lexicon_applies_to_phrases_and_jargon(content) -> None:
+    lexicon = content.lexicon
+    words = Normaliser(lexicon.synonyms, lexicon.means, lexicon.ignore).words
+    assert words("Designated Safeguarding Leads' CPD") == ["dsl", "train"]
     assert words("the SENCo's network") == ["sendco", "network"]
-    assert words("how much do we pay?") == ["fee", "fee"]
+    assert words("EHCP") == ["send"]
+
+
+def test_real_words_are_not_spelling_mistakes(answerer: Answerer) -> None:
+    assert answerer._spell(["looking", "safegaurding", "emial"]) == ["looking", "safeguarding", "email"]
 
 
 def test_area_by_number(answerer: Answerer) -> None:

@@ -61,9 +61,9 @@ def test_export_to_a_file_in_both_formats(runner: CliRunner, tmp_path: Path) -> 
     assert out_csv.read_bytes().startswith(b"\xef\xbb\xbf")
 
 
-def test_bad_date_override_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+def test_bad_date_override_is_one_clear_line(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["chat", "--db", str(tmp_path / "d.db")], env={"ELP_CLOSES": "next march"})
-    assert result.exit_code == 2 and "ELP_CLOSES" in result.output
+    assert result.exit_code == 1 and "ELP_CLOSES" in result.output
 
 
 def test_closed_consultation_by_override(runner: CliRunner, tmp_path: Path) -> None:

@@ -125,3 +125,81 @@ def test_admin_commands_in_the_console(tmp_path: Path) -> None:
     assert "1× pupil premium?" in env_admin.stdout
     refused = run_chat(db, "stats\n", user="head-9", admins="console:elp-team")
     assert "only for the ELP team" in refused.stdout and "Responses so far" not in refused.stdout
+
+
+def test_11_9_quit_and_exit_leave_and_the_welcome_says_how(tmp_path: Path) -> None:
+    for word in ("quit", "exit"):
+        result = run_chat(tmp_path / f"{word}.db", f"hi\n{word}\nwhat is EGFL?\n")
+        assert result.returncode == 0, result.stderr
+        assert "Type quit or exit to leave; everything you answered is saved." in result.stdout
+        assert f"> {word}" in result.stdout and "> what is EGFL?" not in result.stdout, "nothing read after quit"
+        assert result.stdout.rstrip().endswith("Goodbye. Everything you answered is saved.")
+
+
+def test_13_9_superscripts_and_circled_digits_never_crash_the_console(tmp_path: Path) -> None:
+    result = run_chat(tmp_path / "digits.db", "hi\n1\nOakwood Primary\n²\n①\n³\n")
+    assert result.returncode == 0
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout.count("\n> ") == 6 and "Goodbye" in result.stdout, "every line read, to the end"
+
+
+def test_render_never_splits_an_option_or_a_word() -> None:
+    text, _ = render([Outbound("Partnership " * 10, (Button("Not sure at all", "a"), Button("Partly", "b")))], 30)
+    assert all(len(line) <= 30 for line in text.splitlines())
+    assert "[1] Not sure at all" in text.splitlines() and "Partnership" in text.split()
+
+
+def test_11_9_line_editing_history_and_wrapping_in_a_terminal(tmp_path: Path) -> None:
+    """A real terminal (pty, 40 columns): readline recalls the last line with ↑; text wraps at spaces."""
+    import fcntl
+    import pty
+    import re
+    import select
+    import struct
+    import termios
+    import time
+
+    main, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 40, 0, 0))
+    env = {**os.environ, "ELP_DB": str(tmp_path / "tty.db"), "ELP_OPENS": "2020-01-01", "ELP_CLOSES": "2099-12-31"}
+    env.pop("COLUMNS", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--user", "tty"], stdin=child, stdout=child, stderr=child, env=env
+    )
+    os.close(child)
+    output = b""
+
+    def read_until(marker: bytes, count: int, timeout: float = 30) -> None:
+        nonlocal output
+        deadline = time.monotonic() + timeout
+        while output.count(marker) < count:
+            assert time.monotonic() < deadline, output.decode(errors="replace")[-2000:]
+            ready, _, _ = select.select([main], [], [], 0.2)
+            if ready:
+                try:
+                    output += os.read(main, 65536)
+                except OSError:
+                    break
+
+    try:
+        read_until(b"> ", 1)
+        os.write(main, b"help\r")
+        read_until(b"> ", 2)
+        os.write(main, b"\x1b[A\r")  # ↑ then Enter: readline recalls "help"
+        read_until(b"> ", 3)
+        os.write(main, b"exit\r")
+        read_until(b"Goodbye", 1)
+        process.wait(timeout=30)
+    finally:
+        os.close(main)
+        if process.poll() is None:
+            process.kill()
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.decode("utf-8", errors="replace")).replace("\r", "")
+    assert "Traceback" not in text
+    flat = " ".join(text.split())
+    assert flat.count("At any time you can type") == 2, "the recalled line was sent again"
+    lines = [line for line in text.split("\n") if not line.startswith(">")]
+    assert max(len(line) for line in lines) <= 40, [line for line in lines if len(line) > 40]
+    assert "Type quit or exit to leave;" in flat
+    words = {w for w in re.split(r"\s+", text) if w}
+    assert {"Ealing", "Partnership", "consultation"} <= {w.strip(".,:;") for w in words}, "no word cut by wrapping"

@@ -149,7 +149,15 @@ def test_shipped_content_loads(content: Content) -> None:
             "entries[",
             "exactly one of quote",
         ),
-        ("faq.yaml", "  - [ta, tas,", "  - [ta, training,", "synonyms[15]", "already in synonyms"),
+        ("lexicon.yaml", "  - [ta, tas,", "  - [ta, training,", "synonyms[15]", "already in synonyms"),
+        ("lexicon.yaml", "  ehcp: additional needs", "  ehcp: ''", "means › ehcp", "non-empty"),
+        (
+            "lexicon.yaml",
+            "    related: fees",
+            "    related: fess",
+            "declines[6] (money-not-in-documents) › related",
+            "pattern",
+        ),
     ],
 )
 def test_broken_content_names_file_entry_and_problem(broken, file, old, new, entry, problem) -> None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot._fees import FeeRequest, fee_table, money, read_fee_request, subscription, working
+from bot._fees import FeeRequest, fee_table, money, read_fee_request, read_fee_requests, subscription, working
 
 
 @pytest.mark.parametrize(
@@ -50,6 +50,39 @@ def test_rates_come_from_the_content(content) -> None:
 )
 def test_read_fee_request(text: str, request_: FeeRequest) -> None:
     assert read_fee_request(text) == request_
+
+
+@pytest.mark.parametrize(
+    ("text", "requests"),
+    [
+        ("business manager here - 2FE primary, 3-11, NOR 412, what do we pay?", [("primary", 412)]),
+        ("Business manager, secondary (Y7-Y13), NOR 1,211. Calculate our subscription", [("secondary", 1211)]),
+        ("secondry with 1100 studnets", [("secondary", 1100)]),
+        ("our academy (11-18) has 1,350 on roll", [("secondary", 1350)]),
+        ("primary academy 400", [("primary", 400)]),
+        ("junoir school 240", [("primary", 240)]),
+        ("all-through school, 1800 pupils", [("secondary", 1800)]),
+        ("PRU KS3-4, 45 pupils", [("pru_secondary", 45)]),
+        ("years 7-11 pru with 60 pupils", [("pru_secondary", 60)]),
+        ("how much for our AP", [("pru", None)]),
+        ("SEMH school fee", [("special", None)]),
+        ("Reception to Year 6, 420 pupils - fee?", [("primary", 420)]),
+        ("Nursery and primary school 3-11 with 450 pupils", [("primary", 450)]),
+        ("fee for a sixth form college with 1,800 students", [("none", 1800)]),
+        ("how much for a primary with 200 and a secondary with 900 pupils", [("primary", 200), ("secondary", 900)]),
+        ("fees for our infant (180) and junior (240)", [("primary", 180), ("primary", 240)]),
+        ("fee for 3 primaries of 210, 420 and 630", [("primary", 210), ("primary", 420), ("primary", 630)]),
+        ("we run 2 primary schools, 300 and 450 pupils", [("primary", 300), ("primary", 450)]),
+        ("special school fee and post 16 at level 2", [("special", None)]),
+        ("our budget is £2.3m, whats the fee for a 400 pupil primary (0.3%)", [("primary", 400)]),
+    ],
+)
+def test_read_fee_requests_from_any_phrasing(text: str, requests: list[tuple[str, int | None]]) -> None:
+    assert read_fee_requests(text) == [FeeRequest(band, pupils) for band, pupils in requests]
+
+
+def test_the_engine_never_gets_a_band_that_does_not_exist() -> None:
+    assert read_fee_request("nursery school fee") == FeeRequest(None, None)
 
 
 def test_fee_table_lists_every_band(content) -> None:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import random
+import re
+import sqlite3
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +22,7 @@ from urllib.parse import urlencode
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack import build_app, escape, serve_http, to_blocks, unescape_incoming
+from adapters.slack import build_app, escape, serve_http, to_blocks, to_messages, unescape_incoming
 from bot import Button, Engine, Outbound
 from storage.export import records
 
@@ -57,6 +61,14 @@ class Workspace:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode()
+
+    def signed(self, body: str) -> dict[str, str]:
+        """Signature headers for a body, as Slack would send them."""
+        timestamp = str(int(time.time()))
+        return {
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": self.signer.generate_signature(timestamp=timestamp, body=body),
+        }
 
     def settle(self, before: int) -> None:
         self.api.wait_for(lambda a: len(a.calls) > before)
@@ -114,13 +126,13 @@ class Workspace:
         self.settle(before)
         return [c.params["text"] for c in self.api.posted(dm(user))[posted:]]
 
-    def command(self, user: str, text: str, channel: str = "C0GENERAL") -> int:
+    def command(self, user: str, text: str, channel: str = "C0GENERAL") -> tuple[int, dict[str, Any]]:
+        """Send /elp; (HTTP status, the ack's JSON body: what the person sees)."""
         form = json.loads((FIXTURES / "slash_command.json").read_text())
         form.update({"user_id": user, "text": text, "channel_id": channel, "trigger_id": f"tr{next(counter)}"})
-        before = len(self.api.calls)
-        status, _ = self.post(urlencode(form), "application/x-www-form-urlencoded")
-        self.settle(before)
-        return status
+        status, body = self.post(urlencode(form), "application/x-www-form-urlencoded")
+        time.sleep(0.2)
+        return status, json.loads(body) if body.startswith("{") else {}
 
 
 def dm(user: str) -> str:
@@ -132,13 +144,12 @@ def running(engine: Engine) -> Iterator[tuple[SlackStandIn, Workspace]]:
     """The stand-in Web API, and the real Bolt app serving HTTP on 127.0.0.1 in a thread."""
     with SlackStandIn() as api:
         app = build_app(engine=engine, bot_token="xoxb-test-token", signing_secret=SECRET, api_url=api.api_url)
-        server = serve_http(app, host="127.0.0.1", port=0)
+        server = serve_http(app, signing_secret=SECRET, host="127.0.0.1", port=0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
-            yield api, Workspace(f"http://127.0.0.1:{server.server_port}/slack/events", api)
+            yield api, Workspace(f"http://127.0.0.1:{server.port}/slack/events", api)
         finally:
             server.shutdown()
-            server.server_close()
 
 
 @pytest.fixture
@@ -259,17 +270,18 @@ def test_forged_and_malformed_requests_get_4xx(slack) -> None:
 
 def test_slash_command_for_a_question_a_fee_and_starting(slack) -> None:
     api, ws, _ = slack
-    assert ws.command("U3", "ask what is EGFL?") == 200
-    ephemeral = api.of("chat.postEphemeral")[-1].params
-    assert ephemeral["user"] == "U3" and ephemeral["channel"] == "C0GENERAL" and "www.egfl.org.uk" in ephemeral["text"]
-    ws.command("U3", "fee secondary 900")
-    assert "Secondary, 900 pupils: £6,762 + 900 × £5.77 = £11,955" in api.of("chat.postEphemeral")[-1].params["text"]
-    ws.command("U3", "start")
+    status, answer = ws.command("U3", "ask what is EGFL?")
+    assert status == 200 and "www.egfl.org.uk" in answer["text"]
+    _, answer = ws.command("U3", "fee secondary 900")
+    assert "Secondary, 900 pupils: £6,762 + 900 × £5.77 = £11,955" in answer["text"]
+    _, answer = ws.command("U3", "start")
+    assert "sent you a direct message" in answer["text"]
+    api.wait_for(lambda a: a.posted(dm("U3")))
     assert api.of("conversations.open")[-1].params["users"] == "U3"
-    assert "sent you a direct message" in api.of("chat.postEphemeral")[-1].params["text"]
     assert "Welcome to the Ealing Learning Partnership" in api.posted(dm("U3"))[0].params["text"]
-    ws.command("U3", "")
-    assert "/elp fee" in api.of("chat.postEphemeral")[-1].params["text"]
+    _, answer = ws.command("U3", "")
+    assert "/elp fee" in answer["text"]
+    assert api.of("chat.postEphemeral") == [], "nothing depends on chat.postEphemeral (fails in DMs between people)"
 
 
 def test_rate_limits_and_server_errors_are_retried(slack) -> None:
@@ -387,3 +399,216 @@ def test_admin_commands_over_slack(make_engine) -> None:
         assert "only for the ELP team" in ws.event("UHEAD", "stats")[0]
         replies = ws.event("UADMIN", "stats")
         assert any("Responses so far: 1 respondents, 0 submitted, 1 in progress." in r for r in replies)
+
+
+# ------------------------------------------------------------------ issue 13: hardening
+
+
+def test_13_2_forged_requests_get_401_before_anything_parses_them(slack, caplog) -> None:
+    api, ws, engine = slack
+    caplog.set_level("DEBUG")
+    wrong = "v0=" + "0" * 64
+    assert ws.post("[]", "application/json", signature=wrong)[0] == 401
+    assert ws.post("payload=1", "application/x-www-form-urlencoded", signature=wrong)[0] == 401
+    assert ws.post("[]", "application/json")[0] == 400, "signed but not an event: 400, not 500"
+    assert ws.post("payload=1", "application/x-www-form-urlencoded")[0] == 400
+    assert ws.post("{}", "application/json", timestamp="1e9")[0] == 401
+    port = int(ws.url.split(":")[2].split("/")[0])
+    http = HTTPConnection("127.0.0.1", port, timeout=10)
+    http.putrequest("POST", "/slack/events")
+    for key, value in {"Content-Type": "application/json", "Content-Length": "2400000", **ws.signed("x")}.items():
+        http.putheader(key, value)
+    http.endheaders()  # the body never follows: the size alone is refused
+    assert http.getresponse().status == 413, "bodies over 1 MB are refused before they are read"
+    http.close()
+    assert ws.post('{"token": "FORGED-BODY-MARKER"}', "application/json", signature=wrong)[0] == 401
+    assert "FORGED-BODY-MARKER" not in caplog.text and "Traceback" not in caplog.text
+    assert api.posted() == [] and engine.store.db["conversations"].count == 0
+
+
+def test_13_7_slash_command_in_a_dm_between_two_people_answers_in_the_ack(slack) -> None:
+    api, ws, _ = slack
+    api.fail_next("chat.postEphemeral", 200)  # would be channel_not_found in a DM between two people
+    status, answer = ws.command("U31", "ask what is EGFL?", channel="D0TWOPEOPLE")
+    assert status == 200 and "www.egfl.org.uk" in answer["text"]
+    assert answer["blocks"][0]["type"] == "section"
+    assert api.of("chat.postEphemeral", status=None) == []
+
+
+def test_13_7_app_home_acks_first_and_publishes_from_the_queue(slack) -> None:
+    api, ws, _ = slack
+    api.fail_next("views.publish", 429, retry_after=2)
+    body = json.loads((FIXTURES / "app_home_opened.json").read_text())
+    started = time.monotonic()
+    assert ws.post(json.dumps(body), "application/json")[0] == 200
+    assert time.monotonic() - started < 1.0, "acked before publishing (which waits out the 429)"
+    api.wait_for(lambda a: a.of("views.publish"), timeout=15)
+    assert "you have not started yet" in api.of("views.publish")[-1].params["view"]["blocks"][0]["text"]["text"]
+
+
+def test_13_7_32_concurrent_senders_and_a_stalled_client(slack) -> None:
+    import socket
+
+    api, ws, engine = slack
+    port = int(ws.url.split(":")[2].split("/")[0])
+    stalled = socket.create_connection(("127.0.0.1", port))
+    stalled.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{")  # never finishes
+    users = [f"U32{n:03d}" for n in range(32)]
+    barrier = threading.Barrier(len(users))
+
+    def send(user: str) -> None:
+        barrier.wait()
+        for text in ("hi", "start", f"School {user}"):
+            ws.event(user, text, wait=False)
+
+    threads = [threading.Thread(target=send, args=(u,)) for u in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    api.wait_for(lambda a: all(len(a.posted(dm(u))) >= 3 for u in users), timeout=60)
+    deadline = time.monotonic() + 30
+    while engine.unsent("slack") and time.monotonic() < deadline:  # engine.unsent takes the engine's lock
+        time.sleep(0.05)
+    ws.settle(0)  # every batch is marked sent: nothing writes any more, the test may read the database
+    stalled.close()
+    for user in users:
+        texts = [c.params["text"] for c in api.posted(dm(user))]
+        assert "Welcome to the Ealing Learning Partnership" in texts[0]
+        assert texts[-1] == f"What type of school is School {user}?", "each user's replies in order"
+        assert record_of(engine, user)["respondent"]["school"] == f"School {user}"
+
+
+def test_13_7_my_data_is_split_within_slack_limits(make_engine, roomy_content) -> None:
+    engine = make_engine(content=roomy_content)
+    with running(engine) as (api, ws):
+        ws.event("U33", "hi")
+        ws.press("U33", "Start the consultation")
+        for text in ("Oakwood & Partners School", "1", "1", "skip", "1"):
+            ws.event("U33", text)
+        for _ in range(12):
+            ws.event("U33", "Partly, " + ("fees & budgets " * 700)[:9_900])
+        before = len(api.posted(dm("U33")))
+        ws.event("U33", "my data")
+        calls = api.posted(dm("U33"))[before:]
+    assert len(calls) > 1, "split across messages"
+    for call in calls:
+        blocks = call.params["blocks"]
+        assert len(blocks) <= 50
+        for block in blocks:
+            if block["type"] == "section":
+                text = block["text"]["text"]
+                assert len(text) <= 3000 and not re.search(r"&[a-z]{0,3}$", text), text[-10:]
+
+
+def test_13_7_sections_never_cut_inside_an_escape() -> None:
+    _, blocks = to_blocks(Outbound("&" * 5000))
+    sections = [b["text"]["text"] for b in blocks]
+    assert all(s.endswith("&amp;") for s in sections) and "".join(sections) == "&amp;" * 5000
+    messages = to_messages(Outbound("word & " * 40_000, (Button("Yes", "a"),)))
+    assert all(len(blocks) <= 50 for _, blocks in messages)
+    assert messages[-1][1][-1]["type"] == "actions", "buttons stay on the last message"
+
+
+def test_13_7_thumbs_up_shortcode_is_yes(slack) -> None:
+    _api, ws, engine = slack
+    ws.event("U34", "hi")
+    ws.press("U34", "Start the consultation")
+    for text in ("Oakwood Primary", "1", "1", "skip", "1"):
+        ws.event("U34", text)
+    ws.event("U34", ":+1::skin-tone-3:")
+    ws.event("U34", ":thumbsdown: too dear")
+    answers = record_of(engine, "U34")["answers"]
+    assert answers["q1"] == {"choice": "yes", "comment": None}
+    assert answers["q2"] == {"choice": "no", "comment": "too dear"}
+    assert unescape_incoming("we :+1: it :tada:") == "we 👍 it :tada:"
+
+
+def test_13_7_file_shares_and_the_messages_tab_get_a_reply(slack) -> None:
+    api, ws, engine = slack
+    replies = ws.event("U35", "", extra_event={"subtype": "file_share", "files": [{"id": "F1"}]})
+    assert replies == ["I can't open files, only text. Send the words as a message."]
+    body = json.loads((FIXTURES / "app_home_opened.json").read_text())
+    body["event"].update({"user": "U36", "channel": dm("U36"), "tab": "messages"})
+    before = len(api.calls)
+    assert ws.post(json.dumps(body), "application/json")[0] == 200
+    ws.settle(before)
+    assert "Type start to answer the consultation" in api.posted(dm("U36"))[0].params["text"]
+    assert engine.store.db["conversations"].count == 0, "a greeting stores nothing"
+
+
+def test_13_7_display_name_from_users_info_offers_im_name(slack) -> None:
+    api, ws, _ = slack
+    api.names["U37"] = "Jo Bloggs"
+    ws.event("U37", "hi")
+    ws.press("U37", "Start the consultation")
+    ws.event("U37", "Oakwood Primary")
+    ws.press("U37", "Primary")
+    ws.press("U37", "Headteacher")
+    labels = [
+        e["text"]["text"]
+        for b in api.posted(dm("U37"))[-1].params["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert "I'm Jo Bloggs" in labels
+    assert len(api.of("users.info")) == 1, "looked up once, then cached"
+
+
+def test_13_4_sigkill_between_commit_and_post_reply_arrives_once(tmp_path: Path) -> None:
+    """The real `elp-bot slack --http` process, killed with SIGKILL while its reply is being posted."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    db, log = tmp_path / "slack.db", (tmp_path / "slack.log").open("ab")
+    with SlackStandIn() as api:
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": api.api_url,
+            "ELP_DB": str(db),
+            "ELP_OPENS": "2020-01-01",
+            "ELP_CLOSES": "2099-12-31",
+        }
+
+        def start() -> subprocess.Popen[bytes]:
+            command = [sys.executable, "-m", "bot", "slack", "--http", "--host", "127.0.0.1", "--port", str(port)]
+            process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with socket.socket() as probe:
+                    if probe.connect_ex(("127.0.0.1", port)) == 0:
+                        return process
+                time.sleep(0.1)
+            process.kill()
+            raise TimeoutError("the Slack app did not start listening")
+
+        ws = Workspace(f"http://127.0.0.1:{port}/slack/events", api)
+        process = start()
+        try:
+            ws.event("U40", "hi")
+            held = api.hold_next("chat.postMessage")
+            ws.event("U40", "what is EGFL?", event_id="EvCRASH", wait=False)  # acked: the turn is committed
+            api.wait_for(lambda a: a.of("chat.postMessage", status=0))
+            with sqlite3.connect(db) as conn:
+                assert conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 1
+            process.kill()  # SIGKILL while the post is in flight
+            process.wait(timeout=10)
+            held.set()
+            process = start()  # posts what was left unsent before serving
+            api.wait_for(lambda a: any("www.egfl.org.uk" in c.params["text"] for c in a.posted(dm("U40"))))
+            again = ws.event("U40", "what is EGFL?", event_id="EvCRASH", retry=1, wait=False)  # Slack's retry
+            assert ws.event("U40", "help") and again == []
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+        answers = [c for c in api.posted(dm("U40")) if "www.egfl.org.uk" in c.params["text"]]
+        assert len(answers) == 1, "the reply arrives exactly once"
+    log.close()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 0

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import random
 import socket
+import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,7 +19,15 @@ import aiohttp
 import pytest
 from telegram import Bot, Update
 
-from adapters.telegram import build_application, keyboard, split_text, to_inbound, to_messages
+from adapters.telegram import (
+    COMMANDS,
+    build_application,
+    keyboard,
+    run_webhook,
+    split_text,
+    to_inbound,
+    to_messages,
+)
 from bot import Button, Engine, Inbound, Outbound
 from storage.export import records
 
@@ -32,16 +43,18 @@ async def api() -> AsyncIterator[TelegramStandIn]:
 
 
 @asynccontextmanager
-async def running(api: TelegramStandIn, engine: Engine, **webhook: Any) -> AsyncIterator[Any]:
-    """Start the real Application (polling, or webhook if given) and stop it cleanly afterwards."""
+async def running(api: TelegramStandIn, engine: Engine) -> AsyncIterator[Any]:
+    """Start the real Application (polling, as run_polling does) and stop it cleanly afterwards."""
     app = build_application(token=api.token, engine=engine, base_url=api.base_url, retry_delay=0.01)
     await app.initialize()
     await app.post_init(app)  # type: ignore[misc]
     await app.start()
-    if webhook:
-        await app.updater.start_webhook(**webhook)  # type: ignore[union-attr]
-    else:
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)  # type: ignore[union-attr]
+    await app.updater.start_polling(  # type: ignore[union-attr]
+        poll_interval=0.0,
+        timeout=1,
+        # what Application.run_polling passes: polling errors go to the registered error handler
+        error_callback=lambda exc: app.create_task(app.process_error(error=exc, update=None)),
+    )
     try:
         yield app
     finally:
@@ -103,6 +116,8 @@ class Phone:
                 )
             )
         await self.api.wait_for(lambda a: len(a.of("answerCallbackQuery")) >= answered + times)
+        # queries are answered before the turn runs: wait for the turn's reply too, then for quiet
+        await self.api.wait_for(lambda a: len(a.sent(self.chat_id)) > sent)
         await self.settle(before)
         return [c.params["text"] for c in self.api.sent(self.chat_id)[sent:]]
 
@@ -337,20 +352,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@asynccontextmanager
+async def webhook_mode(api: TelegramStandIn, engine: Engine) -> AsyncIterator[str]:
+    """The application in webhook mode exactly as `elp-bot telegram --webhook-url` runs it; yields its URL."""
+    port, stop = free_port(), asyncio.Event()
+    app = build_application(token=api.token, engine=engine, base_url=api.base_url, retry_delay=0.01)
+    task = asyncio.create_task(
+        run_webhook(
+            app,
+            listen="127.0.0.1",
+            port=port,
+            url_path="/tg",
+            webhook_url="https://elp.example.org/tg",
+            secret="s3cret-token",
+            stop=stop,
+        )
+    )
+    await api.wait_for(lambda a: a.webhook is not None or task.done(), timeout=30)
+    try:
+        yield f"http://127.0.0.1:{port}/tg"
+    finally:
+        stop.set()
+        await task
+
+
 async def test_webhook_checks_the_secret(api: TelegramStandIn, engine: Engine) -> None:
-    port = free_port()
-    hook = {
-        "listen": "127.0.0.1",
-        "port": port,
-        "url_path": "tg",
-        "secret_token": "s3cret-token",
-        "webhook_url": "https://elp.example.org/tg",
-    }
     update = {"update_id": 1, **message_update(777006, "hi", message_id=1)}
-    async with running(api, engine, **hook), aiohttp.ClientSession() as http:
+    async with webhook_mode(api, engine) as url, aiohttp.ClientSession() as http:
         assert api.webhook and api.webhook["url"] == "https://elp.example.org/tg"
         assert api.webhook["secret_token"] == "s3cret-token"
-        url = f"http://127.0.0.1:{port}/tg"
         async with http.post(url, json=update) as response:
             assert response.status == 403
         async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as response:
@@ -360,6 +390,21 @@ async def test_webhook_checks_the_secret(api: TelegramStandIn, engine: Engine) -
             assert r.status == 200
         await api.wait_for(lambda a: a.sent(777006))
         assert "Welcome to the Ealing Learning Partnership" in api.sent(777006)[0].params["text"]
+
+
+async def test_13_6_malformed_json_with_the_right_secret_gets_400(api: TelegramStandIn, engine: Engine, caplog) -> None:
+    api.fail_next("getMe", Fault(502, "Bad Gateway"))
+    api.fail_next("setWebhook", Fault(502, "Bad Gateway"))
+    secret = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token", "Content-Type": "application/json"}
+    async with webhook_mode(api, engine) as url, aiohttp.ClientSession() as http:
+        for body in ("{not json", "[]", '{"update_id": "x", "message": 5}', "\xff"):
+            async with http.post(url, data=body.encode("latin-1"), headers=secret) as response:
+                assert response.status == 400, body
+        async with http.post(url, json={"update_id": 7, **message_update(777026, "hi", message_id=1)}, headers=secret):
+            pass
+        await api.wait_for(lambda a: a.sent(777026))
+    assert "Traceback" not in caplog.text and "{not json" not in caplog.text
+    assert len(api.of("getMe")) >= 2 and len(api.of("setWebhook")) == 2, "start-up calls retried after a 502"
 
 
 async def test_group_chats_answer_questions_and_point_to_private(api: TelegramStandIn, engine: Engine) -> None:
@@ -421,3 +466,128 @@ async def test_admins_and_my_data_over_telegram(api: TelegramStandIn, make_engin
     assert engine.store.db["respondents"].count == 0
     assert engine.store.db["inbound_seen"].count_where("user_id = ?", ["777101"]) == 0, "their message ids went too"
     assert engine.store.db["inbound_seen"].count_where("user_id = ?", ["777100"]) == 1
+
+
+# ------------------------------------------------------------------ the real process: start-up and crashes
+
+
+@asynccontextmanager
+async def bot_process(api: TelegramStandIn, db: Path, log: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`elp-bot telegram` (polling) as a real subprocess against the stand-in; killed if still running."""
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE": api.base_url,
+        "ELP_DB": str(db),
+        "ELP_OPENS": "2020-01-01",
+        "ELP_CLOSES": "2099-12-31",
+    }
+    with log.open("ab") as err:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "telegram", env=env, stdout=err, stderr=err
+        )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), timeout=20)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+async def test_13_6_bootstrap_retries_survive_502(api: TelegramStandIn, tmp_path: Path) -> None:
+    api.fail_next("getMe", Fault(502, "Bad Gateway"))
+    api.fail_next("deleteWebhook", Fault(502, "Bad Gateway"))
+    async with bot_process(api, tmp_path / "tg.db", tmp_path / "bot.log") as process:
+        api.push(message_update(777020, "hi", message_id=1))
+        await api.wait_for(lambda a: a.sent(777020), timeout=60)
+        assert process.returncode is None, "one 502 at start-up does not kill the bot"
+    assert len(api.of("getMe")) >= 2 and len(api.of("deleteWebhook")) >= 2
+    logged = (tmp_path / "bot.log").read_text()
+    assert "No error handlers are registered" not in logged and api.token not in logged
+
+
+async def test_13_4_sigkill_between_commit_and_send_reply_arrives_once(api: TelegramStandIn, tmp_path: Path) -> None:
+    db, log = tmp_path / "tg.db", tmp_path / "bot.log"
+    async with bot_process(api, db, log):
+        api.push(message_update(777021, "hi", message_id=1))
+        await api.wait_for(lambda a: a.sent(777021), timeout=60)
+        await Phone(api, 777021).settle(0)
+    async with bot_process(api, db, log) as process:
+        await api.wait_for(lambda a: len(a.of("getUpdates")) > 2, timeout=60)
+        api.keep_confirmed = True  # Telegram will deliver the update again after the crash, too
+        api.hold_next("sendMessage")
+        api.push(message_update(777021, "what is EGFL?", message_id=2))
+        await api.wait_for(lambda a: any(c.result == "held" for c in a.of("sendMessage")), timeout=60)
+        with sqlite3.connect(db) as conn:  # the turn is committed, its reply is in the outbox, unsent
+            assert conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 1
+        process.kill()  # SIGKILL: no clean-up, no chance to send
+        await process.wait()
+    api.holds["sendMessage"].set()
+    async with bot_process(api, db, log):
+        await api.wait_for(lambda a: any("www.egfl.org.uk" in c.params["text"] for c in a.sent(777021)), timeout=60)
+        api.keep_confirmed = False
+        api.push(message_update(777021, "help", message_id=3))
+        await api.wait_for(lambda a: any("At any time" in c.params["text"] for c in a.sent(777021)), timeout=60)
+        await Phone(api, 777021).settle(0)
+    answers = [c for c in api.sent(777021) if "www.egfl.org.uk" in c.params["text"]]
+    assert len(answers) == 1, "the reply arrives exactly once (start-up resend; the redelivery is a duplicate)"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 0
+
+
+async def test_13_6_callback_queries_are_answered_before_the_turn(api: TelegramStandIn, engine: Engine) -> None:
+    async with running(api, engine):
+        head = Phone(api, 777022)
+        await head.say("hi")
+        before = len(api.calls)
+        await head.press("Start the consultation")
+        methods = [c.method for c in api.calls[before:] if c.method != "getUpdates"]
+        assert methods[0] == "answerCallbackQuery" and "sendMessage" in methods
+
+
+async def test_13_6_start_deep_link_resumes_mid_way(api: TelegramStandIn, engine: Engine) -> None:
+    async with running(api, engine):
+        head = Phone(api, 777023)
+        await head.say("hi")
+        await head.press("Start the consultation")
+        await head.say("Oakwood Primary")
+        replies = await head.say("/start ref-newsletter-2026")
+        assert "Welcome back" in replies[0] and "not sure I have an answer" not in " ".join(replies)
+
+
+async def test_13_6_edits_and_photo_captions_get_a_notice(api: TelegramStandIn, engine: Engine) -> None:
+    async with running(api, engine):
+        head = Phone(api, 777024)
+        await head.say("hi")
+        edited = message_update(777024, "Oakwood Primary", message_id=42)
+        api.push({"edited_message": {**edited["message"], "edit_date": 1764583300}})
+        await api.wait_for(lambda a: any("Edits aren't read" in c.params["text"] for c in a.sent(777024)))
+        photo = message_update(777024, "", message_id=43)["message"]
+        del photo["text"]
+        photo.update(photo=[{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}], caption="our plan")
+        api.push({"message": photo})
+        await api.wait_for(lambda a: any("I can't see pictures" in c.params["text"] for c in a.sent(777024)))
+    assert engine.store.db["conversations"].count == 1, "neither touched the conversation"
+
+
+async def test_13_6_polling_errors_go_to_the_error_handler(api: TelegramStandIn, engine: Engine, caplog) -> None:
+    caplog.set_level(logging.INFO)
+    async with running(api, engine):
+        api.fail_next("getUpdates", Fault(502, "Bad Gateway"), times=2)
+        await api.wait_for(lambda a: len([c for c in a.of("getUpdates") if isinstance(c.result, Fault)]) == 2)
+        replies = await Phone(api, 777025).say("hi")
+        assert replies, "polling carried on"
+    assert "No error handlers are registered" not in caplog.text
+    assert "Telegram connection problem (NetworkError)" in caplog.text or "Bad Gateway" in caplog.text
+    assert "Traceback" not in caplog.text
+
+
+def test_13_6_readme_lists_exactly_the_registered_commands() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    line = next(line for line in readme.splitlines() if "Commands are registered with Telegram" in line)
+    listed = [word.strip(".,") for word in line.split(":", 1)[1].split() if word.startswith("/")]
+    assert listed == [f"/{name}" for name, _ in COMMANDS]

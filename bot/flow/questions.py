@@ -117,8 +117,7 @@ def _store_choice(turn: Turn, question: Question, code: str, comment: str | None
     """Save a choice, keeping an earlier comment when none is given; returns the comment kept."""
     previous = turn.answers.get(question.id)
     kept_comment = comment if comment is not None else (previous.comment if previous else None)
-    if previous is None or previous.choice != code or previous.comment != kept_comment:
-        turn.save_answer(question, code, kept_comment)
+    turn.save_answer(question, code, kept_comment)
     return kept_comment
 
 

@@ -125,8 +125,14 @@ class Turn:
         return next((step for step, column in IDENTITY_COLUMNS.items() if not respondent.get(column)), None)
 
     def save_answer(self, question: Question, choice: str | None, comment: str | None) -> None:
-        """Store an answer (with its audit row) and mark the respondent updated or amended."""
+        """Store an answer (with its audit row) and mark the respondent updated or amended.
+
+        The same answer again is not a change: nothing is written, so the audit log grows only with changes.
+        """
         assert self.respondent_id is not None
+        previous = self.answers.get(question.id)
+        if previous is not None and (previous.choice, previous.comment) == (choice, comment):
+            return
         self.store.save_answer(
             self.respondent_id,
             question.id,

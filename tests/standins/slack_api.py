@@ -33,6 +33,9 @@ class SlackStandIn:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.faults: dict[str, list[tuple[int, int | None]]] = {}
+        self.names: dict[str, str] = {}  # user id → display name served by users.info
+        self.holds: dict[str, threading.Event] = {}  # method → the next call waits, unanswered, until released
+        self._held: list[threading.Event] = []
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition()
@@ -64,6 +67,8 @@ class SlackStandIn:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for event in self._held:
+            event.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -78,6 +83,14 @@ class SlackStandIn:
         """Make the next `times` calls of `method` answer with `status` (429s carry Retry-After)."""
         with self._lock:
             self.faults.setdefault(method, []).extend([(status, retry_after)] * times)
+
+    def hold_next(self, method: str) -> threading.Event:
+        """The next call of `method` is recorded (status 0) but not answered until the event is set."""
+        event = threading.Event()
+        with self._lock:
+            self.holds[method] = event
+            self._held.append(event)
+        return event
 
     def of(self, method: str, status: int | None = 200) -> list[Call]:
         """Calls of one method (by default only the ones that succeeded)."""
@@ -113,6 +126,15 @@ class SlackStandIn:
         return params
 
     def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        with self._lock:
+            hold = self.holds.pop(method, None)
+            if hold is not None:
+                self.calls.append(Call(method, params, 0))
+        if hold is not None:
+            with self._changed:
+                self._changed.notify_all()
+            hold.wait()
+            return 500, {"ok": False, "error": "internal_error"}, {}
         with self._lock:
             fault = self.faults.get(method, [])
             status, retry_after = fault.pop(0) if fault else (200, None)
@@ -159,6 +181,12 @@ class SlackStandIn:
             return {"ok": True, "message_ts": f"{1764583200 + next(self._ts)}.000200"}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(params.get("users", "")).lstrip("U")}}
+        if method == "users.info":
+            user = str(params.get("user", ""))
+            name = self.names.get(user)
+            if name is None:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": {"id": user, "name": user.lower(), "profile": {"display_name": name}}}
         if method in {"views.publish", "views.open"}:
             return {"ok": True, "view": {"id": "V1", **(params.get("view") or {})}}
         return {"ok": False, "error": "unknown_method"}

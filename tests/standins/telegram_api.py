@@ -53,6 +53,7 @@ class TelegramStandIn:
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
         self.keep_confirmed = False  # True simulates a crash before Telegram saw the offset
+        self.holds: dict[str, asyncio.Event] = {}  # method → the next call waits (never answered) until released
         self._new_update = asyncio.Event()
         self._new_call = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -71,6 +72,8 @@ class TelegramStandIn:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        for event in self.holds.values():
+            event.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -91,6 +94,10 @@ class TelegramStandIn:
     def fail_next(self, method: str, fault: Fault, times: int = 1) -> None:
         """Make the next `times` calls of `method` fail with `fault`."""
         self.faults[method].extend([fault] * times)
+
+    def hold_next(self, method: str) -> None:
+        """The next call of `method` is recorded but not answered (result "held"): a send cut off by a crash."""
+        self.holds[method] = asyncio.Event()
 
     def sent(self, chat_id: int | None = None) -> list[Call]:
         """sendMessage calls, optionally for one chat."""
@@ -137,6 +144,12 @@ class TelegramStandIn:
         call = Call(method, params)
         self.calls.append(call)
         try:
+            if method in self.holds and not self.holds[method].is_set():
+                event = self.holds[method]
+                call.result = "held"
+                self._new_call.set()
+                await event.wait()
+                return self._error(502, "Bad Gateway")
             if self.faults.get(method):
                 fault = self.faults[method].pop(0)
                 call.result = fault
