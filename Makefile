@@ -20,6 +20,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_answers.py
 	$(BIN)/python bench/bench_telegram.py
+	$(BIN)/python bench/bench_teams.py
 	$(BIN)/python bench/bench_report.py
 	$(BIN)/python bench/bench_web.py
 

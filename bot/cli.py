@@ -389,6 +389,124 @@ def slack(http_mode: bool, host: str, port: int, db_path: str, content_dir: str 
         engine.close()
 
 
+def _teams_adapter(engine, store, settings: Settings, *, check_service_urls: bool):
+    """A TeamsAdapter from the CONNECTIONS__SERVICE_CONNECTION__SETTINGS__… environment variables."""
+    from adapters.teams import TeamsAdapter, TeamsSettings
+
+    teams_settings = TeamsSettings.from_env(settings.teams_env, check_service_urls=check_service_urls)
+    if not teams_settings.client_id and not teams_settings.anonymous:
+        raise click.ClickException(
+            "set CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID (and CLIENTSECRET, TENANTID): see README, Teams"
+        )
+    return TeamsAdapter(engine=engine, store=store, settings=teams_settings, clock=lambda: dt.datetime.now(dt.UTC))
+
+
+@main.group(invoke_without_command=True)
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on (behind your HTTPS proxy).")
+@click.option("--port", default=3978, show_default=True, type=int, help="Port to listen on; the path is /api/messages.")
+@db_option
+@content_option
+@click.pass_context
+def teams(ctx: click.Context, host: str, port: int, db_path: str, content_dir: str | None) -> None:
+    """Run the Microsoft Teams bot (CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, CLIENTSECRET, TENANTID)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import logging
+
+    from aiohttp import web
+
+    from adapters.teams import build_web_app
+    from bot import Engine
+
+    settings = _settings(db_path=db_path, content_dir=content_dir)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("microsoft_agents").setLevel(logging.WARNING)  # its INFO logs every conversation id
+    engine = Engine.open(settings.db_path, settings=settings)
+    store = _store(settings.db_path, must_exist=False)
+    try:
+        anonymous = settings.teams_env.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED", "")
+        adapter = _teams_adapter(engine, store, settings, check_service_urls=anonymous.lower() != "true")
+        if adapter.settings.anonymous:
+            click.echo("warning: accepting unauthenticated activities (for local testing only)", err=True)
+        web.run_app(build_web_app(adapter), host=host, port=port, print=lambda text: click.echo(text, err=True))
+    finally:
+        store.close()
+        engine.close()
+
+
+@teams.command("manifest")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default="elp-teams.zip", show_default=True)
+@click.option("--bot-id", default=None, help="The bot's Entra app id (default: TEAMS_BOT_ID, else the CLIENTID).")
+def teams_manifest(out: str, bot_id: str | None) -> None:
+    """Build the Teams app package (manifest.json and icons) to sideload or publish to your org's catalogue."""
+    from adapters.teams_manifest import ManifestError, build_package
+
+    settings = _settings()
+    client_id = settings.teams_env.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID")
+    bot_id = bot_id or settings.teams_bot_id or client_id
+    try:
+        build_package(Path(out), bot_id=bot_id or "")
+    except ManifestError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {out}", err=True)
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="List who would be reminded; send nothing, record nothing.")
+@click.option("--every-days", default=7, show_default=True, type=click.IntRange(min=1), help="At most one per N days.")
+@db_option
+@content_option
+def remind(dry_run: bool, every_days: int, db_path: str, content_dir: str | None) -> None:
+    """Remind in-progress respondents (Teams, Telegram private chats, Slack DMs) where credentials are set."""
+    import asyncio
+
+    from adapters import reminders
+    from bot import Engine
+
+    settings = _settings(db_path=db_path, content_dir=content_dir)
+    store = _store(settings.db_path)
+    now = dt.datetime.now(dt.UTC)
+    try:
+        due = reminders.due(store, settings.content(), now, every_days)
+        if dry_run:
+            for reminder in due:
+                progress = f"{reminder.answered} of {reminder.total} answered"
+                click.echo(f"would remind {reminder.channel} {reminder.user_id} ({progress})")
+            click.echo(f"{len(due)} reminder(s) due; nothing sent (dry run)")
+            return
+        engine = Engine.open(settings.db_path, settings=settings)
+        try:
+            counts = asyncio.run(_send_reminders(store, engine, settings, due, now))
+        finally:
+            engine.close()
+        click.echo(f"sent {counts['sent']}, failed {counts['failed']}, skipped {counts['skipped']} (no credentials)")
+    finally:
+        store.close()
+
+
+async def _send_reminders(store, engine, settings: Settings, due, now: dt.datetime) -> dict[str, int]:
+    from contextlib import AsyncExitStack
+
+    from adapters import reminders
+
+    senders = {}
+    async with AsyncExitStack() as stack:
+        if settings.teams_env.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"):
+            adapter = _teams_adapter(engine, store, settings, check_service_urls=True)
+            senders["msteams"] = reminders.teams_sender(adapter)
+        if settings.telegram_token:
+            from telegram import Bot
+
+            bot = Bot(settings.telegram_token, base_url=settings.telegram_api_base or "https://api.telegram.org/bot")
+            senders["telegram"] = reminders.telegram_sender(await stack.enter_async_context(bot))
+        if settings.slack_bot_token:
+            from slack_sdk import WebClient
+
+            client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url or WebClient.BASE_URL)
+            senders["slack"] = reminders.slack_sender(client)
+        return await reminders.send_all(store, due, senders, now)
+
+
 @main.group()
 def schools() -> None:
     """The school directory (DfE Get Information about Schools)."""

@@ -381,10 +381,13 @@ class Store:
             for table in ("answer_log", "answers"):
                 deleted[table] = self._write(f"DELETE FROM {table} WHERE respondent_id = ?", (row[0],)).rowcount
             deleted["respondents"] = self._write("DELETE FROM respondents WHERE id = ?", (row[0],)).rowcount
-        for table in ("conversations", "unanswered", "inbound_seen", "outbox", "web_messages"):
+        for table in ("conversations", "unanswered", "inbound_seen", "outbox", "reminder_log", "web_messages"):
             deleted[table] = self._write(
                 f"DELETE FROM {table} WHERE channel = ? AND user_id = ?", (channel, user_id)
             ).rowcount
+        if channel == "msteams":  # teams branch: references and sent cards are keyed by the Teams user only
+            for table in ("teams_references", "teams_cards"):
+                deleted[table] = self._write(f"DELETE FROM {table} WHERE user_id = ?", (user_id,)).rowcount
         # secure_delete zeroes the freed space; the old page images still in the WAL go at the checkpoint.
         self._checkpoint_due = True
         if not self.conn.in_transaction:
@@ -552,6 +555,71 @@ class Store:
         self.conn.executemany(
             "UPDATE schools SET member = 1, updated_at = ? WHERE urn = ?", [(now, urn) for urn in urns]
         )
+
+    # ------------------------------------------------------------ Teams references and cards, reminders (teams branch)
+
+    def save_teams_reference(self, user_id: str, conversation_id: str, reference: str, now: str) -> None:
+        """Keep the latest conversation reference (JSON) of a Teams user, for proactive messages."""
+        with self.transaction():
+            self._write(
+                "INSERT INTO teams_references (user_id, conversation_id, reference, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET conversation_id = excluded.conversation_id,"
+                " reference = excluded.reference, updated_at = excluded.updated_at",
+                (user_id, conversation_id, reference, now),
+            )
+
+    def teams_reference(self, user_id: str) -> str | None:
+        """The stored conversation reference (JSON) of a Teams user, or None."""
+        row = self.conn.execute("SELECT reference FROM teams_references WHERE user_id = ?", (user_id,)).fetchone()
+        return row[0] if row else None
+
+    def save_teams_card(self, conversation_id: str, activity_id: str, user_id: str, card: str, now: str) -> None:
+        """Remember a card we sent (JSON with its text and buttons), so a press can update it in place."""
+        with self.transaction():
+            self._write(
+                "INSERT OR REPLACE INTO teams_cards (conversation_id, activity_id, user_id, card, sent_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (conversation_id, activity_id, user_id, card, now),
+            )
+
+    def teams_card(self, conversation_id: str, activity_id: str, user_id: str) -> str | None:
+        """A card we sent to this user in this conversation (JSON), or None."""
+        row = self.conn.execute(
+            "SELECT card FROM teams_cards WHERE conversation_id = ? AND activity_id = ? AND user_id = ?",
+            (conversation_id, activity_id, user_id),
+        ).fetchone()
+        return row[0] if row else None
+
+    def reminder_candidates(self, channels: tuple[str, ...], not_since: str) -> list[dict[str, Any]]:
+        """In-progress respondents on these channels not reminded since `not_since`, with answers counted.
+
+        Teams respondents are included only where a conversation reference is stored.
+        """
+        marks = ", ".join("?" for _ in channels)
+        return list(
+            self.db.query(
+                "SELECT r.id, r.channel, r.user_id, (SELECT count(*) FROM answers a WHERE a.respondent_id = r.id)"
+                " AS answered FROM respondents r WHERE r.status = 'in_progress' AND r.channel IN (" + marks + ")"
+                " AND (r.channel != 'msteams' OR EXISTS (SELECT 1 FROM teams_references t WHERE t.user_id = r.user_id))"
+                " AND NOT EXISTS (SELECT 1 FROM reminder_log l WHERE l.channel = r.channel AND l.user_id = r.user_id"
+                " AND l.sent_at > ?) ORDER BY r.id",
+                [*channels, not_since],
+            )
+        )
+
+    def log_reminder(self, channel: str, user_id: str, now: str) -> None:
+        """Record that a reminder was sent."""
+        with self.transaction():
+            self._write(
+                "INSERT INTO reminder_log (channel, user_id, sent_at) VALUES (?, ?, ?)", (channel, user_id, now)
+            )
+
+    def reminders_sent(self, channel: str, user_id: str) -> list[str]:
+        """When reminders were sent to one person, oldest first."""
+        rows = self.conn.execute(
+            "SELECT sent_at FROM reminder_log WHERE channel = ? AND user_id = ? ORDER BY id", (channel, user_id)
+        )
+        return [row[0] for row in rows]
 
     # ------------------------------------------------------------ web channel (branch web): invitations, sessions, chat
 

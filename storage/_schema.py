@@ -209,3 +209,25 @@ def m006_web_invitations(db: Database) -> None:
         not_null={"channel", "user_id", "client_id", "direction", "text", "at"},
     )
     db["web_messages"].create_index(["channel", "user_id", "client_id"])
+
+
+@migrations()
+def m007_teams_references_and_reminders(db: Database) -> None:
+    """Teams conversation references and sent cards, and the reminder log (every channel)."""
+    db["teams_references"].create(
+        {"user_id": str, "conversation_id": str, "reference": str, "updated_at": str},
+        pk="user_id",
+        not_null={"user_id", "conversation_id", "reference", "updated_at"},
+    )
+    db["teams_cards"].create(
+        {"activity_id": str, "conversation_id": str, "user_id": str, "card": str, "sent_at": str},
+        pk=("conversation_id", "activity_id"),
+        not_null={"activity_id", "conversation_id", "user_id", "card", "sent_at"},
+    )
+    db["teams_cards"].create_index(["user_id"])
+    db["reminder_log"].create(
+        {"id": int, "channel": str, "user_id": str, "sent_at": str},
+        pk="id",
+        not_null={"channel", "user_id", "sent_at"},
+    )
+    db["reminder_log"].create_index(["channel", "user_id", "sent_at"])
