@@ -57,6 +57,7 @@ __all__ = [
     "escape",
     "guarded_wsgi",
     "serve_http",
+    "start_blocks",
     "to_blocks",
     "to_messages",
     "unescape_incoming",
@@ -126,6 +127,21 @@ def to_blocks(outbound: Outbound) -> tuple[str, list[dict[str, Any]]]:
     for start in range(0, len(buttons), ACTIONS_PER_BLOCK):
         blocks.append(_button_block(buttons[start : start + ACTIONS_PER_BLOCK], start))
     return split_text(text, SECTION_CHARS)[0], blocks
+
+
+def start_blocks(text: str, label: str) -> list[dict[str, Any]]:
+    """Text and one Start/Continue button (App Home, reminders): pressing it says "start" to the engine."""
+    button = {
+        "type": "button",
+        "action_id": "elp-home-start",
+        "value": "start",
+        "style": "primary",
+        "text": {"type": "plain_text", "text": label},
+    }
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}},
+        {"type": "actions", "elements": [button]},
+    ]
 
 
 def to_messages(outbound: Outbound) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -304,24 +320,7 @@ class SlackAdapter:
     def publish_home(self, user: str) -> None:
         """Publish the App Home view: where the person is, and a start/continue button."""
         text, label = self.engine.progress(CHANNEL, user)
-        view = {
-            "type": "home",
-            "blocks": [
-                {"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}},
-                {
-                    "type": "actions",
-                    "elements": [
-                        {
-                            "type": "button",
-                            "action_id": "elp-home-start",
-                            "value": "start",
-                            "style": "primary",
-                            "text": {"type": "plain_text", "text": label},
-                        }
-                    ],
-                },
-            ],
-        }
+        view = {"type": "home", "blocks": start_blocks(text, label)}
         safe_call(log, self.client.views_publish, user_id=user, view=view)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot._fees import fee_table
-from content import ActivityArea, Content
+from content import ActivityArea, Content, Question
 
 BULLET = "• "
 SEP = " › "
@@ -151,3 +151,51 @@ def area_full(area: ActivityArea) -> str:
 
 def _titled(title: str, blocks: list[str]) -> str:
     return "\n\n".join([title, *[b for b in blocks if b]])
+
+
+def question_summary(content: Content, question: Question, budget: int) -> str:
+    """The summary before a question, within `budget` characters (the rest is behind "Tell me more").
+
+    Every item is there (each aim, conviction, and each block of an activity area, by its heading or
+    its bullets), all shortened alike at a word boundary when they do not fit; only if even that is too
+    long are the last ones left out, counted ("(+2 more)").
+    """
+    offer, topic = content.offer, question.topic
+    if topic == "aims":
+        return _fitted(offer.aims.heading, [offer.aims.statement], [a.text for a in offer.aims.items], budget)
+    if topic == "convictions":
+        return _fitted(offer.convictions.heading, [], [c.title for c in offer.convictions.items], budget)
+    if topic == "fees":
+        return _fitted(offer.funding.heading, [fee_table(content)], [], budget)
+    if topic == "external_membership":
+        em = offer.external_membership
+        return _fitted(em.heading, [em.paragraphs[min(1, len(em.paragraphs) - 1)]], [], budget)
+    kind, _, ident = topic.partition(":")
+    area = content.area(int(ident)) if kind == "area" and ident.isdecimal() else None
+    if area is None:
+        return topic_summary(content, topic)
+    items = [i for g in area.groups for i in ([g.heading] if g.heading else g.bullets)]
+    return _fitted(area_heading(area), [area.strapline or ""], items, budget)
+
+
+_WIDTHS = (None, 160, 120, 100, 80, 64, 52, 44)  # how far items may be shortened, step by step
+
+
+def _fitted(title: str, lead: list[str], items: list[str], budget: int) -> str:
+    for count in range(len(items), 0, -1):
+        for width in _WIDTHS:
+            shown = [BULLET + _shorten(item, width) for item in items[:count]]
+            if count < len(items):
+                shown.append(f"(+{len(items) - count} more)")
+            text = _titled(title, [*lead, "\n".join(shown)])
+            if len(text) <= budget:
+                return text
+    return _titled(title, lead)
+
+
+def _shorten(text: str, width: int | None) -> str:
+    """The text, or its first words up to `width` characters and "…"."""
+    if width is None or len(text) <= width:
+        return text
+    cut = text[: width - 1].rsplit(" ", 1)[0].rstrip(" ,;:–-/")
+    return cut + "…"

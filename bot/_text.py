@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rapidfuzz.distance import DamerauLevenshtein
+
 from content import Consultation
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -64,7 +66,14 @@ class ChoiceReader:
             return TypedChoice(self.exact[whole], None)
         if text.rstrip().endswith("?"):
             return None
-        return self.lead(text)
+        return self.lead(text) or self.near(whole)
+
+    def near(self, folded: str) -> TypedChoice | None:
+        """A near spelling of one choice word ("yse", "partley", "mabye"): one typo, in a word of 3+ letters."""
+        if len(folded) < 3 or not folded.isalpha():
+            return None
+        codes = {code for word, code in self.words if len(word) >= 3 and _one_typo(folded, word)}
+        return TypedChoice(codes.pop(), None) if len(codes) == 1 else None
 
     def lead(self, text: str) -> TypedChoice | None:
         """The choice a message starts with, and the rest as its comment, even when the rest asks something.
@@ -172,6 +181,7 @@ _COMMAND_WORDS: dict[str, Sequence[str]] = {
     ),
     "change_any": ("change", "edit", "change an answer", "change my answer", "amend"),
 }
+COMMAND_NAMES = frozenset({*_COMMAND_WORDS, "change", "section"})  # every command parse_command can return
 _LOOKUP = {fold(word): name for name, words in _COMMAND_WORDS.items() for word in words}
 _CHANGE = re.compile(r"^(?:change|edit|amend|redo|go to|goto|back to)\s+(?:question\s*|q)?(\d{1,2}(?:\.\d{1,2})?)$")
 _SECTION = re.compile(r"^(?:go to |goto |jump to )?section\s*(\d{1,2})$")
@@ -194,15 +204,29 @@ def parse_command(text: str) -> Command | None:
 
 
 def match_option(text: str, labels: Sequence[str]) -> int | None:
-    """Index of the option typed by number ("2") or by label (exact or a clear prefix), else None."""
+    """Index of the option typed by number ("2") or by label (exact, a clear prefix, or one typo), else None."""
     folded = fold(text)
     if _NUMBER.fullmatch(folded) and 1 <= int(folded) <= len(labels):
         return int(folded) - 1
     folded_labels = [fold(label) for label in labels]
     if folded in folded_labels:
         return folded_labels.index(folded)
-    starts = [i for i, label in enumerate(folded_labels) if len(folded) >= 3 and label.startswith(folded)]
-    return starts[0] if len(starts) == 1 else None
+    starts = options_starting(text, labels)
+    if len(starts) == 1:
+        return starts[0]
+    near = [i for i, label in enumerate(folded_labels) if len(folded) >= 5 and _one_typo(folded, label)]
+    return near[0] if len(near) == 1 and not starts else None
+
+
+def options_starting(text: str, labels: Sequence[str]) -> list[int]:
+    """Indexes of the labels that what was typed begins ("yes" begins both "Yes, named" and "Yes, anonymously")."""
+    folded = fold(text)
+    return [i for i, label in enumerate(labels) if len(folded) >= 3 and fold(label).startswith(folded)]
+
+
+def _one_typo(typed: str, word: str) -> bool:
+    """Whether two words differ by one edit (a letter added, dropped, changed, or two swapped)."""
+    return DamerauLevenshtein.distance(typed, word, score_cutoff=1) <= 1
 
 
 def parse_yes_no(text: str) -> bool | None:

@@ -389,6 +389,124 @@ def slack(http_mode: bool, host: str, port: int, db_path: str, content_dir: str 
         engine.close()
 
 
+def _teams_adapter(engine, store, settings: Settings, *, check_service_urls: bool):
+    """A TeamsAdapter from the CONNECTIONS__SERVICE_CONNECTION__SETTINGS__… environment variables."""
+    from adapters.teams import TeamsAdapter, TeamsSettings
+
+    teams_settings = TeamsSettings.from_env(settings.teams_env, check_service_urls=check_service_urls)
+    if not teams_settings.client_id and not teams_settings.anonymous:
+        raise click.ClickException(
+            "set CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID (and CLIENTSECRET, TENANTID): see README, Teams"
+        )
+    return TeamsAdapter(engine=engine, store=store, settings=teams_settings, clock=lambda: dt.datetime.now(dt.UTC))
+
+
+@main.group(invoke_without_command=True)
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on (behind your HTTPS proxy).")
+@click.option("--port", default=3978, show_default=True, type=int, help="Port to listen on; the path is /api/messages.")
+@db_option
+@content_option
+@click.pass_context
+def teams(ctx: click.Context, host: str, port: int, db_path: str, content_dir: str | None) -> None:
+    """Run the Microsoft Teams bot (CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, CLIENTSECRET, TENANTID)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import logging
+
+    from aiohttp import web
+
+    from adapters.teams import build_web_app
+    from bot import Engine
+
+    settings = _settings(db_path=db_path, content_dir=content_dir)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("microsoft_agents").setLevel(logging.WARNING)  # its INFO logs every conversation id
+    engine = Engine.open(settings.db_path, settings=settings)
+    store = _store(settings.db_path, must_exist=False)
+    try:
+        anonymous = settings.teams_env.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED", "")
+        adapter = _teams_adapter(engine, store, settings, check_service_urls=anonymous.lower() != "true")
+        if adapter.settings.anonymous:
+            click.echo("warning: accepting unauthenticated activities (for local testing only)", err=True)
+        web.run_app(build_web_app(adapter), host=host, port=port, print=lambda text: click.echo(text, err=True))
+    finally:
+        store.close()
+        engine.close()
+
+
+@teams.command("manifest")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default="elp-teams.zip", show_default=True)
+@click.option("--bot-id", default=None, help="The bot's Entra app id (default: TEAMS_BOT_ID, else the CLIENTID).")
+def teams_manifest(out: str, bot_id: str | None) -> None:
+    """Build the Teams app package (manifest.json and icons) to sideload or publish to your org's catalogue."""
+    from adapters.teams_manifest import ManifestError, build_package
+
+    settings = _settings()
+    client_id = settings.teams_env.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID")
+    bot_id = bot_id or settings.teams_bot_id or client_id
+    try:
+        build_package(Path(out), bot_id=bot_id or "")
+    except ManifestError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {out}", err=True)
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="List who would be reminded; send nothing, record nothing.")
+@click.option("--every-days", default=7, show_default=True, type=click.IntRange(min=1), help="At most one per N days.")
+@db_option
+@content_option
+def remind(dry_run: bool, every_days: int, db_path: str, content_dir: str | None) -> None:
+    """Remind in-progress respondents (Teams, Telegram private chats, Slack DMs) where credentials are set."""
+    import asyncio
+
+    from adapters import reminders
+    from bot import Engine
+
+    settings = _settings(db_path=db_path, content_dir=content_dir)
+    store = _store(settings.db_path)
+    now = dt.datetime.now(dt.UTC)
+    try:
+        due = reminders.due(store, settings.content(), now, every_days)
+        if dry_run:
+            for reminder in due:
+                progress = f"{reminder.answered} of {reminder.total} answered"
+                click.echo(f"would remind {reminder.channel} {reminder.user_id} ({progress})")
+            click.echo(f"{len(due)} reminder(s) due; nothing sent (dry run)")
+            return
+        engine = Engine.open(settings.db_path, settings=settings)
+        try:
+            counts = asyncio.run(_send_reminders(store, engine, settings, due, now))
+        finally:
+            engine.close()
+        click.echo(f"sent {counts['sent']}, failed {counts['failed']}, skipped {counts['skipped']} (no credentials)")
+    finally:
+        store.close()
+
+
+async def _send_reminders(store, engine, settings: Settings, due, now: dt.datetime) -> dict[str, int]:
+    from contextlib import AsyncExitStack
+
+    from adapters import reminders
+
+    senders = {}
+    async with AsyncExitStack() as stack:
+        if settings.teams_env.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"):
+            adapter = _teams_adapter(engine, store, settings, check_service_urls=True)
+            senders["msteams"] = reminders.teams_sender(adapter)
+        if settings.telegram_token:
+            from telegram import Bot
+
+            bot = Bot(settings.telegram_token, base_url=settings.telegram_api_base or "https://api.telegram.org/bot")
+            senders["telegram"] = reminders.telegram_sender(await stack.enter_async_context(bot))
+        if settings.slack_bot_token:
+            from slack_sdk import WebClient
+
+            client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url or WebClient.BASE_URL)
+            senders["slack"] = reminders.slack_sender(client)
+        return await reminders.send_all(store, due, senders, now)
+
+
 @main.group()
 def schools() -> None:
     """The school directory (DfE Get Information about Schools)."""
@@ -501,6 +619,147 @@ def content_check(directory: str | None) -> None:
         f"{bullets} bullets, {len(loaded.offer.fees.bands)} fee bands, {len(loaded.faq.entries)} curated answers, "
         f"{len(loaded.lexicon.synonyms)} synonym groups, {len(loaded.lexicon.means)} lexicon words"
     )
+
+
+base_url_option = click.option(
+    "--base-url",
+    default=None,
+    help="The public address people open (https://… behind your reverse proxy).  [default: ELP_BASE_URL, "
+    "else http://localhost:8000]",
+)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@base_url_option
+@click.option(
+    "--behind-proxy",
+    is_flag=True,
+    help="Trust X-Forwarded-For/-Proto from the proxy addresses in FORWARDED_ALLOW_IPS (default 127.0.0.1).",
+)
+@db_option
+@content_option
+def web(host: str, port: int, base_url: str | None, behind_proxy: bool, db_path: str, content_dir: str | None) -> None:
+    """Serve the web chat (/c/<link>) and the ELP team's results pages (/admin) with uvicorn."""
+    import uvicorn
+
+    from adapters.web.app import WebConfig, create_app, server_config
+    from bot import Engine
+    from storage import Store
+
+    settings = _settings(db_path=db_path, content_dir=content_dir, web_base_url=base_url)
+    content = settings.content()
+    admins = frozenset(f"{channel}:{user}" for channel, user in settings.admins if channel == "web")
+    engine = Engine.open(settings.db_path, content=content, settings=settings)
+    store = Store.open(settings.db_path)
+    app = create_app(engine, store, content, WebConfig(admins=admins, base_url=settings.web_base_url))
+    click.echo(f"serving {settings.web_base_url} on http://{host}:{port} ({len(admins)} web admin(s))", err=True)
+    try:
+        allowed = settings.web_forwarded_allow_ips
+        uvicorn.Server(
+            server_config(app, host=host, port=port, behind_proxy=behind_proxy, forwarded_allow_ips=allowed)
+        ).run()
+    finally:
+        store.close()
+        engine.close()
+
+
+@main.command()
+@click.option("--members", is_flag=True, help="One link per member school that has none yet.")
+@click.option("--school", "urn", default=None, help="One more link, for a person at this school (URN).")
+@click.option("--name", default=None, help="With --school: the person's name.")
+@click.option("--email", default=None, help="With --school: the person's email.")
+@click.option("--admin", "admin_email", default=None, help="An admin link for the ELP team member with this email.")
+@click.option("--revoke", "revoke_id", type=int, default=None, help="Stop the link with this number working.")
+@click.option("--reissue", "reissue_id", type=int, default=None, help="A new link for this number (answers kept).")
+@click.option("--list", "list_all", is_flag=True, help="List every invitation with its number.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="CSV file (default: stdout).")
+@base_url_option
+@db_option
+def invite(
+    members: bool,
+    urn: str | None,
+    name: str | None,
+    email: str | None,
+    admin_email: str | None,
+    revoke_id: int | None,
+    reissue_id: int | None,
+    list_all: bool,
+    out: str | None,
+    base_url: str | None,
+    db_path: str,
+) -> None:
+    """Invitation links for the web chat, as a CSV ready for a mail merge (school, name, email, link)."""
+    import csv
+    import io
+
+    from adapters.web import invitations
+
+    chosen = (members, urn, admin_email, revoke_id, reissue_id, list_all)
+    if sum(1 for option in chosen if option not in (None, False)) != 1:
+        raise click.UsageError("choose one of --members, --school URN, --admin EMAIL, --revoke N, --reissue N, --list")
+    settings = _settings(db_path=db_path, web_base_url=base_url)
+    store = _store(settings.db_path, must_exist=False)
+    try:
+        if list_all:
+            for row in store.invitations():
+                state = "revoked" if row["revoked_at"] else "live"
+                who = " ".join(v for v in (row["school"], row["name"], row["email"]) if v)
+                click.echo(f"{row['id']:>5}  {row['role']:<10} {state:<7} {row['created_at'][:10]}  {who}")
+            return
+        if revoke_id is not None:
+            if not invitations.revoke(store, revoke_id, _now()):
+                raise click.ClickException(f"no live invitation number {revoke_id} (see elp-bot invite --list)")
+            click.echo(f"invitation {revoke_id} revoked: its link no longer works")
+            return
+        if reissue_id is not None:
+            issued = invitations.reissue(store, reissue_id)
+            if issued is None:
+                raise click.ClickException(f"no invitation number {reissue_id} (see elp-bot invite --list)")
+            links = [issued]
+        elif admin_email is not None:
+            links = [invitations.invite(store, role="admin", now=_now(), name=name, email=admin_email)]
+            if ("web", admin_email) not in settings.admins:
+                click.echo(f"note: add web:{admin_email} to ELP_ADMINS, or this link opens nothing", err=True)
+        elif urn is not None:
+            from storage.schools import school as directory_school
+
+            row = directory_school(store, urn)
+            if row is None:
+                raise click.ClickException(f"no school with URN {urn} in the directory (elp-bot schools list)")
+            links = [
+                invitations.invite(
+                    store, role="respondent", now=_now(), school_urn=urn, school=row["name"], name=name, email=email
+                )
+            ]
+        else:
+            links, skipped = invitations.invite_members(store, _now())
+            if not links and not skipped:
+                raise click.ClickException("no member schools: run elp-bot schools members FILE first")
+            if skipped:
+                click.echo(f"{skipped} school(s) already have a link (--reissue N gives a new one)", err=True)
+    finally:
+        store.close()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["number", "urn", "school", "name", "email", "link"])
+    for issued in links:
+        writer.writerow(
+            [
+                issued.invitation_id,
+                issued.school_urn or "",
+                issued.school or "",
+                issued.name or "",
+                issued.email or "",
+                issued.link(settings.web_base_url),
+            ]
+        )
+    if out:
+        Path(out).write_text("\ufeff" + buffer.getvalue(), encoding="utf-8", newline="")
+        click.echo(f"wrote {len(links)} link(s) to {out}", err=True)
+    else:
+        click.echo(buffer.getvalue(), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,14 +12,13 @@ from typing import Any
 
 from bot import _actions as actions
 from bot._messages import Button, Outbound
-from bot.flow.answering import answer_question
 from bot.flow.entry import start, welcome, welcome_back
-from bot.flow.fees import start_fee
+from bot.flow.faq import reply_to_question
+from bot.flow.fees import keep_roll, start_fee
 from bot.flow.questions import answer_pressed, comment_pressed, go_to_question
 from bot.flow.review import show_review, submit
 from bot.flow.state import StepId
 from bot.flow.turn import Turn
-from storage.results import summary
 
 MAX_LISTED = 10  # unanswered questions shown to the ELP team in chat (the CLI lists them all)
 MAX_EXAMPLE_CHARS = 200  # each shown up to this length
@@ -69,11 +68,17 @@ def hello(turn: Turn, _: str | None) -> list[Outbound]:
 
 def change(turn: Turn, qid: str | None) -> list[Outbound]:
     """'change 3': ask one question again, coming back to the review from there."""
-    question = turn.question(qid)
+    question, taken = turn.question(qid), None
+    number = (qid or "")[1:]
+    questions = turn.content.questions
+    if question is None and number.isdecimal() and 1 <= int(number) <= len(questions):
+        question = questions[int(number) - 1]  # "change 7": the 7th question, as "Question 7 of 15" says
+        taken = turn.say("change_by_position", progress=turn.progress_label(question))
     if question is None:
-        return turn.again("no_such_question", qid=(qid or "")[1:] or "?")
+        return turn.again("no_such_question", qid=number or "?")
     turn.session.after_review = turn.session.step in {StepId.REVIEW, StepId.CONFIRM_SUBMIT} or turn.submitted
-    return go_to_question(turn, question)
+    replies = go_to_question(turn, question)
+    return [Outbound(taken), *replies] if taken else replies
 
 
 def jump(turn: Turn, section_id: str | None) -> list[Outbound]:
@@ -109,7 +114,7 @@ def list_changes(turn: Turn, _: str | None) -> list[Outbound]:
 
 def ask(turn: Turn, question: str | None) -> list[Outbound]:
     """'ask …' answers at once; 'ask' alone waits for the question."""
-    return answer_question(turn, question) if question else turn.interrupt(StepId.ASK)
+    return reply_to_question(turn, question) if question else turn.interrupt(StepId.ASK)
 
 
 # ---------------------------------------------------------------- the respondent's own data
@@ -152,10 +157,8 @@ def my_data_lines(turn: Turn) -> list[str]:
                 lines.append(f"{turn.label(question)} {question.short}: {full} ({answer.answered_at})")
         changes = len(turn.store.answer_log(respondent["id"]))
         lines.append(say("my_data_log", changes=changes))
-    pupils = (respondent or {}).get("pupils")
-    pupils = pupils if pupils is not None else turn.session.school_pupils
-    if pupils is not None:
-        lines.append(say("my_data_pupils", pupils=pupils))
+    if turn.school_pupils is not None:
+        lines.append(say("my_data_pupils", pupils=turn.school_pupils))
     asked = turn.store.unanswered_by(turn.channel, turn.user_id)
     if asked:
         lines.append(say("my_data_questions", count=len(asked)))
@@ -199,7 +202,7 @@ def _in_order(counts: dict[str, int], options: Any, labels: dict[str, str]) -> s
 
 def stats(turn: Turn) -> str:
     """Response counts for the ELP team."""
-    result = summary(turn.store)
+    result = turn.store.summary()
     identity = turn.content.consultation.identity
     options = {o.id: o.label for o in (*identity.school_types, *identity.roles)}
     members = (
@@ -261,5 +264,6 @@ FALLBACKS: dict[str, Fallback] = {
     "answer": Fallback(lambda turn, arg: answer_pressed(turn, *(arg or ":").split(":", 1)), needs_open=True),
     "comment": Fallback(lambda turn, qid: comment_pressed(turn, qid or ""), needs_open=True),
     "fee": Fallback(lambda turn, _: start_fee(turn, None)),
+    "roll": Fallback(keep_roll),
     "erase": Fallback(lambda turn, _: turn.interrupt(StepId.CONFIRM_ERASE)),
 }

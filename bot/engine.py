@@ -19,14 +19,14 @@ from zoneinfo import ZoneInfo
 
 from bot import _actions as actions
 from bot._messages import Delivery, Inbound, Outbound, decode_replies, encode_replies
-from bot._render import topic_summary
+from bot._render import question_summary
 from bot._text import ChoiceReader, Command, clean, parse_command
 from bot.config import Settings  # hardening (issue 13.15)
-from bot.flow.answering import Answerer, answer_alone
+from bot.flow.faq import Answerer, faq_record
 from bot.flow.router import predicts_read_only, route
 from bot.flow.table import STEPS
 from bot.flow.turn import Turn
-from content import Content
+from content import Content, Question
 from storage import ReadOnlyTransaction, Store
 
 log = logging.getLogger("elp.engine")
@@ -57,7 +57,9 @@ class Engine:
         self.choices = ChoiceReader(content.consultation)
         self.choice_labels = {c.code: c.label for c in content.consultation.choices}
         # Content never changes under a running engine: render each question's summary once.
-        self.summaries = {q.topic: topic_summary(content, q.topic) for q in content.questions}
+        self.question_summaries = {
+            q.id: question_summary(content, q, _summary_budget(content, q)) for q in content.questions
+        }
         self._lock = threading.Lock()
         self._zone = ZoneInfo(content.consultation.timezone)
 
@@ -177,7 +179,7 @@ class Engine:
 
     def ask(self, question: str) -> Outbound:
         """Answer a question without touching anyone's conversation (for group chats and channels)."""
-        record = answer_alone(self.answerer, clean(question)[:500])
+        record = faq_record(self.answerer, clean(question)[:500])
         text = record["answer"]
         if record["source"]:
             text = self.content.say("answer", answer=text, source=record["source"])
@@ -221,6 +223,17 @@ class Engine:
         if today < consultation.opens:
             return "before"
         return "closed" if today > consultation.closes else "open"
+
+
+MAX_BEFORE_QUESTION = 500  # characters before a question (section intro, summary, own fee): a phone screen
+OWN_FEE_CHARS = 120  # room kept for "Your school's subscription: …" before the fee question
+
+
+def _summary_budget(content: Content, question: Question) -> int:
+    """How long a question's summary may be, so that everything before the question fits a phone screen."""
+    section = content.section_of[question.id]
+    intro = len(section.intro) + 2 if section.questions[0].id == question.id else 0
+    return MAX_BEFORE_QUESTION - intro - (OWN_FEE_CHARS if question.topic == "fees" else 0)
 
 
 def _valid_id(value: object) -> bool:

@@ -136,7 +136,6 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "button_answer_rest": _F(),
     "button_change": _F(),
     # results branch: my data, `elp-bot ask --school`
-    "my_data_pupils": _F({"pupils"}),
     "ask_school_no_pupils": _F({"school", "band"}),
     # engine branch: conversation as a table of steps
     "left_side_step": _F(),
@@ -152,6 +151,15 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "saved_comment_on": _F({"label"}),
     "button_add_comment": _F({"label"}),
     "button_change_comment": _F({"label"}),
+    "choice_hint": _F({"count", "choices"}),
+    "which_option": _F({"options"}),
+    "change_by_position": _F({"progress"}),
+    "skipped_answered": _F(),
+    "button_menu": _F(),
+    "button_keep_roll": _F({"pupils"}),
+    "roll_kept": _F({"pupils"}),
+    "my_data_pupils": _F({"pupils"}),
+    "answer_unchanged": _F({"label", "choice"}),
     # answers branch: answering questions
     "dates_document": _F({"period"}),
     "section_label": _F({"number", "title"}),
@@ -168,4 +176,10 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "slack_messages_tab": _F(),
     "console_how_to_leave": _F(),
     "console_goodbye": _F(),
+    # teams branch: Microsoft Teams and reminders
+    "teams_personal_only": _F(),
+    "teams_turn_error": _F(),
+    "teams_reply_error": _F(),
+    "teams_chosen": _F({"label"}),
+    "reminder": _F({"closes", "answered", "total"}),
 }

@@ -232,8 +232,8 @@ def test_change_a_given_question_returns_to_review(chat: Chat, db_path) -> None:
     assert "Q1 Aims: No – “too vague”" in chat.text
     chat.send("change 5.2")
     assert chat.question_id == "q5.2"
-    chat.send("change 9")
-    assert "There's no question 9" in chat.text
+    chat.send("change 16")  # issue 11.7: "change 9" is now the 9th question (Q5.5)
+    assert "There's no question 16" in chat.text
 
 
 def test_jump_to_a_section(chat: Chat) -> None:
@@ -647,5 +647,6 @@ def test_my_data_shows_the_pupil_count_given(make_chat) -> None:
     chat = make_chat("p1")
     chat.identify()
     chat.send("what would our fee be for 1,462 pupils")
+    chat.press("Keep 1462 as our number of pupils")  # issue 11.5: stored only once they say it is theirs
     chat.send("my data")
-    assert "Pupil count you gave for the fee calculator: 1462" in chat.text
+    assert "Number of pupils, for your school's fee: 1462" in chat.text

@@ -161,3 +161,14 @@ def test_13_12_replies_to_a_read_only_inbound_are_bounded_too(chat: Chat) -> Non
     chat.identify()
     replies = chat.engine.handle(Inbound("test", "u1", text="my data"))
     assert all(len(r.text) <= 4096 for r in replies)
+
+
+def test_13_10_a_stale_press_of_the_same_answer_gets_a_reply_but_a_double_tap_none(chat: Chat) -> None:
+    chat.identify()
+    q1_yes, q1_no = chat.button("Yes").action, chat.button("No").action
+    chat.press("Yes")
+    chat.press("Yes")  # q2
+    assert "Your answer to Q1 is already Yes." in chat.send(action=q1_yes)[0].text
+    assert "Changed your answer to Q1: No." in chat.send(action=q1_no)[0].text
+    assert chat.send(action=q1_no) == [], "the same press twice is a double tap"
+    assert audit_rows(chat) == 3

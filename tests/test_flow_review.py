@@ -35,3 +35,12 @@ def test_confirm_submit_then_submit_again(chat: Chat) -> None:
     assert "ELP-2026-0001" in chat.text and step_of(chat) == StepId.NONE
     chat.send("submit")
     assert "already submitted" in chat.text.casefold() or "ELP-2026-0001" in chat.text
+
+
+def test_submit_anyway_after_closing_is_refused(chat: Chat, clock) -> None:
+    chat.identify()
+    chat.send("submit")
+    clock.now = clock.now.replace(year=2027, month=4)
+    chat.press("Submit anyway")
+    assert "closed on 31 March 2027" in chat.text
+    assert chat.engine.store.respondent(1)["status"] == "in_progress"

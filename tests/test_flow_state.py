@@ -18,7 +18,6 @@ def test_round_trip() -> None:
         resume=[Frame(StepId.REVIEW), Frame(StepId.QUESTION, "q2")],
         school_pick=SchoolPick("st marks", ["101930", "101931"]),
         fee=FeeDraft("primary", 420),
-        school_pupils=300,
         offers=["ans:q5.3:12"],
     )
     assert Session.from_json(session.to_json()) == session
@@ -62,7 +61,7 @@ def test_first_stored_format_still_loads() -> None:
     session = Session.from_json(json.dumps(old))
     assert (session.step, session.serial, session.last_action) == (StepId.FEE_PUPILS, 41, "nav:skip:40")
     assert session.resume == [Frame(StepId.QUESTION, "q3")]
-    assert session.fee == FeeDraft("primary", 420) and session.school_pupils == 420
+    assert session.fee == FeeDraft("primary", 420)
     picking = {"kind": "school_pick", "serial": 3, "extra": {"typed": "st marks", "candidates": ["101930"]}}
     assert Session.from_json(json.dumps(picking)).school_pick == SchoolPick("st marks", ["101930"])
 

@@ -105,7 +105,6 @@ def test_fuzz_database_is_sound_at_the_end(outcome: Outcome) -> None:
         conn.close()
 
 
-@pytest.mark.xfail(strict=True, reason="found by the long fuzz run: retyping the same answer appends an audit row")
 def test_fuzz_found_retyped_identical_answer_is_not_a_change(chat: Chat, engine: Engine) -> None:
     """Minimal reproduction of a violation of the audit invariant that bench/fuzz_engine.py found."""
     chat.identify()

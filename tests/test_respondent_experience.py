@@ -159,3 +159,149 @@ def test_11_4_no_two_buttons_share_a_label(chat: Chat) -> None:
         chat.send(typed)
         labels = _numbered(chat)
         assert len(labels) == len(set(labels)), labels
+
+
+# ------------------------------------------------------------------ 5. a hypothetical fee changes nothing stored
+
+
+def test_11_5_hypothetical_fee_question_does_not_change_the_stored_roll(chat: Chat) -> None:
+    chat.identify(school_type="Secondary")
+    chat.send("how much do we pay, we're a primary with 300 pupils")
+    assert "Primary, 300 pupils" in chat.text
+    assert "Keep 300 as our number of pupils" not in [b.label for b in chat.buttons]
+    chat.send("section 2")
+    chat.press("Yes")  # q3's summary shows their own fee
+    assert "300 pupils" not in chat.text
+    chat.send("my data")
+    assert "Number of pupils" not in chat.text
+
+
+def test_11_5_own_roll_mentioned_in_passing_is_stored_only_when_confirmed(chat: Chat) -> None:
+    chat.identify()  # a primary
+    chat.send("what is our fee with 300 pupils?")
+    assert "Primary, 300 pupils" in chat.text
+    chat.send("my data")
+    assert "Number of pupils" not in chat.text
+    chat.send("what is our fee with 300 pupils?")
+    chat.press("Keep 300 as our number of pupils")
+    assert "your school has 300 pupils" in chat.text and chat.question_id == "q1"
+    chat.send("my data")
+    assert "Number of pupils, for your school's fee: 300" in chat.text
+
+
+# ------------------------------------------------------------------ 6. typos and short replies
+
+
+@pytest.mark.parametrize(
+    ("typed", "choice"),
+    [("yse", "yes"), ("partley", "partly"), ("mabye", "unsure"), ("ok", "yes"), ("sure", "yes"), ("absolutely", "yes")],
+)
+def test_11_6_near_spellings_and_short_replies_are_choices(chat: Chat, db_path, typed: str, choice: str) -> None:
+    chat.identify()
+    chat.send(typed)
+    assert stored(db_path)["q1"][0] == choice
+
+
+@pytest.mark.parametrize("typed", ["9", "0", "asdf", "hmm"])
+def test_11_6_out_of_range_or_nothing_gets_the_options_with_a_hint(chat: Chat, db_path, typed: str) -> None:
+    chat.identify()
+    chat.send(typed)
+    assert chat.replies[0].text.startswith("Please choose an answer: type 1 to 4 (1 Yes, 2 Partly, 3 No, 4 Not sure)")
+    assert "tap" not in chat.replies[0].text
+    assert chat.question_id == "q1" and stored(db_path) == {}
+    assert not chat.engine.store.unanswered_summary()
+
+
+def test_11_6_typo_at_school_type_and_which_kind_of_yes(chat: Chat) -> None:
+    chat.send("hi")
+    chat.press("Start the consultation")
+    chat.send("Little Learners Montessori")
+    chat.send("secondry")
+    assert chat.engine.store.respondent(1)["school_type"] == "secondary"
+    chat.press("Headteacher")
+    chat.press("Skip")
+    chat.send("yes")
+    assert "Which one: 1 Yes, with our school's name or 2 Yes, anonymously?" in chat.text
+    chat.send("2")
+    assert chat.engine.store.respondent(1)["quote_consent"] == "anonymous"
+
+
+# ------------------------------------------------------------------ 7. messages that mislead
+
+
+def test_11_7_change_accepts_the_position_and_the_questionnaire_number(chat: Chat) -> None:
+    chat.identify()
+    chat.send("change 7")
+    assert "Taking Question 7 of 15 (Q5.3)." in chat.text and chat.question_id == "q5.3"
+    chat.send("change 5.3")
+    assert chat.question_id == "q5.3" and "Taking" not in chat.text
+    chat.send("change 3")
+    assert chat.question_id == "q3"
+
+
+def test_11_7_skip_on_an_answered_question_says_the_answer_stays(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("Yes")
+    chat.send("back")
+    chat.send("skip")
+    assert "your answer stays as it was" in chat.text and "stays unanswered" not in chat.text
+    assert stored(db_path)["q1"] == ("yes", None)
+
+
+def test_11_7_the_menus_fee_answer_leads_back_to_the_menu(chat: Chat) -> None:
+    chat.send("hi")
+    chat.send("fee")
+    chat.send("3")  # Special: a flat rate, so the answer comes at once
+    assert "Special" in chat.text and "Menu" in [b.label for b in chat.buttons]
+    chat.press("Menu")
+    assert "What would you like to do?" in chat.text
+
+
+# ------------------------------------------------------------------ 10. references are never reused
+
+
+def test_11_10_a_reference_is_never_given_again_after_erasure(make_chat) -> None:
+    given = []
+    for user in ("first", "second"):
+        chat = make_chat(user)
+        chat.identify()
+        chat.send("submit")
+        given.append(chat.press("Submit anyway")[0].text)
+        if user == "first":
+            chat.send("delete my data")
+            chat.press("Yes, delete everything")
+    assert "ELP-2026-0001" in given[0] and "ELP-2026-0002" in given[1]
+
+
+# ------------------------------------------------------------------ 8. no walls of text
+
+
+def test_11_8_everything_before_each_question_fits_a_phone_screen(chat: Chat) -> None:
+    chat.identify()  # a primary without a known roll: the fee question shows the rates
+    while chat.question_id:
+        before = "\n\n".join(r.text for r in chat.replies if not r.question_id)
+        before = before.split("Saved: Yes.\n\n", 1)[-1].removeprefix("Thank you. Now the questions.\n\n")
+        assert len(before) <= 500, (chat.question_id, len(before), before)
+        if chat.question_id == "q5.11":
+            break
+        chat.press("Yes")
+
+
+def test_11_8_summaries_keep_every_block_and_shorten_alike(chat: Chat, content) -> None:
+    summaries = chat.engine.question_summaries
+    assert "Careers networks and employer links" in summaries["q5.4"]
+    assert "Supporting effective partnership working with a focus on underserved groups" in summaries["q5.4"]
+    aims = [line for line in summaries["q1"].splitlines() if line.startswith("• ")]
+    assert len(aims) == len(content.offer.aims.items)
+    assert len({line.endswith("…") for line in aims}) == 1, aims
+
+
+def test_11_2_the_last_choice_can_be_commented_from_the_free_text_question(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.send("change 5.10")
+    chat.press("Not sure")
+    assert chat.question_id == "q5.11" and "Add a comment on Q5.10" in [b.label for b in chat.buttons]
+    chat.press("Add a comment on Q5.10")
+    chat.send("depends on the budget")
+    assert stored(db_path)["q5.10"] == ("unsure", "depends on the budget")
+    assert chat.question_id == "q5.11"

@@ -21,6 +21,7 @@ class Step:
     id: ClassVar[StepId]
     side: ClassVar[bool] = False
     leads_to: ClassVar[tuple[StepId, ...]] = ()  # where its own input can lead (for the README diagram)
+    buttons_need_open: ClassVar[bool] = False  # its buttons store answers: the router refuses them when closed
 
     def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
         """The message(s) asking for this step's input."""
@@ -28,9 +29,9 @@ class Step:
 
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
         """Typed text that is not a command. By default it is a question about the content."""
-        from bot.flow.answering import answer_question
+        from bot.flow.faq import reply_to_question
 
-        return answer_question(turn, text)
+        return reply_to_question(turn, text)
 
     def on_action(self, turn: Turn, action: Action) -> list[Outbound] | None:
         """A button of this step's prompt; None if the step does not own that action."""

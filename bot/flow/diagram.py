@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from bot._text import COMMAND_NAMES
 from bot.commands import FALLBACKS
 from bot.flow.table import STEPS
 
@@ -24,13 +25,15 @@ def diagram() -> str:
         "",
         "↩  a side step hands back to the step it interrupted (a resume stack in the session);",
         "   a question typed at any step is answered, and may open the fee calculator.",
-        *textwrap.wrap(
-            "any step ──► " + " · ".join(FALLBACKS) + "  (the fallbacks, bot/commands.py)",
-            width=100,
-            subsequent_indent="             ",
-        ),
+        "fallbacks (bot/commands.py), at any step:",
+        *_wrapped("typed", [name for name in FALLBACKS if name in COMMAND_NAMES]),
+        *_wrapped("buttons", [name for name in FALLBACKS if name not in COMMAND_NAMES]),
     ]
     return "\n".join(lines)
+
+
+def _wrapped(kind: str, names: list[str]) -> list[str]:
+    return textwrap.wrap(f"  {kind:<8}──► " + " · ".join(names), width=100, subsequent_indent=" " * 14)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from bot import _actions as actions
 from bot._actions import Action
 from bot._messages import Button, Outbound
 from bot._text import match_option
-from bot.flow.answering import fee_request, fee_working
 from bot.flow.base import Step
+from bot.flow.faq import fee_request, fee_working
 from bot.flow.state import FeeDraft, StepId
 from bot.flow.turn import Turn
 from content import FeeBand
@@ -28,7 +29,7 @@ def own_fee(turn: Turn) -> str | None:
     band = known_band(turn)
     if band is None:
         return None
-    pupils = turn.session.school_pupils
+    pupils = turn.school_pupils
     if band.per_pupil != 0 and pupils is None:
         currency = turn.content.offer.fees.currency
         flat, per_pupil = f"{currency}{band.flat_rate}", f"{currency}{band.per_pupil_rate}"
@@ -43,7 +44,7 @@ def start_fee(turn: Turn, text: str | None) -> list[Outbound]:
     band_id = request.band if request and request.band else (own.id if own else None)
     pupils = request.pupils if request else None
     if pupils is None and own is not None and band_id == own.id:
-        pupils = turn.session.school_pupils
+        pupils = turn.school_pupils
     turn.session.fee = FeeDraft(band_id, pupils)
     if band_id == "pru":
         return _ask(turn, StepId.FEE_PRU)
@@ -70,8 +71,11 @@ def fee_for(turn: Turn, band_id: str) -> list[Outbound]:
     if band.per_pupil != 0 and draft.pupils is None:
         return _ask(turn, StepId.FEE_PUPILS)
     own = known_band(turn)
-    if band.per_pupil != 0 and own is not None and own.id == band.id:
-        turn.session.school_pupils = draft.pupils  # their own school's roll: used in the funding summary
+    own_roll = band.per_pupil != 0 and own is not None and own.id == band.id
+    if own_roll and draft.asked:
+        turn.update_respondent(pupils=draft.pupils)  # their own school's roll: used in the funding summary
+    offer_roll = own_roll and not draft.asked and draft.pupils != turn.school_pupils
+    pupils = draft.pupils
     reply = fee_working(turn.content, band, draft.pupils if band.per_pupil != 0 else None)
     if band.per_pupil == 0:
         reply += "\n\n" + turn.say("fee_no_per_pupil", band=band.name)
@@ -80,7 +84,19 @@ def fee_for(turn: Turn, band_id: str) -> list[Outbound]:
     buttons = turn.follow_up_buttons()
     if turn.step.side:
         turn.pop_resume()
+    if offer_roll and pupils is not None:  # mentioned in passing: stored only if they say it is theirs
+        buttons.append(Button(turn.say("button_keep_roll", pupils=pupils), turn.act("fee", "roll", str(pupils))))
+    if turn.session.step == StepId.NONE:  # nothing to go back to: offer the menu
+        buttons.append(Button(turn.say("button_menu"), actions.make("go", "menu")))
     return [Outbound(reply, buttons), *turn.prompt(fresh=False)]
+
+
+def keep_roll(turn: Turn, value: str | None) -> list[Outbound]:
+    """ "Keep 300 as our number of pupils": store the roll mentioned in a fee question as the school's."""
+    if known_band(turn) is None or not value or not value.isdecimal() or not 1 <= int(value) <= MAX_PUPILS:
+        return turn.again("unknown_action")
+    turn.update_respondent(pupils=int(value))
+    return turn.again("roll_kept", pupils=int(value))
 
 
 class FeeBandStep(Step):
@@ -140,5 +156,5 @@ class FeePupilsStep(Step):
         pupils = fee_request(text).pupils
         if pupils is None or not 1 <= pupils <= MAX_PUPILS:
             return turn.again("pupils_invalid")
-        turn.session.fee.pupils = pupils
+        turn.session.fee.pupils, turn.session.fee.asked = pupils, True
         return fee_for(turn, turn.session.fee.band or "")

@@ -7,16 +7,14 @@ from typing import Any
 from bot._actions import Action
 from bot._messages import Button, Outbound
 from bot._schools import is_clear, match_schools
-from bot._text import match_option, parse_yes_no
-from bot.flow.answering import answer_question
+from bot._text import match_option, options_starting, parse_yes_no
 from bot.flow.base import Step
+from bot.flow.faq import reply_to_question
 from bot.flow.questions import first_unanswered
 from bot.flow.review import show_review
 from bot.flow.state import SchoolPick, StepId
 from bot.flow.turn import IDENTITY_STEPS, MAX_NAME_CHARS, Turn
 from content import Option
-from storage.schools import school as directory_school
-from storage.schools import schools as directory_schools
 
 MAX_SCHOOL_CHARS = 200
 
@@ -60,12 +58,12 @@ class SchoolStep(IdentityStep):
 
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
         if text.endswith("?"):
-            return answer_question(turn, text)
+            return reply_to_question(turn, text)
         if len(text) > MAX_SCHOOL_CHARS or len(text) < 2:
             return turn.again("school_length", limit=MAX_SCHOOL_CHARS)
-        matches = match_schools(text, directory_schools(turn.store))
+        matches = match_schools(text, turn.store.schools())
         if not matches:
-            turn.update_respondent(school=text, school_urn=None, school_type=None)
+            turn.update_respondent(school=text, school_urn=None, school_type=None, pupils=None)
             return after_identity_step(turn, StepId.SCHOOL)
         chosen = matches[:1] if is_clear(matches) else matches
         turn.goto(StepId.SCHOOL_PICK)
@@ -82,7 +80,7 @@ class SchoolPickStep(IdentityStep):
     def found(self, turn: Turn) -> list[dict[str, Any]]:
         """The candidate schools still in the directory."""
         pick = turn.session.school_pick
-        rows = (directory_school(turn.store, urn) for urn in (pick.candidates if pick else []))
+        rows = (turn.store.school(urn) for urn in (pick.candidates if pick else []))
         return [row for row in rows if row]
 
     def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
@@ -104,7 +102,7 @@ class SchoolPickStep(IdentityStep):
             if typed is not None:
                 index = 0 if typed else 1
         else:
-            names = [(directory_school(turn.store, urn) or {}).get("name", "") for urn in candidates]
+            names = [(turn.store.school(urn) or {}).get("name", "") for urn in candidates]
             index = match_option(text, [*names, turn.say("button_school_none")])
         if index is None:
             turn.goto(StepId.SCHOOL)
@@ -121,16 +119,17 @@ class SchoolPickStep(IdentityStep):
         pick = turn.session.school_pick or SchoolPick("", [])
         if urn == "none":
             turn.session.school_pick = None
-            turn.update_respondent(school=pick.typed, school_urn=None, school_type=None)
+            turn.update_respondent(school=pick.typed, school_urn=None, school_type=None, pupils=None)
             return after_identity_step(turn, StepId.SCHOOL)
-        found = directory_school(turn.store, urn) if urn in pick.candidates else None
+        found = turn.store.school(urn) if urn in pick.candidates else None
         if found is None:
             return turn.again("stale_button")
         turn.session.school_pick = None
         school_types = turn.content.consultation.identity.school_types
         school_type = next((o.id for o in school_types if o.fee_band == found["fee_band"]), None)
-        turn.update_respondent(school=found["name"], school_urn=found["urn"], school_type=school_type)
-        turn.session.school_pupils = found["pupils"]
+        turn.update_respondent(
+            school=found["name"], school_urn=found["urn"], school_type=school_type, pupils=found["pupils"]
+        )
         return after_identity_step(turn, StepId.SCHOOL)
 
     def back(self, turn: Turn) -> list[Outbound]:
@@ -158,12 +157,17 @@ class OptionStep(IdentityStep):
 
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
         options = self.options(turn)
-        index = match_option(text, [o.label for o in options])
+        labels = [o.label for o in options]
+        index = match_option(text, labels)
         if index is not None:
             return self.choose(turn, options[index].id)
+        several = options_starting(text, labels)
+        if len(several) > 1:  # "yes" at the quoting question: which kind of yes?
+            listed = " or ".join(f"{i + 1} {labels[i]}" for i in several)
+            return turn.again("which_option", options=listed)
         if not text.endswith("?") and len(text.split()) <= 4:
             return turn.again("pick_option")
-        return answer_question(turn, text)
+        return reply_to_question(turn, text)
 
     def on_action(self, turn: Turn, action: Action) -> list[Outbound] | None:
         if action.verb != "id" or action.args[0] != self.field:
@@ -215,7 +219,7 @@ class NameStep(IdentityStep):
 
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
         if text.endswith("?"):
-            return answer_question(turn, text)
+            return reply_to_question(turn, text)
         return self.set_name(turn, text)
 
     def on_action(self, turn: Turn, action: Action) -> list[Outbound] | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from bot import _actions as actions
 from bot._messages import Button, Outbound
 from bot._text import fold
-from bot.flow.answering import answer_question
 from bot.flow.base import ConfirmStep, Step
+from bot.flow.faq import reply_to_question
 from bot.flow.fees import own_fee
 from bot.flow.review import show_review
 from bot.flow.state import CommentDraft, Frame, JustAnswered, StepId
@@ -19,6 +21,7 @@ _NOTHING_TO_ADD = frozenset(
 )
 
 
+_DIGITS = re.compile(r"\d+", re.UNICODE)
 _QUESTION_WORDS = frozenset(
     "what how why when where who which whose is are do does did can could will would should may shall".split()
 )
@@ -104,15 +107,17 @@ def record_choice_then_answer(turn: Turn, question: Question, code: str, comment
     _store_choice(turn, question, code, comment)
     intro = move_on(turn, question)
     saved = turn.say("saved_choice_comment", choice=turn.engine.choice_labels[code])
-    return [Outbound("\n\n".join(line for line in (saved, intro) if line)), *answer_question(turn, comment, fresh=True)]
+    return [
+        Outbound("\n\n".join(line for line in (saved, intro) if line)),
+        *reply_to_question(turn, comment, fresh=True),
+    ]
 
 
 def _store_choice(turn: Turn, question: Question, code: str, comment: str | None) -> str | None:
     """Save a choice, keeping an earlier comment when none is given; returns the comment kept."""
     previous = turn.answers.get(question.id)
     kept_comment = comment if comment is not None else (previous.comment if previous else None)
-    if previous is None or previous.choice != code or previous.comment != kept_comment:
-        turn.save_answer(question, code, kept_comment)
+    turn.save_answer(question, code, kept_comment)
     return kept_comment
 
 
@@ -124,11 +129,11 @@ def answer_pressed(turn: Turn, qid: str, code: str) -> list[Outbound]:
     if (turn.session.step, turn.session.qid) == (StepId.QUESTION, qid):
         return record_choice(turn, question, code, None)
     previous = turn.answers.get(qid)
+    label, choice = turn.label(question), turn.engine.choice_labels[code]
     if previous is not None and previous.choice == code:
-        return []  # the same answer again: nothing to do, nothing to say twice
+        return turn.again("answer_unchanged", label=label, choice=choice)
     turn.save_answer(question, code, previous.comment if previous else None)
-    label = turn.label(question)
-    return turn.again_with(turn.say("changed_answer", label=label, choice=turn.engine.choice_labels[code]))
+    return turn.again("changed_answer", label=label, choice=choice)
 
 
 def comment_pressed(turn: Turn, qid: str) -> list[Outbound]:
@@ -140,6 +145,13 @@ def comment_pressed(turn: Turn, qid: str) -> list[Outbound]:
     turn.goto(StepId.COMMENT, qid)
     turn.session.comment_return = here if here != Frame(StepId.COMMENT, qid) else None
     return turn.prompt()
+
+
+def choice_hint(turn: Turn) -> list[Outbound]:
+    """'Please choose an answer: type 1 to 4 (1 Yes, 2 Partly…)', then the question again."""
+    choices = turn.content.consultation.choices
+    listed = ", ".join(f"{n} {c.label}" for n, c in enumerate(choices, 1))
+    return turn.again("choice_hint", count=len(choices), choices=listed)
 
 
 def looks_like_a_comment(text: str) -> bool:
@@ -160,7 +172,9 @@ class _QuestionPending(Step):
         return question
 
     def skip(self, turn: Turn) -> list[Outbound]:
-        return advance(turn, self.pending(turn), ack=turn.say(self.skip_ack))
+        question = self.pending(turn)
+        answered = self.id == StepId.QUESTION and question.id in turn.answers
+        return advance(turn, question, ack=turn.say("skipped_answered" if answered else self.skip_ack))
 
     def where(self, turn: Turn) -> str:
         return turn.progress_label(turn.question(turn.session.qid))
@@ -182,7 +196,7 @@ class QuestionStep(_QuestionPending):
         if fresh:
             section = turn.content.section_of[question.id]
             blocks = [section.intro] if section.questions[0].id == question.id else []
-            blocks.append(summary(turn, question))
+            blocks.append(summary_before(turn, question))
             replies.append(Outbound("\n\n".join(blocks)))
         lines = [f"{turn.progress_label(question)} · {question.short}", question.text]
         current = turn.answers.get(question.id)
@@ -194,7 +208,7 @@ class QuestionStep(_QuestionPending):
             buttons += [
                 Button(c.label, turn.act("ans", question.id, c.code)) for c in turn.content.consultation.choices
             ]
-            buttons += comment_buttons(turn, question)
+        buttons += comment_buttons(turn, question)
         buttons.append(Button(turn.say("button_more"), actions.make("more", question.topic.replace(":", "."))))
         skip_label = "button_nothing_to_add" if question.kind == "text" else "button_skip"
         buttons.append(Button(turn.say(skip_label), turn.act("nav", "skip")))
@@ -207,7 +221,7 @@ class QuestionStep(_QuestionPending):
         question = turn.question(turn.session.qid)
         if question is None:
             turn.goto(StepId.NONE)
-            return answer_question(turn, text)
+            return reply_to_question(turn, text)
         if question.kind == "text":
             if fold(text) in _NOTHING_TO_ADD:
                 return self.skip(turn)
@@ -226,7 +240,10 @@ class QuestionStep(_QuestionPending):
         if earlier is not None and looks_like_a_comment(text):
             turn.session.comment_draft = CommentDraft(earlier.id, text)
             return turn.interrupt(StepId.CONFIRM_COMMENT)
-        return answer_question(turn, text, context=question)
+        if _DIGITS.fullmatch(text):
+            return choice_hint(turn)  # a number that is not one of the choices
+        short = len(text.split()) <= 2 and not text.rstrip().endswith("?")
+        return reply_to_question(turn, text, context=question, instead=(lambda: choice_hint(turn)) if short else None)
 
     def back(self, turn: Turn) -> list[Outbound]:
         index = turn.content.question_index[turn.session.qid or ""]
@@ -241,6 +258,7 @@ class CommentStep(_QuestionPending):
 
     id = StepId.COMMENT
     skip_ack = "no_comment"
+    buttons_need_open = True
     leads_to = (StepId.QUESTION, StepId.REVIEW)
 
     def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
@@ -273,9 +291,6 @@ class CommentStep(_QuestionPending):
             current = turn.answers.get(question.id)
             if current is None or not current.comment or not current.choice:
                 return turn.again("stale_button")
-            refused = refuse_storing(turn, None)
-            if refused:
-                return refused
             turn.save_answer(question, current.choice, None)
             return self.finish(turn, turn.say("comment_removed", label=turn.label(question)))
         return None
@@ -300,6 +315,7 @@ class ConfirmCommentStep(ConfirmStep):
     """'Add this as your comment on Q1?': typed text after a button answer, offered as its comment."""
 
     id = StepId.CONFIRM_COMMENT
+    buttons_need_open = True
     yes_nav, no_nav = "addcomment", "notcomment"
 
     def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
@@ -334,7 +350,7 @@ class ConfirmCommentStep(ConfirmStep):
         draft = turn.session.comment_draft
         turn.session.comment_draft = None
         turn.pop_resume()
-        return answer_question(turn, draft.text) if draft else turn.prompt(fresh=False)
+        return reply_to_question(turn, draft.text) if draft else turn.prompt(fresh=False)
 
 
 def comment_buttons(turn: Turn, question: Question) -> list[Button]:
@@ -344,14 +360,14 @@ def comment_buttons(turn: Turn, question: Question) -> list[Button]:
     if earlier is not None:
         buttons.append(Button(turn.say("button_add_comment", label=turn.label(earlier)), turn.act("cmt", earlier.id)))
     current = turn.answers.get(question.id)
-    if current is not None:
+    if current is not None and question.kind == "choice":
         key = "button_change_comment" if current.comment else "button_add_comment"
         buttons.append(Button(turn.say(key, label=turn.label(question)), turn.act("cmt", question.id)))
     return buttons
 
 
-def summary(turn: Turn, question: Question) -> str:
+def summary_before(turn: Turn, question: Question) -> str:
     """The question's summary from the content (with the school's own fee before the fee question)."""
-    text = turn.engine.summaries[question.topic]
+    text = turn.engine.question_summaries[question.id]
     own = own_fee(turn) if question.topic == "fees" else None
     return f"{text}\n\n{own}" if own else text

@@ -83,6 +83,7 @@ class ConfirmSubmitStep(Step):
     """'N question(s) are not answered yet': submit anyway, or answer the rest."""
 
     id = StepId.CONFIRM_SUBMIT
+    buttons_need_open = True
     leads_to = (StepId.QUESTION, StepId.NONE)
 
     def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
@@ -95,8 +96,7 @@ class ConfirmSubmitStep(Step):
 
     def on_action(self, turn: Turn, action: actions.Action) -> list[Outbound] | None:
         if action.verb == "nav" and action.args[0] == "confirm":
-            refusal = turn.closed_refusal()
-            return refusal or submit(turn, confirmed=True)
+            return submit(turn, confirmed=True)
         return None
 
     def back(self, turn: Turn) -> list[Outbound]:

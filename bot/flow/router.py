@@ -8,8 +8,8 @@ from bot import _actions as actions
 from bot._messages import Inbound, Outbound
 from bot._text import clean, parse_command
 from bot.commands import FALLBACKS, run_fallback
-from bot.flow.answering import more
 from bot.flow.entry import welcome
+from bot.flow.faq import more
 from bot.flow.state import StepId
 from bot.flow.turn import Turn
 
@@ -108,8 +108,8 @@ def on_action(turn: Turn, raw: object) -> list[Outbound]:
             return turn.again("stale_button")
     serial = session.serial
     replies = _dispatch(turn, action)
-    if session.serial != serial:
-        session.last_action = str(raw)
+    if session.serial != serial or turn.stored_answer:
+        session.last_action = str(raw)  # so that a second press of it is recognised as a double tap
     return replies
 
 
@@ -134,6 +134,10 @@ def _dispatch(turn: Turn, action: actions.Action) -> list[Outbound]:
         return run_fallback(turn, FALLBACKS["mydata"], args[1]) if args[0] == "mydata" else turn.again("unknown_action")
     if verb == "go":
         return run_fallback(turn, FALLBACKS[args[0]]) if args[0] in _GO else turn.again("unknown_action")
+    if verb == "fee" and args[0] == "roll":
+        return run_fallback(turn, FALLBACKS["roll"], args[1])
+    if turn.step.buttons_need_open and turn.closed_refusal():
+        return turn.closed_refusal()
     owned = turn.step.on_action(turn, action)
     if owned is not None:
         return owned

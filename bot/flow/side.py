@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot._messages import Button, Outbound
-from bot.flow.answering import answer_question
 from bot.flow.base import ConfirmStep, Step
+from bot.flow.faq import reply_to_question
 from bot.flow.state import StepId
 from bot.flow.turn import Turn
 
@@ -20,7 +20,7 @@ class AskStep(Step):
 
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
         turn.pop_resume()
-        return answer_question(turn, text)
+        return reply_to_question(turn, text)
 
 
 class ConfirmEraseStep(ConfirmStep):

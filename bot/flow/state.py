@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -54,6 +54,7 @@ class FeeDraft:
 
     band: str | None = None
     pupils: int | None = None
+    asked: bool = False  # the pupils were typed at "How many pupils?", not mentioned in passing
 
 
 @dataclass
@@ -88,7 +89,6 @@ class Session:
     resume: list[Frame] = field(default_factory=list)
     school_pick: SchoolPick | None = None
     fee: FeeDraft = field(default_factory=FeeDraft)
-    school_pupils: int | None = None
     offers: list[str] = field(default_factory=list)
     just_answered: JustAnswered | None = None
     comment_draft: CommentDraft | None = None
@@ -107,9 +107,8 @@ class Session:
 
     def to_json(self) -> str:
         """Serialise for storage."""
-        data = asdict(self)
-        data["v"] = 2
-        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        # vars() rather than dataclasses.asdict: no deep copy (this runs on every turn); StepId is a str.
+        return json.dumps({**vars(self), "v": 2}, default=vars, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str | None) -> Session:
@@ -153,8 +152,7 @@ def _read(data: dict[str, Any], serial: int) -> Session:
         last_action=text(data.get("last_action")),
         resume=[Frame(StepId(f["step"]), text(f.get("qid"))) for f in data.get("resume") or []],
         school_pick=SchoolPick(str(pick["typed"]), [str(u) for u in pick["candidates"]]) if pick else None,
-        fee=FeeDraft(text(fee.get("band")), count(fee.get("pupils"))),
-        school_pupils=count(data.get("school_pupils")),
+        fee=FeeDraft(text(fee.get("band")), count(fee.get("pupils")), bool(fee.get("asked"))),
         offers=[str(o) for o in data.get("offers") or []][-MAX_OFFERS:],
         just_answered=JustAnswered(str(just["qid"]), int(just["serial"])) if just else None,
         comment_draft=CommentDraft(str(draft["qid"]), str(draft["text"])) if draft else None,
@@ -176,5 +174,4 @@ def _from_first_format(old: dict[str, Any]) -> dict[str, Any]:
         if extra.get("candidates")
         else None,
         "fee": {"band": old.get("fee_band"), "pupils": old.get("pupils")},
-        "school_pupils": old.get("pupils"),
     }

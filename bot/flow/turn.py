@@ -61,6 +61,7 @@ class Turn:
         self._respondent: dict[str, Any] | None = row["respondent"] if row else None
         self._answers: dict[str, Answer] | None = None
         self.erased = False
+        self.stored_answer = False  # an answer was saved this turn
 
     # ---------------------------------------------------------------- saving
 
@@ -106,6 +107,11 @@ class Turn:
         """Whether they have submitted."""
         return bool(self.respondent and self.respondent["status"] == "submitted")
 
+    @property
+    def school_pupils(self) -> int | None:
+        """Their school's number of pupils, as stored (from the directory, or confirmed by them)."""
+        return (self.respondent or {}).get("pupils")
+
     def update_respondent(self, **fields: Any) -> None:
         """Set respondent fields (and touch updated_at)."""
         assert self.respondent_id is not None
@@ -119,8 +125,14 @@ class Turn:
         return next((step for step, column in IDENTITY_COLUMNS.items() if not respondent.get(column)), None)
 
     def save_answer(self, question: Question, choice: str | None, comment: str | None) -> None:
-        """Store an answer (with its audit row) and mark the respondent updated or amended."""
+        """Store an answer (with its audit row) and mark the respondent updated or amended.
+
+        The same answer again is not a change: nothing is written, so the audit log grows only with changes.
+        """
         assert self.respondent_id is not None
+        previous = self.answers.get(question.id)
+        if previous is not None and (previous.choice, previous.comment) == (choice, comment):
+            return
         self.store.save_answer(
             self.respondent_id,
             question.id,
@@ -130,6 +142,7 @@ class Turn:
             after_submission=self.submitted,
         )
         self.answers[question.id] = Answer(choice, comment, self.stamp)
+        self.stored_answer = True
         if self.submitted:
             self.update_respondent(amended_at=self.stamp)
         else:

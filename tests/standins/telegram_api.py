@@ -203,13 +203,15 @@ class TelegramStandIn:
         return pending()
 
     def _message(self, params: dict[str, Any], message_id: int | None = None) -> dict[str, Any]:
+        inline = "inline_keyboard" in str(params.get("reply_markup"))
         return {
             "message_id": message_id or next(self._message_ids),
             "date": int(time.time()),
             "chat": {"id": int(params["chat_id"]), "type": "private"},
             "from": BOT_USER,
             "text": str(params.get("text", "")),
-            **({"reply_markup": params["reply_markup"]} if params.get("reply_markup") else {}),
+            # Telegram echoes inline keyboards only (a reply keyboard is not part of the Message object)
+            **({"reply_markup": params["reply_markup"]} if inline else {}),
         }
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bot import _actions as actions
@@ -18,7 +19,7 @@ from content import Content, FeeBand, Question
 MAX_QUESTION_CHARS = 500
 _DEICTIC = re.compile(r"\b(this|it|these|that|include|includes|cover|covers|mean|means|involve)\b", re.I)
 
-__all__ = ["Answerer", "answer_question", "answer_record", "fee_request", "fee_working", "more"]
+__all__ = ["Answerer", "faq_record", "fee_request", "fee_working", "more", "reply_to_question"]
 
 
 def fee_request(text: str) -> FeeRequest:
@@ -31,8 +32,18 @@ def fee_working(content: Content, band: FeeBand, pupils: int | None) -> str:
     return working(content, band, pupils)
 
 
-def answer_question(turn: Turn, text: str, context: Question | None = None, *, fresh: bool = False) -> list[Outbound]:
-    """Answer a question from the content, then ask again whatever is pending (`fresh`: with its intro)."""
+def reply_to_question(
+    turn: Turn,
+    text: str,
+    context: Question | None = None,
+    *,
+    fresh: bool = False,
+    instead: Callable[[], list[Outbound]] | None = None,
+) -> list[Outbound]:
+    """Answer a question from the content, then ask again whatever is pending (`fresh`: with its intro).
+
+    `instead`: what to reply when no answer is confident (a short reply at a choice is not a question).
+    """
     if len(text) > MAX_QUESTION_CHARS:
         return turn.again("question_too_long")
     reply = turn.engine.answerer.find(text)
@@ -44,6 +55,8 @@ def answer_question(turn: Turn, text: str, context: Question | None = None, *, f
     email = turn.content.offer.contact.email
     if not reply.confident and context is not None and _DEICTIC.search(text) and reply.kind != "declined":
         return [Outbound(topic_full(turn.content, context.topic), follow), *turn.prompt(fresh=fresh)]
+    if not reply.confident and instead is not None:
+        return instead()
     if not reply.confident:
         suggestions = json.dumps([t for _, t in reply.suggestions])
         turn.store.log_unanswered(turn.channel, turn.user_id, text, reply.normalised, suggestions, turn.stamp)
@@ -81,6 +94,6 @@ def more(turn: Turn, topic: str) -> list[Outbound]:
     return [Outbound(topic_full(turn.content, topic), turn.follow_up_buttons()), *turn.prompt(fresh=False)]
 
 
-def answer_alone(answerer: Answerer, question: str) -> dict[str, Any]:
+def faq_record(answerer: Answerer, question: str) -> dict[str, Any]:
     """{"answer", "source", …} for a question asked outside any conversation."""
     return answer_record(answerer, question)

@@ -1,0 +1,27 @@
+"""The seam to FAQ answering: answers with sources, unknown topics, and the short-reply fallback."""
+
+from __future__ import annotations
+
+from bot.flow.faq import more_button
+
+from .conftest import Chat
+
+
+def test_answer_then_the_pending_question_again(chat: Chat) -> None:
+    chat.identify()
+    chat.send("What is EGFL?")
+    assert "Source:" in chat.text and chat.question_id == "q1"
+
+
+def test_unknown_topic_is_refused_and_the_prompt_repeated(chat: Chat) -> None:
+    chat.identify()
+    chat.send(action=more_button("x", "area:99").action)
+    assert chat.replies and chat.question_id == "q1"
+
+
+def test_unsure_answers_are_logged_but_short_replies_at_a_choice_are_not(chat: Chat) -> None:
+    chat.identify()
+    chat.send("hmm")  # at a choice question: the choices again, not a logged question
+    chat.send("pupil premium strategy for next year")
+    logged = [row["example"] for row in chat.engine.store.unanswered_summary()]
+    assert logged == ["pupil premium strategy for next year"]
