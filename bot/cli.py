@@ -535,9 +535,14 @@ def schools_import(file: str, la: str, db_path: str) -> None:
         store.close()
     for problem in report.bad_rows:
         click.echo(f"{file}: {problem} (skipped)", err=True)
-    if not report.matched_la and report.la_names:
-        closest = ", ".join(closest_las(la, report.la_names))
-        raise click.ClickException(f"no row in {file} has LA (name) {la!r}; closest in the file: {closest}")
+    la = la.strip()
+    if not report.matched_la:
+        if report.la_names:
+            closest = ", ".join(closest_las(la, report.la_names))
+            raise click.ClickException(f"no row in {file} has LA (name) {la!r}; closest in the file: {closest}")
+        if report.rows:
+            raise click.ClickException(f"no row of {file} could be read (see the lines above); nothing imported")
+        raise click.ClickException(f"{file} has a header but no school rows; nothing imported")
     click.echo(
         f"{la}: imported {report.imported} new, updated {report.updated}, "
         f"marked closed {report.marked_closed}, skipped {report.total_skipped}"

@@ -60,6 +60,8 @@ class ImportReport:
     bad_rows: list[str] = field(default_factory=list)
     no_pupils: list[str] = field(default_factory=list)
     la_names: Counter[str] = field(default_factory=Counter)
+    rows: int = 0
+    in_la: int = 0
 
     @property
     def total_skipped(self) -> int:
@@ -68,8 +70,8 @@ class ImportReport:
 
     @property
     def matched_la(self) -> int:
-        """Rows in the chosen local authority (imported or not)."""
-        return self.imported + self.updated + self.total_skipped - self.skipped["in another local authority"]
+        """Readable rows in the chosen local authority (imported or not); unreadable rows are not counted."""
+        return self.in_la
 
 
 def fee_band(row: dict[str, str]) -> tuple[str | None, str | None]:
@@ -127,10 +129,18 @@ def read_rows(text: str) -> tuple[list[str], Iterator[dict[str, str]]]:
 
 
 def _row_problem(row: dict[str, str]) -> str | None:
-    """Why a row cannot be read at all (too few columns), or None."""
+    """Why a row cannot be read at all (too few or too many columns), or None.
+
+    Extra values (csv.DictReader keeps them under the key None) mean the columns are shifted, e.g. by
+    an unquoted comma in a name, so no value in the row can be trusted; extra empty values are harmless.
+    """
     absent = [c for c in REQUIRED_COLUMNS if row.get(c) is None]
     if absent:
         return f"too few columns (no {', '.join(absent)})"
+    extra: list[str] = row.get(None) or []  # type: ignore[call-overload]
+    if any(value.strip() for value in extra):
+        columns = sum(1 for key in row if key not in (None, LINE))
+        return f"too many columns ({columns + len(extra)} values for {columns} columns)"
     return None
 
 
@@ -153,6 +163,7 @@ def import_gias(
         for number, row in enumerate(rows, start=2):
             if progress:
                 progress(1)
+            report.rows += 1
             line = row.get(LINE) or str(number)
             problem = _row_problem(row)
             if problem:
@@ -164,6 +175,7 @@ def import_gias(
             if row_la.casefold() != wanted:
                 report.skipped["in another local authority"] += 1
                 continue
+            report.in_la += 1
             urn = row["URN"].strip()
             if not urn.isdigit():
                 report.skipped["no valid URN"] += 1

@@ -190,3 +190,39 @@ def test_cli_reports_bad_rows_missing_pupils_and_a_mistyped_la(tmp_path: Path) -
     assert typo.exit_code == 1
     assert "no row in" in typo.output and "has LA (name) 'Ealling'; closest in the file: Ealing, " in typo.output
     assert "Traceback" not in typo.output
+
+
+def test_rows_with_shifted_columns_are_skipped_and_a_trailing_empty_value_is_not(store: Store) -> None:
+    lines = SAMPLE.read_bytes().decode("cp1252").splitlines()
+    first = lines[1].split(",")
+    name = first[4]
+    # An unquoted comma in the name shifts every later value one column right: nothing in it can be trusted.
+    shifted = ",".join([*first[:4], "St Mary", " Star of the Sea", *first[5:]]).replace(first[0], "101998", 1)
+    trailing = lines[2] + ","
+    text = "\n".join([lines[0], shifted, trailing, *lines[3:]])
+    report = load(store, text.encode("cp1252"))
+    assert report.bad_rows == ["line 2: too many columns (14 values for 13 columns)"]
+    assert school(store, "101998") is None and report.skipped["unreadable row"] == 1
+    assert report.imported == 9, "the row with one trailing empty value is read as usual"
+    assert name not in [s["name"] for s in schools(store)]
+
+
+def test_cli_mistyped_la_is_refused_even_with_an_unreadable_row(tmp_path: Path) -> None:
+    lines = SAMPLE.read_bytes().decode("cp1252").splitlines()
+    bad = tmp_path / "gias.csv"
+    bad.write_bytes("\n".join([*lines[:3], "101999,307,Ealing,3999,Truncated School", *lines[3:]]).encode("cp1252"))
+    header_only = tmp_path / "header.csv"
+    header_only.write_text(lines[0] + "\n", encoding="utf-8")
+    runner = CliRunner()
+    db = str(tmp_path / "cli.db")
+    typo = runner.invoke(main, ["schools", "import", str(bad), "--db", db, "--la", "Ealling"])
+    assert typo.exit_code == 1, typo.output
+    assert "line 4: too few columns" in typo.output
+    assert "has LA (name) 'Ealling'; closest in the file: Ealing" in typo.output
+    empty = runner.invoke(main, ["schools", "import", str(header_only), "--db", db])
+    assert empty.exit_code == 1 and "has a header but no school rows; nothing imported" in empty.output
+    store = Store.open(db, read_only=True)
+    try:
+        assert schools(store) == []
+    finally:
+        store.close()
