@@ -495,8 +495,9 @@ class Store:
             result.in_progress += 0 if submitted else count
             result.by_type[school_type] += count
             result.by_role[role] += count
-        result.members, result.members_responded = self.conn.execute(
-            "SELECT count(*), count(*) FILTER (WHERE urn IN (SELECT school_urn FROM respondents))"
+        result.members, result.members_responded, result.members_submitted = self.conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE urn IN (SELECT school_urn FROM respondents)),"
+            " count(*) FILTER (WHERE urn IN (SELECT school_urn FROM respondents WHERE status = 'submitted'))"
             " FROM schools WHERE member = 1 AND open = 1"
         ).fetchone()
         return result
@@ -647,6 +648,7 @@ class Summary:
     submitted: int = 0
     in_progress: int = 0
     members: int = 0
-    members_responded: int = 0
+    members_responded: int = 0  # member schools with at least one respondent, submitted or not
+    members_submitted: int = 0  # member schools with at least one submitted response
     by_type: Counter[str] = field(default_factory=Counter)
     by_role: Counter[str] = field(default_factory=Counter)
