@@ -51,6 +51,8 @@ class _ErrorBoundary(click.Group):
             return super().invoke(ctx)
         except click.ClickException:
             raise
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): click's own handling ends quietly, as other tools do
         except Exception as exc:
             line = _one_line(exc)
             if line is None:
@@ -235,9 +237,11 @@ def unanswered(limit: int, db_path: str) -> None:
         rows = store.unanswered_summary(limit)
     finally:
         store.close()
+    from bot.results.cells import one_line
+
     click.echo(f"{len(rows)} distinct unanswered question(s)")
     for row in rows:
-        click.echo(f"{row['times']:>4}×  last {row['last_asked'][:10]}  {row['example']}")
+        click.echo(f"{row['times']:>4}×  last {row['last_asked'][:10]}  {one_line(row['example'])}")
 
 
 @main.command()
@@ -326,6 +330,8 @@ def responses(status: str | None, db_path: str) -> None:
         outside = store.respondents_outside_directory()
     finally:
         store.close()
+    from bot.results.cells import one_line
+
     if not rows:
         raise click.ClickException("the school directory is empty: run elp-bot schools import FILE first")
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("submitted", "in_progress", "not_started")}
@@ -336,13 +342,14 @@ def responses(status: str | None, db_path: str) -> None:
     click.echo(f"{'STATUS':<12} {'PEOPLE':>6}  {'URN':>8}  SCHOOL")
     for row in rows:
         if status is None or row["status"] == status:
-            click.echo(f"{row['status']:<12} {row['respondents']:>6}  {row['urn']:>8}  {row['name']}")
+            click.echo(f"{row['status']:<12} {row['respondents']:>6}  {row['urn']:>8}  {one_line(row['name'])}")
     shown = [r for r in outside if status is None or r["status"] == status]
     if shown:
         click.echo(f"\nnot in the directory: {len(shown)} respondent(s)")
         click.echo(f"{'STATUS':<12} {'REFERENCE':<14} SCHOOL (as typed)")
         for row in shown:
-            click.echo(f"{row['status']:<12} {row['reference'] or '-':<14} {row['school'] or '(no school given)'}")
+            school = one_line(row["school"]) or "(no school given)"
+            click.echo(f"{row['status']:<12} {row['reference'] or '-':<14} {school}")
 
 
 @main.command()
