@@ -213,3 +213,21 @@ def test_long_words_wrap_and_right_to_left_comments_run_their_own_way(tmp_path, 
     assert re.search(r"blockquote p \{[^}]*overflow-wrap: anywhere", style)
     assert re.search(r"\btd \{[^}]*overflow-wrap: anywhere", style)
     assert f'<p dir="auto">{"x" * 1990}</p>' in html and '<p dir="auto">مدرسة ممتازة</p>' in html
+
+
+def test_early_report_says_no_answers_yet_instead_of_empty_charts(tmp_path, content) -> None:
+    from storage import Store
+
+    store = Store.open(tmp_path / "early.db")
+    with store.transaction():
+        rid = store.create_respondent("test", "first", None, "t")
+        store.update_respondent(rid, "t", quote_consent="none", school_type="primary", role="governor")
+        store.save_answer(rid, "q1", choice="yes", comment="not to be quoted", now="t", after_submission=False)
+    html = build_report(store, content)
+    store.close()
+    assert html.count("<svg") == 1, "only the answered question has a chart"
+    assert 'data-no-answers="q2"' in html and html.count("No answers yet.") == 13
+    assert re.findall(r'data-share="q2" data-choice="\d">([^<]*)<', html) == ["–"] * 4
+    assert re.findall(r'data-share="q1" data-choice="\d">([^<]*)<', html) == ["100%", "0%", "0%", "0%"]
+    comments = html.split('<h2 id="comments"')[1].split('<h2 id="proposals"')[0]
+    assert "No comments that may be quoted." in comments and "not to be quoted" not in html

@@ -85,9 +85,10 @@ def render(store: Store, content: Content, now: dt.datetime | None = None) -> It
             item["rows"] = rows
             item["overall"] = rows[0]
             item["shares"] = shares(rows[0])
-            item["svg"] = Markup(
-                chart_svg(rows, choice_labels, f"{heading(question)}: answers", f"chart-{item['anchor']}")
-            )
+            if rows[0].total:  # a question nobody has answered yet gets a line, not an empty chart
+                item["svg"] = Markup(
+                    chart_svg(rows, choice_labels, f"{heading(question)}: answers", f"chart-{item['anchor']}")
+                )
         sections.append(item)
     consultation = content.consultation
     last = content.questions[-1]
