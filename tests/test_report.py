@@ -104,8 +104,8 @@ def test_comments_follow_consent(world, content) -> None:
         for (rid, _), (_, c) in truth["answers"].items()
         if c and people[rid]["quote_consent"] not in {"named", "anonymous"}
     ]
-    assert refused and all(f"<p dir=\"auto\">{escape(c)}</p>" not in html for c in refused)
-    assert all(f"<p dir=\"auto\">{escape(c)}</p>" in html for c in allowed if "\n" not in c)
+    assert refused and all(f'<p dir="auto">{escape(c)}</p>' not in html for c in refused)
+    assert all(f'<p dir="auto">{escape(c)}</p>' in html for c in allowed if "\n" not in c)
     commented = {rid for (rid, _), (_, c) in truth["answers"].items() if c}
     named = [p for p in truth["people"] if p["quote_consent"] == "named" and p["id"] in commented]
     anonymous = [p for p in truth["people"] if p["quote_consent"] == "anonymous" and p["id"] in commented]
