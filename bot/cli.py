@@ -600,13 +600,35 @@ def schools_find(name: str, db_path: str) -> None:
 @click.argument("file", type=click.File(encoding="utf-8-sig"))
 @db_option
 def schools_members(file, db_path: str) -> None:
-    """Mark the member schools: FILE lists their URNs, one per line (# starts a comment)."""
+    """Mark the member schools: FILE lists their URNs, one per line (# starts a comment).
+
+    A spreadsheet's list works too: the first column is read and a "URN" header line skipped. A file
+    with no URN in the directory changes nothing (the members marked before stay marked).
+    """
+    import re
+
     from storage.schools import mark_members
 
-    urns = [line.split("#", 1)[0].strip() for line in file]
+    urns, not_urns = [], []
+    for number, line in enumerate(file, start=1):
+        value = re.split(r"[,;\t]", line.split("#", 1)[0], maxsplit=1)[0].strip().strip('"')
+        if value.isdigit():
+            urns.append(value)
+        elif value and not (number == 1 and value.casefold() == "urn"):
+            not_urns.append(f"line {number}: {value[:40]!r}")
+    for problem in not_urns:
+        click.echo(f"{file.name}: {problem} is not a URN (skipped)", err=True)
+    if not urns:
+        raise click.ClickException(f"no URN in {file.name}: nothing changed (one URN per line, e.g. 101930)")
     store = _store(db_path)
     try:
-        marked, unknown = mark_members(store, [u for u in urns if u], _now())
+        known = store.school_urns()
+        if not any(urn in known for urn in urns):
+            raise click.ClickException(
+                f"none of the {len(urns)} URN(s) in {file.name} is in the directory: nothing changed "
+                "(import GIAS first: elp-bot schools import FILE)"
+            )
+        marked, unknown = mark_members(store, urns, _now())
     finally:
         store.close()
     click.echo(f"{marked} member school(s) marked")

@@ -226,3 +226,26 @@ def test_cli_mistyped_la_is_refused_even_with_an_unreadable_row(tmp_path: Path) 
         assert schools(store) == []
     finally:
         store.close()
+
+
+def test_cli_members_reads_a_spreadsheet_list_and_never_unmarks_everyone_by_mistake(tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = str(tmp_path / "m.db")
+    assert runner.invoke(main, ["schools", "import", str(SAMPLE), "--db", db]).exit_code == 0
+    listed = tmp_path / "members.csv"
+    listed.write_text("URN,Name\r\n\"101930\",St Mark's\r\n137121;Drayton\r\nSt Ann's\r\n", encoding="utf-8")
+    result = runner.invoke(main, ["schools", "members", str(listed), "--db", db])
+    assert result.exit_code == 0 and "2 member school(s) marked" in result.output
+    assert f'{listed}: line 4: "St Ann\'s" is not a URN (skipped)' in result.output
+    names = tmp_path / "names.txt"
+    names.write_text("Castlebar School\nMayfield School\n", encoding="utf-8")
+    unknown = tmp_path / "unknown.txt"
+    unknown.write_text("999999\n", encoding="utf-8")
+    for wrong, says in ((names, "no URN in"), (unknown, "none of the 1 URN(s) in")):
+        refused = runner.invoke(main, ["schools", "members", str(wrong), "--db", db])
+        assert refused.exit_code == 1 and says in refused.output and "nothing changed" in refused.output
+    store = Store.open(db, read_only=True)
+    try:
+        assert sorted(s["urn"] for s in schools(store, members_only=True)) == ["101930", "137121"]
+    finally:
+        store.close()
