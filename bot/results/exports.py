@@ -20,7 +20,7 @@ from bot.results.tables import Labels, heading
 from content import Content
 from storage import Answer, Store
 
-RESPONDENT_FIELDS = ("user_id", "channel", "name", "role", "school", "school_type")
+RESPONDENT_FIELDS = ("user_id", "channel", "name", "role", "school", "school_type", "school_urn")
 RECORD_FIELDS = ("status", "reference", "started_at", "updated_at", "submitted_at", "amended_at", "quote_consent")
 WORDED = {
     "user_id": "Chat user id",
@@ -29,6 +29,7 @@ WORDED = {
     "role": "Role",
     "school": "School",
     "school_type": "School type",
+    "school_urn": "School URN (directory)",
     "status": "Status",
     "reference": "Reference",
     "started_at": "Started",
@@ -96,7 +97,7 @@ def columns(content: Content, *, codes: bool = False) -> list[Column]:
     labels = Labels(content)
     words = {"role": labels.roles, "school_type": labels.school_types, "status": labels.status}
     words["quote_consent"] = labels.consent
-    widths = {"school": 32, "name": 20, "quote_consent": 24, "user_id": 16}
+    widths = {"school": 32, "name": 20, "quote_consent": 24, "user_id": 16, "school_urn": 11}
     out = [
         Column(WORDED[name], _field(name, words.get(name)), widths.get(name, 14))
         for name in (*RESPONDENT_FIELDS, *RECORD_FIELDS)
