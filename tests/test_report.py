@@ -231,3 +231,13 @@ def test_early_report_says_no_answers_yet_instead_of_empty_charts(tmp_path, cont
     assert re.findall(r'data-share="q1" data-choice="\d">([^<]*)<', html) == ["100%", "0%", "0%", "0%"]
     comments = html.split('<h2 id="comments"')[1].split('<h2 id="proposals"')[0]
     assert "No comments that may be quoted." in comments and "not to be quoted" not in html
+
+
+def test_produced_time_is_uk_time_named(world, content) -> None:
+    import datetime as dt
+
+    store, _ = world
+    summer = build_report(store, content, now=dt.datetime(2027, 3, 30, 9, 5, tzinfo=dt.UTC))
+    winter = build_report(store, content, now=dt.datetime(2026, 12, 1, 9, 5, tzinfo=dt.UTC))
+    assert "Report produced 30 March 2027 at 10:05 BST." in summer
+    assert "Report produced 1 December 2026 at 09:05 GMT." in winter
