@@ -16,12 +16,14 @@ earlier import is marked not open.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 from rapidfuzz import fuzz, process, utils
 
@@ -101,6 +103,26 @@ def parse_pupils(text: str | None) -> int | None:
     return int(cleaned) if cleaned.isdigit() else None
 
 
+def detect_encoding(path: str | Path) -> str:
+    """The file's encoding, read in chunks (memory stays flat): "utf-8-sig" if it all decodes as UTF-8, else
+    "cp1252" (GIAS exports are Windows-1252 in practice; read it with errors="replace")."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as file:
+        try:
+            for chunk in iter(lambda: file.read(1 << 20), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
+
+
+def count_lines(path: str | Path) -> int:
+    """How many lines the file has (for a progress bar), read in chunks."""
+    with open(path, "rb") as file:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b""))
+
+
 def decode_csv(data: bytes) -> str:
     """GIAS exports are Windows-1252 in practice; accept UTF-8 (with or without BOM) too."""
     try:
@@ -112,9 +134,12 @@ def decode_csv(data: bytes) -> str:
 LINE = "__line__"  # the key under which read_rows records each row's line number in the file
 
 
-def read_rows(text: str) -> tuple[list[str], Iterator[dict[str, str]]]:
-    """The header and the rows of a GIAS CSV (each with its line number under LINE), checking the columns."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+def read_rows(text: str | TextIO) -> tuple[list[str], Iterator[dict[str, str]]]:
+    """The header and the rows of a GIAS CSV (each with its line number under LINE), checking the columns.
+
+    `text` is the whole file as a string, or a text stream opened with newline="" (read as it goes).
+    """
+    reader = csv.DictReader(io.StringIO(text, newline="") if isinstance(text, str) else text)
     header = reader.fieldnames or []
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:

@@ -13,7 +13,9 @@ from bot.cli import main
 from storage import Store
 from storage.schools import (
     DirectoryError,
+    count_lines,
     decode_csv,
+    detect_encoding,
     fee_band,
     import_gias,
     mark_members,
@@ -249,3 +251,37 @@ def test_cli_members_reads_a_spreadsheet_list_and_never_unmarks_everyone_by_mist
         assert sorted(s["urn"] for s in schools(store, members_only=True)) == ["101930", "137121"]
     finally:
         store.close()
+
+
+def test_the_file_is_read_as_it_goes_in_its_own_encoding(tmp_path: Path) -> None:
+    text = SAMPLE.read_bytes().decode("cp1252")
+    header, first = text.splitlines()[:2]
+    consumed = []
+
+    def lines():
+        yield header + "\n"
+        for n in range(50_000):  # the whole of England
+            consumed.append(n)
+            yield first + "\n"
+
+    _, rows = read_rows(lines())
+    assert next(rows)["URN"] == "101930" and len(consumed) < 10, "rows come as the file is read"
+    windows = tmp_path / "w.csv"
+    windows.write_bytes(text.encode("cp1252"))
+    utf8 = tmp_path / "u.csv"
+    utf8.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert any(ord(c) > 127 for c in text), "the sample has a character the two encodings write differently"
+    assert detect_encoding(windows) == "cp1252" and detect_encoding(utf8) == "utf-8-sig"
+    assert count_lines(windows) == text.count("\n")
+    runner = CliRunner()
+    for path in (windows, utf8):
+        db = str(tmp_path / f"{path.stem}.db")
+        assert "Ealing: imported 10 new" in runner.invoke(main, ["schools", "import", str(path), "--db", db]).output
+    names = {}
+    for path in (windows, utf8):
+        store = Store.open(str(tmp_path / f"{path.stem}.db"), read_only=True)
+        try:
+            names[path.stem] = sorted(s["name"] for s in schools(store))
+        finally:
+            store.close()
+    assert names["w"] == names["u"]
