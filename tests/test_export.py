@@ -178,3 +178,21 @@ def test_exports_carry_the_directory_urn_of_the_school_picked(make_chat, content
     assert worded[1][worded[0].index("School URN (directory)")] == "137121"
     coded = list(csv.reader(io.StringIO(to_csv(store, content, codes=True).lstrip("\ufeff"))))
     assert coded[1][coded[0].index("school_urn")] == "137121"
+
+
+def test_worded_csv_times_are_uk_time_as_excel_reads_dates(tmp_path, content) -> None:
+    from storage import Store
+
+    store = Store.open(tmp_path / "t.db")
+    with store.transaction():
+        rid = store.create_respondent("test", "summer", None, "2027-03-30T09:30:00+00:00")
+        store.update_respondent(rid, "2027-03-30T09:45:00+00:00", submitted_at="2027-03-30T09:45:00+00:00")
+    worded = list(csv.DictReader(io.StringIO(to_csv(store, content).lstrip("\ufeff"))))
+    coded = list(csv.DictReader(io.StringIO(to_csv(store, content, codes=True).lstrip("\ufeff"))))
+    store.close()
+    assert worded[0]["Started (UK time)"] == "2027-03-30 10:30:00", "British Summer Time, no T, no offset"
+    assert (
+        worded[0]["Submitted (UK time)"] == "2027-03-30 10:45:00"
+        and worded[0]["Amended after submitting (UK time)"] == ""
+    )
+    assert coded[0]["started_at"] == "2027-03-30T09:30:00+00:00", "the analysts' CSV keeps the stored value"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -20,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.results.cells import clean, looks_like_formula
-from bot.results.exports import WORDED, Column, columns, rows
+from bot.results.exports import Column, columns, rows
 from bot.results.tables import Labels, heading, quote, tallies
 from content import Content
 from storage import Store
@@ -28,7 +27,6 @@ from storage import Store
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
-TIME_FIELDS = ("started_at", "updated_at", "submitted_at", "amended_at")
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
@@ -74,32 +72,6 @@ def _sheet(workbook: Workbook, title: str, table: list[Column], values: Iterable
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(table))}{count}"
 
 
-def local_time(value: object, zone: ZoneInfo) -> object:
-    """A stored ISO time as a date-time Excel can sort and filter, in the consultation's local time (no zone)."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value  # not a time after all: shown as stored
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(zone).replace(tzinfo=None)
-
-
-def _timed(table: list[Column], timezone: str) -> list[Column]:
-    """The time columns as real date-times in local time, their headers saying which time it is."""
-    zone = ZoneInfo(timezone)
-    which = "UK time" if timezone == "Europe/London" else timezone
-    headers = {WORDED[name] for name in TIME_FIELDS}
-
-    def timed(column: Column) -> Column:
-        read = column.value
-        return Column(f"{column.header} ({which})", lambda person, answers: local_time(read(person, answers), zone), 17)
-
-    return [timed(column) if column.header in headers else column for column in table]
-
-
 def _plain(header: str, width: float = 14, wrap: bool = False) -> Column:
     return Column(header, lambda *_: None, width, wrap)
 
@@ -108,7 +80,6 @@ def write_workbook(store: Store, content: Content, path: str | Path) -> None:
     """Write the workbook: Responses (labels, worded headers), Comments (quotable) and Counts, one sheet each."""
     workbook = Workbook(write_only=True)
     table = [Column("Respondent id", lambda person, _: person["id"], 10), *columns(content)]
-    table = _timed(table, content.consultation.timezone)
     _sheet(workbook, "Responses", table, rows(store, table))
     labels = Labels(content)
     _sheet(
