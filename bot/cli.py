@@ -327,6 +327,7 @@ def responses(status: str | None, db_path: str) -> None:
     store = _store(db_path, read_only=True)
     try:
         rows = store.school_statuses()
+        others = store.non_member_statuses()
         outside = store.respondents_outside_directory()
     finally:
         store.close()
@@ -342,6 +343,12 @@ def responses(status: str | None, db_path: str) -> None:
     click.echo(f"{'STATUS':<12} {'PEOPLE':>6}  {'URN':>8}  SCHOOL")
     for row in rows:
         if status is None or row["status"] == status:
+            click.echo(f"{row['status']:<12} {row['respondents']:>6}  {row['urn']:>8}  {one_line(row['name'])}")
+    also = [r for r in others if status is None or r["status"] == status]
+    if also:
+        click.echo(f"\nother schools in the directory (not members): {len(also)} school(s)")
+        click.echo(f"{'STATUS':<12} {'PEOPLE':>6}  {'URN':>8}  SCHOOL")
+        for row in also:
             click.echo(f"{row['status']:<12} {row['respondents']:>6}  {row['urn']:>8}  {one_line(row['name'])}")
     shown = [r for r in outside if status is None or r["status"] == status]
     if shown:

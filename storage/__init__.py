@@ -502,17 +502,28 @@ class Store:
         ).fetchone()
         return result
 
+    _STATUS_BY_SCHOOL = (
+        "SELECT s.urn, s.name, s.fee_band, count(r.id) AS respondents,"
+        " CASE WHEN max(r.status = 'submitted') THEN 'submitted'"
+        " WHEN count(r.id) THEN 'in_progress' ELSE 'not_started' END AS status"
+        " FROM schools s LEFT JOIN respondents r ON r.school_urn = s.urn WHERE s.open = 1"
+    )
+
     def school_statuses(self) -> list[dict[str, Any]]:
         """Every member school (or every open school if none are marked) with its response status."""
         marked = self.conn.execute("SELECT count(*) FROM schools WHERE member = 1").fetchone()[0]
         return list(
             self.db.query(
-                "SELECT s.urn, s.name, s.fee_band, count(r.id) AS respondents,"
-                " CASE WHEN max(r.status = 'submitted') THEN 'submitted'"
-                " WHEN count(r.id) THEN 'in_progress' ELSE 'not_started' END AS status"
-                " FROM schools s LEFT JOIN respondents r ON r.school_urn = s.urn WHERE s.open = 1"
-                + (" AND s.member = 1" if marked else "")
-                + " GROUP BY s.urn ORDER BY s.name"
+                self._STATUS_BY_SCHOOL + (" AND s.member = 1" if marked else "") + " GROUP BY s.urn ORDER BY s.name"
+            )
+        )
+
+    def non_member_statuses(self) -> list[dict[str, Any]]:
+        """Open directory schools that are not members but have respondents (only when members are marked)."""
+        return list(
+            self.db.query(
+                self._STATUS_BY_SCHOOL + " AND s.member = 0 AND EXISTS (SELECT 1 FROM schools WHERE member = 1)"
+                " GROUP BY s.urn HAVING count(r.id) > 0 ORDER BY s.name"
             )
         )
 
