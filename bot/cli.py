@@ -51,6 +51,8 @@ class _ErrorBoundary(click.Group):
             return super().invoke(ctx)
         except click.ClickException:
             raise
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): click's own handling ends quietly, as other tools do
         except Exception as exc:
             line = _one_line(exc)
             if line is None:
@@ -235,9 +237,11 @@ def unanswered(limit: int, db_path: str) -> None:
         rows = store.unanswered_summary(limit)
     finally:
         store.close()
+    from bot.results.cells import one_line
+
     click.echo(f"{len(rows)} distinct unanswered question(s)")
     for row in rows:
-        click.echo(f"{row['times']:>4}×  last {row['last_asked'][:10]}  {row['example']}")
+        click.echo(f"{row['times']:>4}×  last {row['last_asked'][:10]}  {one_line(row['example'])}")
 
 
 @main.command()
@@ -323,9 +327,12 @@ def responses(status: str | None, db_path: str) -> None:
     store = _store(db_path, read_only=True)
     try:
         rows = store.school_statuses()
+        others = store.non_member_statuses()
         outside = store.respondents_outside_directory()
     finally:
         store.close()
+    from bot.results.cells import one_line
+
     if not rows:
         raise click.ClickException("the school directory is empty: run elp-bot schools import FILE first")
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("submitted", "in_progress", "not_started")}
@@ -336,13 +343,20 @@ def responses(status: str | None, db_path: str) -> None:
     click.echo(f"{'STATUS':<12} {'PEOPLE':>6}  {'URN':>8}  SCHOOL")
     for row in rows:
         if status is None or row["status"] == status:
-            click.echo(f"{row['status']:<12} {row['respondents']:>6}  {row['urn']:>8}  {row['name']}")
+            click.echo(f"{row['status']:<12} {row['respondents']:>6}  {row['urn']:>8}  {one_line(row['name'])}")
+    also = [r for r in others if status is None or r["status"] == status]
+    if also:
+        click.echo(f"\nother schools in the directory (not members): {len(also)} school(s)")
+        click.echo(f"{'STATUS':<12} {'PEOPLE':>6}  {'URN':>8}  SCHOOL")
+        for row in also:
+            click.echo(f"{row['status']:<12} {row['respondents']:>6}  {row['urn']:>8}  {one_line(row['name'])}")
     shown = [r for r in outside if status is None or r["status"] == status]
     if shown:
         click.echo(f"\nnot in the directory: {len(shown)} respondent(s)")
         click.echo(f"{'STATUS':<12} {'REFERENCE':<14} SCHOOL (as typed)")
         for row in shown:
-            click.echo(f"{row['status']:<12} {row['reference'] or '-':<14} {row['school'] or '(no school given)'}")
+            school = one_line(row["school"]) or "(no school given)"
+            click.echo(f"{row['status']:<12} {row['reference'] or '-':<14} {school}")
 
 
 @main.command()
@@ -518,26 +532,32 @@ def schools() -> None:
 @db_option
 def schools_import(file: str, la: str, db_path: str) -> None:
     """Import a GIAS establishment CSV (Windows-1252 or UTF-8); re-importing updates in place."""
-    from storage.schools import DirectoryError, closest_las, decode_csv, import_gias, read_rows
+    from storage.schools import DirectoryError, closest_las, count_lines, detect_encoding, import_gias, read_rows
 
-    text = decode_csv(Path(file).read_bytes())
-    try:
-        _, rows = read_rows(text)
-    except DirectoryError as exc:
-        raise click.ClickException(f"{file}: {exc}") from None
-    store = _store(db_path, must_exist=False)
-    try:
-        with click.progressbar(
-            length=max(text.count("\n") - 1, 1), label="Reading schools", file=sys.stderr, show_pos=True
-        ) as bar:
-            report = import_gias(store, rows, la=la, now=_now(), progress=bar.update)
-    finally:
-        store.close()
+    # The whole England file is ~50,000 rows and 60-90 MB: streamed, never held in memory at once.
+    with open(file, encoding=detect_encoding(file), errors="replace", newline="") as stream:
+        try:
+            _, rows = read_rows(stream)
+        except DirectoryError as exc:
+            raise click.ClickException(f"{file}: {exc}") from None
+        store = _store(db_path, must_exist=False)
+        try:
+            with click.progressbar(
+                length=max(count_lines(file) - 1, 1), label="Reading schools", file=sys.stderr, show_pos=True
+            ) as bar:
+                report = import_gias(store, rows, la=la, now=_now(), progress=bar.update)
+        finally:
+            store.close()
     for problem in report.bad_rows:
         click.echo(f"{file}: {problem} (skipped)", err=True)
-    if not report.matched_la and report.la_names:
-        closest = ", ".join(closest_las(la, report.la_names))
-        raise click.ClickException(f"no row in {file} has LA (name) {la!r}; closest in the file: {closest}")
+    la = la.strip()
+    if not report.matched_la:
+        if report.la_names:
+            closest = ", ".join(closest_las(la, report.la_names))
+            raise click.ClickException(f"no row in {file} has LA (name) {la!r}; closest in the file: {closest}")
+        if report.rows:
+            raise click.ClickException(f"no row of {file} could be read (see the lines above); nothing imported")
+        raise click.ClickException(f"{file} has a header but no school rows; nothing imported")
     click.echo(
         f"{la}: imported {report.imported} new, updated {report.updated}, "
         f"marked closed {report.marked_closed}, skipped {report.total_skipped}"
@@ -588,13 +608,35 @@ def schools_find(name: str, db_path: str) -> None:
 @click.argument("file", type=click.File(encoding="utf-8-sig"))
 @db_option
 def schools_members(file, db_path: str) -> None:
-    """Mark the member schools: FILE lists their URNs, one per line (# starts a comment)."""
+    """Mark the member schools: FILE lists their URNs, one per line (# starts a comment).
+
+    A spreadsheet's list works too: the first column is read and a "URN" header line skipped. A file
+    with no URN in the directory changes nothing (the members marked before stay marked).
+    """
+    import re
+
     from storage.schools import mark_members
 
-    urns = [line.split("#", 1)[0].strip() for line in file]
+    urns, not_urns = [], []
+    for number, line in enumerate(file, start=1):
+        value = re.split(r"[,;\t]", line.split("#", 1)[0], maxsplit=1)[0].strip().strip('"')
+        if value.isdigit():
+            urns.append(value)
+        elif value and not (number == 1 and value.casefold() == "urn"):
+            not_urns.append(f"line {number}: {value[:40]!r}")
+    for problem in not_urns:
+        click.echo(f"{file.name}: {problem} is not a URN (skipped)", err=True)
+    if not urns:
+        raise click.ClickException(f"no URN in {file.name}: nothing changed (one URN per line, e.g. 101930)")
     store = _store(db_path)
     try:
-        marked, unknown = mark_members(store, [u for u in urns if u], _now())
+        known = store.school_urns()
+        if not any(urn in known for urn in urns):
+            raise click.ClickException(
+                f"none of the {len(urns)} URN(s) in {file.name} is in the directory: nothing changed "
+                "(import GIAS first: elp-bot schools import FILE)"
+            )
+        marked, unknown = mark_members(store, urns, _now())
     finally:
         store.close()
     click.echo(f"{marked} member school(s) marked")

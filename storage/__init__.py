@@ -34,6 +34,8 @@ PRAGMAS = (
     "PRAGMA secure_delete=ON",  # deleted rows are overwritten with zeros, not left in free pages
 )
 BUSY_TIMEOUT_SECONDS = 15.0
+CHECKPOINT_WAIT_MS = 200  # how long the checkpoint after an erasure waits for other readers before retrying later
+CHECKPOINT_RETRY_SECONDS = 1.0  # and how long until it is tried again (after a later commit, or at close)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,7 @@ class Store:
         self.db = db
         self.conn = db.conn
         self._checkpoint_due = False  # set by an erasure: truncate the WAL once the transaction commits
+        self._next_checkpoint = 0.0  # after a checkpoint a reader blocked, the next try waits until then (monotonic)
         self._read_only = False
 
     @classmethod
@@ -116,7 +119,9 @@ class Store:
         return store
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (after one more try at a checkpoint an erasure still owes)."""
+        if self._checkpoint_due and not self.conn.in_transaction:
+            self._truncate_wal()
         self.db.close()
 
     @contextmanager
@@ -143,15 +148,27 @@ class Store:
             raise
         else:
             self.conn.execute("COMMIT")
-            if self._checkpoint_due:
+            if self._checkpoint_due and time.monotonic() >= self._next_checkpoint:
                 self._truncate_wal()
         finally:
             self._read_only = False
 
     def _truncate_wal(self) -> None:
-        """Copy the WAL into the database and truncate it, so erased values leave no old copies behind."""
-        self._checkpoint_due = False
-        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        """Copy the WAL into the database and truncate it, so erased values leave no old copies behind.
+
+        A reader still holding an older snapshot (an export running in another process) stops the
+        checkpoint: it is then waited for only briefly, never the full busy timeout (a turn must not
+        stall everyone), and tried again after the next commit and at close until it completes.
+        """
+        self.conn.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            row = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.OperationalError:  # locked by a writer in another process: try again later
+            row = (1, -1, -1)
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        self._checkpoint_due = bool(row and row[0])
+        self._next_checkpoint = time.monotonic() + CHECKPOINT_RETRY_SECONDS
 
     def _write(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Run one writing statement; refused inside a read transaction (see `transaction`)."""
@@ -389,7 +406,7 @@ class Store:
             for table in ("teams_references", "teams_cards"):
                 deleted[table] = self._write(f"DELETE FROM {table} WHERE user_id = ?", (user_id,)).rowcount
         # secure_delete zeroes the freed space; the old page images still in the WAL go at the checkpoint.
-        self._checkpoint_due = True
+        self._checkpoint_due, self._next_checkpoint = True, 0.0
         if not self.conn.in_transaction:
             self._truncate_wal()
         return deleted
@@ -478,23 +495,35 @@ class Store:
             result.in_progress += 0 if submitted else count
             result.by_type[school_type] += count
             result.by_role[role] += count
-        result.members, result.members_responded = self.conn.execute(
-            "SELECT count(*), count(*) FILTER (WHERE urn IN (SELECT school_urn FROM respondents))"
+        result.members, result.members_responded, result.members_submitted = self.conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE urn IN (SELECT school_urn FROM respondents)),"
+            " count(*) FILTER (WHERE urn IN (SELECT school_urn FROM respondents WHERE status = 'submitted'))"
             " FROM schools WHERE member = 1 AND open = 1"
         ).fetchone()
         return result
+
+    _STATUS_BY_SCHOOL = (
+        "SELECT s.urn, s.name, s.fee_band, count(r.id) AS respondents,"
+        " CASE WHEN max(r.status = 'submitted') THEN 'submitted'"
+        " WHEN count(r.id) THEN 'in_progress' ELSE 'not_started' END AS status"
+        " FROM schools s LEFT JOIN respondents r ON r.school_urn = s.urn WHERE s.open = 1"
+    )
 
     def school_statuses(self) -> list[dict[str, Any]]:
         """Every member school (or every open school if none are marked) with its response status."""
         marked = self.conn.execute("SELECT count(*) FROM schools WHERE member = 1").fetchone()[0]
         return list(
             self.db.query(
-                "SELECT s.urn, s.name, s.fee_band, count(r.id) AS respondents,"
-                " CASE WHEN max(r.status = 'submitted') THEN 'submitted'"
-                " WHEN count(r.id) THEN 'in_progress' ELSE 'not_started' END AS status"
-                " FROM schools s LEFT JOIN respondents r ON r.school_urn = s.urn WHERE s.open = 1"
-                + (" AND s.member = 1" if marked else "")
-                + " GROUP BY s.urn ORDER BY s.name"
+                self._STATUS_BY_SCHOOL + (" AND s.member = 1" if marked else "") + " GROUP BY s.urn ORDER BY s.name"
+            )
+        )
+
+    def non_member_statuses(self) -> list[dict[str, Any]]:
+        """Open directory schools that are not members but have respondents (only when members are marked)."""
+        return list(
+            self.db.query(
+                self._STATUS_BY_SCHOOL + " AND s.member = 0 AND EXISTS (SELECT 1 FROM schools WHERE member = 1)"
+                " GROUP BY s.urn HAVING count(r.id) > 0 ORDER BY s.name"
             )
         )
 
@@ -744,6 +773,7 @@ class Summary:
     submitted: int = 0
     in_progress: int = 0
     members: int = 0
-    members_responded: int = 0
+    members_responded: int = 0  # member schools with at least one respondent, submitted or not
+    members_submitted: int = 0  # member schools with at least one submitted response
     by_type: Counter[str] = field(default_factory=Counter)
     by_role: Counter[str] = field(default_factory=Counter)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -108,7 +110,8 @@ def connect_read_only(path: str | Path, timeout: float) -> sqlite3.Connection:
 
     A WAL database in a folder this process cannot write needs its -shm file, which SQLite cannot
     create there (SQLITE_READONLY_DIRECTORY). If no -wal file holds unmerged changes, the file alone
-    is the whole database, so it is opened as immutable instead.
+    is the whole database, so it is opened as immutable instead; if one does, the two are merged in a
+    private temporary copy and read into memory.
     """
     check_path(path, read_only=True)
     conn = sqlite3.connect(
@@ -120,8 +123,10 @@ def connect_read_only(path: str | Path, timeout: float) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         conn.close()
         cannot_share = getattr(exc, "sqlite_errorname", "") in {"SQLITE_READONLY_DIRECTORY", "SQLITE_CANTOPEN"}
-        if not cannot_share or _has_unmerged_wal(path):
+        if not cannot_share:
             raise StorageError(describe(exc, path)) from None
+        if _has_unmerged_wal(path):
+            return _merged_in_memory(path, exc)
     conn = sqlite3.connect(
         _read_only_uri(path, immutable=True), uri=True, timeout=timeout, isolation_level=None, check_same_thread=False
     )
@@ -131,6 +136,25 @@ def connect_read_only(path: str | Path, timeout: float) -> sqlite3.Connection:
         conn.close()
         raise StorageError(describe(exc, path)) from None
     return conn
+
+
+def _merged_in_memory(path: str | Path, cause: sqlite3.Error) -> sqlite3.Connection:
+    """A WAL snapshot (file and -wal, no -shm) in a folder we cannot write: merged in a private temporary
+    folder and read into memory, so the changes still in the -wal are not lost. Nothing is written next to it."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="elp-snapshot-") as folder:
+            copy = Path(folder) / "snapshot.db"
+            shutil.copyfile(path, copy)
+            shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+            disk = sqlite3.connect(copy, isolation_level=None)
+            try:
+                memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+                disk.backup(memory)
+            finally:
+                disk.close()
+    except (OSError, sqlite3.Error) as exc:
+        raise StorageError(describe(exc if isinstance(exc, sqlite3.Error) else cause, path)) from None
+    return memory
 
 
 def check_before_writing(path: str | Path, timeout: float) -> None:

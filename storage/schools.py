@@ -16,12 +16,14 @@ earlier import is marked not open.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 from rapidfuzz import fuzz, process, utils
 
@@ -60,6 +62,8 @@ class ImportReport:
     bad_rows: list[str] = field(default_factory=list)
     no_pupils: list[str] = field(default_factory=list)
     la_names: Counter[str] = field(default_factory=Counter)
+    rows: int = 0
+    in_la: int = 0
 
     @property
     def total_skipped(self) -> int:
@@ -68,8 +72,8 @@ class ImportReport:
 
     @property
     def matched_la(self) -> int:
-        """Rows in the chosen local authority (imported or not)."""
-        return self.imported + self.updated + self.total_skipped - self.skipped["in another local authority"]
+        """Readable rows in the chosen local authority (imported or not); unreadable rows are not counted."""
+        return self.in_la
 
 
 def fee_band(row: dict[str, str]) -> tuple[str | None, str | None]:
@@ -99,6 +103,26 @@ def parse_pupils(text: str | None) -> int | None:
     return int(cleaned) if cleaned.isdigit() else None
 
 
+def detect_encoding(path: str | Path) -> str:
+    """The file's encoding, read in chunks (memory stays flat): "utf-8-sig" if it all decodes as UTF-8, else
+    "cp1252" (GIAS exports are Windows-1252 in practice; read it with errors="replace")."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as file:
+        try:
+            for chunk in iter(lambda: file.read(1 << 20), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
+
+
+def count_lines(path: str | Path) -> int:
+    """How many lines the file has (for a progress bar), read in chunks."""
+    with open(path, "rb") as file:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b""))
+
+
 def decode_csv(data: bytes) -> str:
     """GIAS exports are Windows-1252 in practice; accept UTF-8 (with or without BOM) too."""
     try:
@@ -110,9 +134,12 @@ def decode_csv(data: bytes) -> str:
 LINE = "__line__"  # the key under which read_rows records each row's line number in the file
 
 
-def read_rows(text: str) -> tuple[list[str], Iterator[dict[str, str]]]:
-    """The header and the rows of a GIAS CSV (each with its line number under LINE), checking the columns."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+def read_rows(text: str | TextIO) -> tuple[list[str], Iterator[dict[str, str]]]:
+    """The header and the rows of a GIAS CSV (each with its line number under LINE), checking the columns.
+
+    `text` is the whole file as a string, or a text stream opened with newline="" (read as it goes).
+    """
+    reader = csv.DictReader(io.StringIO(text, newline="") if isinstance(text, str) else text)
     header = reader.fieldnames or []
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
@@ -127,10 +154,18 @@ def read_rows(text: str) -> tuple[list[str], Iterator[dict[str, str]]]:
 
 
 def _row_problem(row: dict[str, str]) -> str | None:
-    """Why a row cannot be read at all (too few columns), or None."""
+    """Why a row cannot be read at all (too few or too many columns), or None.
+
+    Extra values (csv.DictReader keeps them under the key None) mean the columns are shifted, e.g. by
+    an unquoted comma in a name, so no value in the row can be trusted; extra empty values are harmless.
+    """
     absent = [c for c in REQUIRED_COLUMNS if row.get(c) is None]
     if absent:
         return f"too few columns (no {', '.join(absent)})"
+    extra: list[str] = row.get(None) or []  # type: ignore[call-overload]
+    if any(value.strip() for value in extra):
+        columns = sum(1 for key in row if key not in (None, LINE))
+        return f"too many columns ({columns + len(extra)} values for {columns} columns)"
     return None
 
 
@@ -153,6 +188,7 @@ def import_gias(
         for number, row in enumerate(rows, start=2):
             if progress:
                 progress(1)
+            report.rows += 1
             line = row.get(LINE) or str(number)
             problem = _row_problem(row)
             if problem:
@@ -164,6 +200,7 @@ def import_gias(
             if row_la.casefold() != wanted:
                 report.skipped["in another local authority"] += 1
                 continue
+            report.in_la += 1
             urn = row["URN"].strip()
             if not urn.isdigit():
                 report.skipped["no valid URN"] += 1

@@ -188,3 +188,59 @@ def test_responses_has_headers_and_lists_schools_not_in_the_directory(runner: Cl
     assert any("School 2 " in line for line in listed), "a URN not in the directory counts as outside it"
     submitted = runner.invoke(main, ["responses", "--db", db, "--status", "submitted"]).output
     assert "not in the directory: " in submitted and "in_progress " not in submitted.split("not in the directory")[1]
+
+
+def test_results_commands_print_typed_text_on_one_line_without_terminal_escapes(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from storage import Store
+    from storage.schools import decode_csv, import_gias, read_rows
+
+    db = tmp_path / "t.db"
+    store = Store.open(db)
+    _, rows = read_rows(decode_csv((ROOT / "tests" / "fixtures" / "gias_ealing_sample.csv").read_bytes()))
+    import_gias(store, rows, la="Ealing", now="t")
+    with store.transaction():
+        rid = store.create_respondent("test", "u", None, "t")
+        store.update_respondent(rid, "t", school="Oak\nSchool \x1b[2J\x1b]0;owned\x07 Annex\u202e")
+        store.log_unanswered("test", "u", "fees?\r\nand \x1b[31mred", "fees", "[]", "2026-12-01T10:00:00")
+    store.close()
+    listed = runner.invoke(main, ["responses", "--db", str(db)]).output.splitlines()
+    assert listed[-1].endswith("Oak ⏎ School [2J]0;owned Annex")
+    unanswered = runner.invoke(main, ["unanswered", "--db", str(db)]).output.splitlines()
+    assert unanswered[1].endswith("fees? ⏎ and [31mred") and len(unanswered) == 2
+
+
+def test_export_into_a_closed_pipe_ends_quietly(world) -> None:
+    store, _ = world
+    db = str(store.db.conn.execute("PRAGMA database_list").fetchone()[2])
+    command = [sys.executable, "-m", "bot", "export", "--format", "json", "--db", db]
+    reader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert reader.stdout is not None and reader.stdout.read(10) == b"[\n  {\n    "
+    reader.stdout.close()  # as `| head` does
+    _, err = reader.communicate(timeout=60)
+    assert b"Error" not in err and b"Traceback" not in err, err.decode()
+
+
+def test_responses_lists_respondents_of_directory_schools_that_are_not_members(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from storage import Store
+    from storage.schools import decode_csv, import_gias, mark_members, read_rows
+
+    db = tmp_path / "n.db"
+    store = Store.open(db)
+    _, rows = read_rows(decode_csv((ROOT / "tests" / "fixtures" / "gias_ealing_sample.csv").read_bytes()))
+    import_gias(store, rows, la="Ealing", now="t")
+    mark_members(store, ["101930"], "t")
+    with store.transaction():
+        for user, urn, status in (("a", "137121", "submitted"), ("b", "137121", "in_progress"), ("c", "101930", "")):
+            rid = store.create_respondent("test", user, None, "t")
+            store.update_respondent(rid, "t", school_urn=urn, status=status or "in_progress")
+    store.close()
+    lines = runner.invoke(main, ["responses", "--db", str(db)]).output.splitlines()
+    assert lines[0] == "1 schools: 0 submitted, 1 in progress, 0 not started"
+    other = lines.index("other schools in the directory (not members): 1 school(s)")
+    assert lines[other + 2].split()[:3] == ["submitted", "2", "137121"], "two respondents, one submitted"
+    only = runner.invoke(main, ["responses", "--db", str(db), "--status", "in_progress"]).output
+    assert "not members" not in only

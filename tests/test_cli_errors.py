@@ -207,7 +207,10 @@ def test_13_13_read_only_wal_file_with_unmerged_changes(tmp_path: Path, lockable
     exported = elp("export", "--db", str(lockable.path / "elp.db"), cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
     assert "Changed School" in exported.stdout
-    assert_one_line(elp("export", "--db", str(lockable.path / "alone.db"), cwd=tmp_path), "alone.db")
+    alone = elp("export", "--db", str(lockable.path / "alone.db"), cwd=tmp_path)  # results branch: now read too
+    assert alone.returncode == 0 and "Changed School" in alone.stdout, alone.stderr
+    left = sorted(p.name for p in lockable.path.iterdir())
+    assert left == ["alone.db", "alone.db-wal", "elp.db", "elp.db-shm", "elp.db-wal"], "nothing written there"
 
 
 # ---------------------------------------------------------------- 13.14 a newer schema

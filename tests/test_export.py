@@ -52,6 +52,7 @@ def test_json_shape(filled) -> None:
         "role": "governor",
         "school": "Ark Acton",
         "school_type": "secondary",
+        "school_urn": None,
     }
     assert alice["status"] == "submitted" and alice["reference"] == "ELP-2026-0001"
     assert alice["quote_consent"] == "named"
@@ -158,3 +159,40 @@ def test_csv_and_json_round_trip_hostile_text(tmp_path, content) -> None:
     assert hostile["respondent"]["user_id"] == "evil\ufffd"
     assert hostile["answers"]["q1"] == {"choice": "unsure", "comment": FORMULAS[0]}, "JSON keeps codes and text"
     assert hostile["answers"]["q5.11"]["comment"] == f"{FORBIDDEN_CLEAN}\nsecond line {FORBIDDEN_CLEAN}"
+
+
+def test_exports_carry_the_directory_urn_of_the_school_picked(make_chat, content) -> None:
+    from tests._flow import load_directory
+
+    carol = make_chat("carol")
+    load_directory(carol)
+    carol.send("hi")
+    carol.press("Start the consultation")
+    carol.send("drayton manor")
+    carol.press("Yes, that's us")
+    store = carol.engine.store
+    (record,) = records(store, [q.id for q in content.questions])
+    assert record["respondent"]["school"] == "Drayton Manor High School"
+    assert record["respondent"]["school_urn"] == "137121", "joins the export to the GIAS directory"
+    worded = list(csv.reader(io.StringIO(to_csv(store, content).lstrip("\ufeff"))))
+    assert worded[1][worded[0].index("School URN (directory)")] == "137121"
+    coded = list(csv.reader(io.StringIO(to_csv(store, content, codes=True).lstrip("\ufeff"))))
+    assert coded[1][coded[0].index("school_urn")] == "137121"
+
+
+def test_worded_csv_times_are_uk_time_as_excel_reads_dates(tmp_path, content) -> None:
+    from storage import Store
+
+    store = Store.open(tmp_path / "t.db")
+    with store.transaction():
+        rid = store.create_respondent("test", "summer", None, "2027-03-30T09:30:00+00:00")
+        store.update_respondent(rid, "2027-03-30T09:45:00+00:00", submitted_at="2027-03-30T09:45:00+00:00")
+    worded = list(csv.DictReader(io.StringIO(to_csv(store, content).lstrip("\ufeff"))))
+    coded = list(csv.DictReader(io.StringIO(to_csv(store, content, codes=True).lstrip("\ufeff"))))
+    store.close()
+    assert worded[0]["Started (UK time)"] == "2027-03-30 10:30:00", "British Summer Time, no T, no offset"
+    assert (
+        worded[0]["Submitted (UK time)"] == "2027-03-30 10:45:00"
+        and worded[0]["Amended after submitting (UK time)"] == ""
+    )
+    assert coded[0]["started_at"] == "2027-03-30T09:30:00+00:00", "the analysts' CSV keeps the stored value"

@@ -66,6 +66,7 @@ def test_report_numbers_match_independent_counts(world, content) -> None:
     assert cells.headline["submitted"] == str(sum(p["status"] == "submitted" for p in people))
     assert cells.headline["in_progress"] == str(sum(p["status"] != "submitted" for p in people))
     assert cells.headline["members_responded"] == "2 of 4"
+    assert cells.headline["members_submitted"] == "1 of 4", "a member school whose only respondent is in progress"
     for question in content.questions:
         if question.kind != "choice":
             continue
@@ -103,7 +104,8 @@ def test_comments_follow_consent(world, content) -> None:
         for (rid, _), (_, c) in truth["answers"].items()
         if c and people[rid]["quote_consent"] not in {"named", "anonymous"}
     ]
-    assert refused and all(f"<p>{escape(c)}</p>" not in html for c in refused)
+    assert refused and all(f'<p dir="auto">{escape(c)}</p>' not in html for c in refused)
+    assert all(f'<p dir="auto">{escape(c)}</p>' in html for c in allowed if "\n" not in c)
     commented = {rid for (rid, _), (_, c) in truth["answers"].items() if c}
     named = [p for p in truth["people"] if p["quote_consent"] == "named" and p["id"] in commented]
     anonymous = [p for p in truth["people"] if p["quote_consent"] == "anonymous" and p["id"] in commented]
@@ -115,6 +117,7 @@ def test_tallies_and_summary(world, content) -> None:
     store, truth = world
     result = summary(store)
     assert result.respondents == 300 and result.members == 4 and result.members_responded == 2
+    assert result.members_submitted == 1
     assert result.by_type["pru_primary"] == sum(p["school_type"] == "pru_primary" for p in truth["people"])
     rows = tallies(store, content)["q5.10"]
     assert rows[0].group == "overall" and list(rows[0].counts) == expected_counts(truth, "q5.10", "overall")
@@ -150,7 +153,7 @@ def test_comment_paragraphs_are_kept(tmp_path, content) -> None:
     store = hostile_store(tmp_path / "h.db", content)
     html = build_report(store, content)
     store.close()
-    assert f"<p>{FORBIDDEN_CLEAN}</p><p>second line {FORBIDDEN_CLEAN}</p>" in html
+    assert f'<p dir="auto">{FORBIDDEN_CLEAN}</p><p dir="auto">second line {FORBIDDEN_CLEAN}</p>' in html
     assert paragraphs("one\n\ntwo\r\nthree\n") == ["one", "two", "three"]
 
 
@@ -194,3 +197,47 @@ def test_hostile_text_leaves_the_report_well_formed(tmp_path, content) -> None:
     quotes = ["".join(q.itertext()) for q in root.iter(f"{namespace}blockquote")]
     assert any(q.startswith(FORMULAS[0]) and "School " + FORBIDDEN_CLEAN in q for q in quotes)
     assert not set(html) & (set(FORBIDDEN) - set("badend"))
+
+
+def test_long_words_wrap_and_right_to_left_comments_run_their_own_way(tmp_path, content) -> None:
+    store = hostile_store(tmp_path / "h.db", content)
+    with store.transaction():
+        rid = store.create_respondent("test", "wide", None, "t")
+        store.update_respondent(rid, "t", quote_consent="anonymous", school_type="primary", role="governor")
+        store.save_answer(rid, "q2", choice="no", comment="x" * 1990, now="t", after_submission=False)
+        store.save_answer(rid, "q3", choice="no", comment="مدرسة ممتازة", now="t", after_submission=False)
+    html = build_report(store, content)
+    store.close()
+    style = html.split("<style>")[1].split("</style>")[0]
+    # A 1,990-character word printed off the page's right edge; now it breaks inside the comment's box.
+    assert re.search(r"blockquote p \{[^}]*overflow-wrap: anywhere", style)
+    assert re.search(r"\btd \{[^}]*overflow-wrap: anywhere", style)
+    assert f'<p dir="auto">{"x" * 1990}</p>' in html and '<p dir="auto">مدرسة ممتازة</p>' in html
+
+
+def test_early_report_says_no_answers_yet_instead_of_empty_charts(tmp_path, content) -> None:
+    from storage import Store
+
+    store = Store.open(tmp_path / "early.db")
+    with store.transaction():
+        rid = store.create_respondent("test", "first", None, "t")
+        store.update_respondent(rid, "t", quote_consent="none", school_type="primary", role="governor")
+        store.save_answer(rid, "q1", choice="yes", comment="not to be quoted", now="t", after_submission=False)
+    html = build_report(store, content)
+    store.close()
+    assert html.count("<svg") == 1, "only the answered question has a chart"
+    assert 'data-no-answers="q2"' in html and html.count("No answers yet.") == 13
+    assert re.findall(r'data-share="q2" data-choice="\d">([^<]*)<', html) == ["–"] * 4
+    assert re.findall(r'data-share="q1" data-choice="\d">([^<]*)<', html) == ["100%", "0%", "0%", "0%"]
+    comments = html.split('<h2 id="comments"')[1].split('<h2 id="proposals"')[0]
+    assert "No comments that may be quoted." in comments and "not to be quoted" not in html
+
+
+def test_produced_time_is_uk_time_named(world, content) -> None:
+    import datetime as dt
+
+    store, _ = world
+    summer = build_report(store, content, now=dt.datetime(2027, 3, 30, 9, 5, tzinfo=dt.UTC))
+    winter = build_report(store, content, now=dt.datetime(2026, 12, 1, 9, 5, tzinfo=dt.UTC))
+    assert "Report produced 30 March 2027 at 10:05 BST." in summer
+    assert "Report produced 1 December 2026 at 09:05 GMT." in winter

@@ -13,7 +13,9 @@ from bot.cli import main
 from storage import Store
 from storage.schools import (
     DirectoryError,
+    count_lines,
     decode_csv,
+    detect_encoding,
     fee_band,
     import_gias,
     mark_members,
@@ -190,3 +192,96 @@ def test_cli_reports_bad_rows_missing_pupils_and_a_mistyped_la(tmp_path: Path) -
     assert typo.exit_code == 1
     assert "no row in" in typo.output and "has LA (name) 'Ealling'; closest in the file: Ealing, " in typo.output
     assert "Traceback" not in typo.output
+
+
+def test_rows_with_shifted_columns_are_skipped_and_a_trailing_empty_value_is_not(store: Store) -> None:
+    lines = SAMPLE.read_bytes().decode("cp1252").splitlines()
+    first = lines[1].split(",")
+    name = first[4]
+    # An unquoted comma in the name shifts every later value one column right: nothing in it can be trusted.
+    shifted = ",".join([*first[:4], "St Mary", " Star of the Sea", *first[5:]]).replace(first[0], "101998", 1)
+    trailing = lines[2] + ","
+    text = "\n".join([lines[0], shifted, trailing, *lines[3:]])
+    report = load(store, text.encode("cp1252"))
+    assert report.bad_rows == ["line 2: too many columns (14 values for 13 columns)"]
+    assert school(store, "101998") is None and report.skipped["unreadable row"] == 1
+    assert report.imported == 9, "the row with one trailing empty value is read as usual"
+    assert name not in [s["name"] for s in schools(store)]
+
+
+def test_cli_mistyped_la_is_refused_even_with_an_unreadable_row(tmp_path: Path) -> None:
+    lines = SAMPLE.read_bytes().decode("cp1252").splitlines()
+    bad = tmp_path / "gias.csv"
+    bad.write_bytes("\n".join([*lines[:3], "101999,307,Ealing,3999,Truncated School", *lines[3:]]).encode("cp1252"))
+    header_only = tmp_path / "header.csv"
+    header_only.write_text(lines[0] + "\n", encoding="utf-8")
+    runner = CliRunner()
+    db = str(tmp_path / "cli.db")
+    typo = runner.invoke(main, ["schools", "import", str(bad), "--db", db, "--la", "Ealling"])
+    assert typo.exit_code == 1, typo.output
+    assert "line 4: too few columns" in typo.output
+    assert "has LA (name) 'Ealling'; closest in the file: Ealing" in typo.output
+    empty = runner.invoke(main, ["schools", "import", str(header_only), "--db", db])
+    assert empty.exit_code == 1 and "has a header but no school rows; nothing imported" in empty.output
+    store = Store.open(db, read_only=True)
+    try:
+        assert schools(store) == []
+    finally:
+        store.close()
+
+
+def test_cli_members_reads_a_spreadsheet_list_and_never_unmarks_everyone_by_mistake(tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = str(tmp_path / "m.db")
+    assert runner.invoke(main, ["schools", "import", str(SAMPLE), "--db", db]).exit_code == 0
+    listed = tmp_path / "members.csv"
+    listed.write_text("URN,Name\r\n\"101930\",St Mark's\r\n137121;Drayton\r\nSt Ann's\r\n", encoding="utf-8")
+    result = runner.invoke(main, ["schools", "members", str(listed), "--db", db])
+    assert result.exit_code == 0 and "2 member school(s) marked" in result.output
+    assert f'{listed}: line 4: "St Ann\'s" is not a URN (skipped)' in result.output
+    names = tmp_path / "names.txt"
+    names.write_text("Castlebar School\nMayfield School\n", encoding="utf-8")
+    unknown = tmp_path / "unknown.txt"
+    unknown.write_text("999999\n", encoding="utf-8")
+    for wrong, says in ((names, "no URN in"), (unknown, "none of the 1 URN(s) in")):
+        refused = runner.invoke(main, ["schools", "members", str(wrong), "--db", db])
+        assert refused.exit_code == 1 and says in refused.output and "nothing changed" in refused.output
+    store = Store.open(db, read_only=True)
+    try:
+        assert sorted(s["urn"] for s in schools(store, members_only=True)) == ["101930", "137121"]
+    finally:
+        store.close()
+
+
+def test_the_file_is_read_as_it_goes_in_its_own_encoding(tmp_path: Path) -> None:
+    text = SAMPLE.read_bytes().decode("cp1252")
+    header, first = text.splitlines()[:2]
+    consumed = []
+
+    def lines():
+        yield header + "\n"
+        for n in range(50_000):  # the whole of England
+            consumed.append(n)
+            yield first + "\n"
+
+    _, rows = read_rows(lines())
+    assert next(rows)["URN"] == "101930" and len(consumed) < 10, "rows come as the file is read"
+    windows = tmp_path / "w.csv"
+    windows.write_bytes(text.encode("cp1252"))
+    utf8 = tmp_path / "u.csv"
+    utf8.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert any(ord(c) > 127 for c in text), "the sample has a character the two encodings write differently"
+    assert detect_encoding(windows) == "cp1252" and detect_encoding(utf8) == "utf-8-sig"
+    assert count_lines(windows) == text.count("\n")
+    runner = CliRunner()
+    for path in (windows, utf8):
+        db = str(tmp_path / f"{path.stem}.db")
+        assert "Ealing: imported 10 new" in runner.invoke(main, ["schools", "import", str(path), "--db", db]).output
+    names = {}
+    for path in (windows, utf8):
+        store = Store.open(str(tmp_path / f"{path.stem}.db"), read_only=True)
+        try:
+            names[path.stem] = sorted(s["name"] for s in schools(store))
+        finally:
+            store.close()
+    assert names["w"] == names["u"]

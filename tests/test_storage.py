@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,47 @@ def test_read_transaction_refuses_writes_and_takes_no_write_lock(tmp_path: Path)
     finally:
         other.close()
         store.close()
+
+
+def test_erasure_while_another_process_reads_neither_stalls_nor_leaves_a_copy(tmp_path: Path) -> None:
+    path = tmp_path / "r.db"
+    store = Store.open(path)
+    secret = "comment-Quixotic-4417"
+    with store.transaction():
+        rid = store.create_respondent("test", "reader-race", None, "t")
+        store.save_answer(rid, "q1", choice="no", comment=secret, now="t", after_submission=False)
+    reader = sqlite3.connect(path, isolation_level=None)  # an export in another process, mid-read
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM answers").fetchone()[0] == 1
+
+    def wal() -> bytes:
+        return Path(f"{path}-wal").read_bytes()
+
+    started = time.monotonic()
+    with store.transaction():
+        store.erase_person("test", "reader-race")
+    assert time.monotonic() - started < 2, "the erasing turn waited for the reader instead of moving on"
+    assert secret.encode() in wal(), "the reader's snapshot still needs the old pages"
+    reader.execute("COMMIT")
+    time.sleep(1.1)  # CHECKPOINT_RETRY_SECONDS
+    with store.transaction():  # the next turn's commit completes the checkpoint the erasure owes
+        store.claim_message("test", "next-turn", "t")
+    assert secret.encode() not in wal() + path.read_bytes()
+    reader.close()
+    store.close()
+
+
+def test_a_checkpoint_still_owed_is_done_at_close(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    store = Store.open(path)
+    with store.transaction():
+        store.create_respondent("test", "closer-Zq81", None, "t")
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM respondents").fetchone()
+    with store.transaction():
+        store.erase_person("test", "closer-Zq81")
+    reader.execute("COMMIT")  # still connected, idle: closing the store is not the file's last close
+    store.close()
+    assert b"closer-Zq81" not in Path(f"{path}-wal").read_bytes() + path.read_bytes()
+    reader.close()

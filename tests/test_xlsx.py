@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from collections import Counter
 
@@ -95,3 +96,25 @@ def test_forbidden_characters_are_replaced_and_the_file_opens(tmp_path, content)
         for row in sheet.iter_rows(values_only=True):
             for value in row:
                 assert not (isinstance(value, str) and set(value) & set(FORBIDDEN) - set("badend")), value
+
+
+def test_times_are_date_cells_in_uk_time(tmp_path, content) -> None:
+    from storage import Store
+
+    store = Store.open(tmp_path / "t.db")
+    with store.transaction():
+        winter = store.create_respondent("test", "winter", None, "2026-12-01T09:30:00+00:00")
+        summer = store.create_respondent("test", "summer", None, "2027-03-30T09:30:00+00:00")
+        store.update_respondent(summer, "2027-03-30T09:45:00+00:00", submitted_at="2027-03-30T09:45:00+00:00")
+    path = tmp_path / "t.xlsx"
+    write_workbook(store, content, path)
+    store.close()
+    sheet = load_workbook(path)["Responses"]
+    header = [c.value for c in sheet[1]]
+    started, submitted = header.index("Started (UK time)"), header.index("Submitted (UK time)")
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=2)}
+    assert winter and rows["winter"][started].value == dt.datetime(2026, 12, 1, 9, 30)
+    assert rows["summer"][started].value == dt.datetime(2027, 3, 30, 10, 30), "British Summer Time"
+    assert rows["summer"][submitted].value == dt.datetime(2027, 3, 30, 10, 45)
+    assert rows["summer"][started].number_format == "yyyy-mm-dd hh:mm"
+    assert rows["winter"][submitted].value is None

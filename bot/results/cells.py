@@ -9,6 +9,9 @@ import re
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 REPLACEMENT = "\ufffd"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_LINE_BREAKS = re.compile("\r\n|[\r\n\v\f\x85\u2028\u2029]")
+# C0 and C1 controls (ESC starts a terminal escape sequence), and the bidi overrides that reorder a line.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def xml_safe(text: str) -> str:
@@ -30,3 +33,10 @@ def csv_cell(value: object) -> object:
     """A value for a CSV cell: XML-safe, and formula-like text prefixed with an apostrophe (CSV has no types)."""
     value = clean(value)
     return "'" + value if looks_like_formula(value) else value  # type: ignore[operator]
+
+
+def one_line(value: object) -> str:
+    """Text typed by someone else, for one line of a terminal table: line breaks shown as " ⏎ ",
+    tabs as spaces, and control characters (terminal escape sequences, bidi overrides) removed."""
+    text = _LINE_BREAKS.sub(" ⏎ ", "" if value is None else str(value)).replace("\t", " ")
+    return _TERMINAL_UNSAFE.sub("", text)

@@ -1,26 +1,30 @@
 """CSV and JSON exports for the ELP team, streamed from `Store.responses()`.
 
 The CSV is for people: worded headers ("Q5.7 Business support – answer") and labels (Yes, Partly,
-No, Not sure; role and school type names). `codes=True` gives the analysts' CSV with the stored
-codes and short headers (`q5.7`, `q5.7_comment`), as the JSON keeps them. Every text value is made
+No, Not sure; role and school type names), times in UK time as Excel reads dates ("2026-11-24 22:21:48").
+`codes=True` gives the analysts' CSV with the stored codes and short headers (`q5.7`, `q5.7_comment`),
+as the JSON keeps them. Every text value is made
 XML-safe, and CSV cells a spreadsheet would run as formulas get a leading apostrophe.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from bot.results.cells import clean, csv_cell
 from bot.results.tables import Labels, heading
 from content import Content
 from storage import Answer, Store
 
-RESPONDENT_FIELDS = ("user_id", "channel", "name", "role", "school", "school_type")
+RESPONDENT_FIELDS = ("user_id", "channel", "name", "role", "school", "school_type", "school_urn")
+TIME_FIELDS = ("started_at", "updated_at", "submitted_at", "amended_at")
 RECORD_FIELDS = ("status", "reference", "started_at", "updated_at", "submitted_at", "amended_at", "quote_consent")
 WORDED = {
     "user_id": "Chat user id",
@@ -29,6 +33,7 @@ WORDED = {
     "role": "Role",
     "school": "School",
     "school_type": "School type",
+    "school_urn": "School URN (directory)",
     "status": "Status",
     "reference": "Reference",
     "started_at": "Started",
@@ -55,6 +60,23 @@ def _field(name: str, words: dict[str, str] | None = None) -> Callable[[Person, 
     if words is None:
         return lambda person, _: person[name]
     return lambda person, _: words.get(person[name] or "", person[name])
+
+
+def local_time(value: object, zone: ZoneInfo) -> object:
+    """A stored ISO time as a local date-time without zone (Excel sorts and filters it as a date); None if unset."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value  # not a time after all: shown as stored
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def _time(name: str, zone: ZoneInfo) -> Callable[[Person, Answers], object]:
+    return lambda person, _: local_time(person[name], zone)
 
 
 def _choice(qid: str, words: dict[str, str] | None = None) -> Callable[[Person, Answers], object]:
@@ -96,9 +118,13 @@ def columns(content: Content, *, codes: bool = False) -> list[Column]:
     labels = Labels(content)
     words = {"role": labels.roles, "school_type": labels.school_types, "status": labels.status}
     words["quote_consent"] = labels.consent
-    widths = {"school": 32, "name": 20, "quote_consent": 24, "user_id": 16}
+    widths = {"school": 32, "name": 20, "quote_consent": 24, "user_id": 16, "school_urn": 11}
+    timezone = content.consultation.timezone
+    which = "UK time" if timezone == "Europe/London" else timezone
     out = [
-        Column(WORDED[name], _field(name, words.get(name)), widths.get(name, 14))
+        Column(f"{WORDED[name]} ({which})", _time(name, ZoneInfo(timezone)), 17)
+        if name in TIME_FIELDS
+        else Column(WORDED[name], _field(name, words.get(name)), widths.get(name, 14))
         for name in (*RESPONDENT_FIELDS, *RECORD_FIELDS)
     ]
     for question in content.questions:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -30,6 +31,12 @@ def _finalize(value: Any) -> Any:
     if isinstance(value, Markup):
         return Markup(xml_safe(str(value)))
     return xml_safe(value) if isinstance(value, str) else value
+
+
+def _local(moment: dt.datetime, timezone: str) -> str:
+    """A time as the ELP team reads it: the consultation's local time, named (e.g. "30 March 2027 at 10:05 BST")."""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(ZoneInfo(timezone))
+    return f"{local.day} {local:%B %Y at %H:%M} {local.tzname()}"
 
 
 def paragraphs(text: str) -> list[str]:
@@ -85,9 +92,10 @@ def render(store: Store, content: Content, now: dt.datetime | None = None) -> It
             item["rows"] = rows
             item["overall"] = rows[0]
             item["shares"] = shares(rows[0])
-            item["svg"] = Markup(
-                chart_svg(rows, choice_labels, f"{heading(question)}: answers", f"chart-{item['anchor']}")
-            )
+            if rows[0].total:  # a question nobody has answered yet gets a line, not an empty chart
+                item["svg"] = Markup(
+                    chart_svg(rows, choice_labels, f"{heading(question)}: answers", f"chart-{item['anchor']}")
+                )
         sections.append(item)
     consultation = content.consultation
     last = content.questions[-1]
@@ -98,7 +106,7 @@ def render(store: Store, content: Content, now: dt.datetime | None = None) -> It
             title=consultation.title,
             opens=f"{consultation.opens.day} {consultation.opens:%B %Y}",
             closes=f"{consultation.closes.day} {consultation.closes:%B %Y}",
-            produced=now.strftime("%d %B %Y at %H:%M UTC"),
+            produced=_local(now, consultation.timezone),
             summary=result,
             by_type=in_content_order(result.by_type, consultation.identity.school_types, "type", labels),
             by_role=in_content_order(result.by_role, consultation.identity.roles, "role", labels),

@@ -8,6 +8,7 @@ exactly as typed, never evaluated, no visible apostrophe. Characters XML 1.0 for
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from storage import Store
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: object, *, wrap: bool = False, bold: bool = False) -> WriteOnlyCell:
@@ -44,6 +46,10 @@ def _cell(sheet: WriteOnlyWorksheet, value: object, *, wrap: bool = False, bold:
 
 def _value(sheet: WriteOnlyWorksheet, value: object, wrap: bool) -> object:
     """What to append for one value: plain values as they are (fast), a styled cell only where needed."""
+    if isinstance(value, dt.datetime):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = TIME_FORMAT
+        return cell
     if not isinstance(value, str):
         return value
     if wrap or looks_like_formula(value):
