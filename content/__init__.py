@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,6 +17,7 @@ from content._schema import (
     ActivityArea,
     Consultation,
     EntryError,
+    Everyday,
     Faq,
     FeeBand,
     Lexicon,
@@ -53,6 +55,7 @@ _FILES: dict[str, type[BaseModel]] = {
     "messages.yaml": Messages,
     "faq.yaml": Faq,
     "lexicon.yaml": Lexicon,
+    "everyday.yaml": Everyday,
 }
 
 
@@ -75,6 +78,7 @@ class Content:
     faq: Faq
     directory: Path = field(default=DEFAULT_CONTENT_DIR)
     lexicon: Lexicon = field(default_factory=Lexicon)  # after directory: older positional calls keep working
+    everyday: Everyday = field(default_factory=Everyday)  # everyday words → the documents' words (one-way)
 
     @cached_property
     def items(self) -> list[Item]:
@@ -138,7 +142,9 @@ class Content:
             consultation = Consultation.model_validate(data)
         except ValidationError as exc:
             raise _as_content_error("consultation.yaml", exc, data) from None
-        return Content(self.offer, self.vision, consultation, self.messages, self.faq, self.directory, self.lexicon)
+        return Content(
+            self.offer, self.vision, consultation, self.messages, self.faq, self.directory, self.lexicon, self.everyday
+        )
 
 
 def load_content(directory: str | Path | None = None) -> Content:
@@ -158,6 +164,7 @@ def load_content(directory: str | Path | None = None) -> Content:
         messages=models["messages.yaml"],  # type: ignore[arg-type]
         faq=models["faq.yaml"],  # type: ignore[arg-type]
         lexicon=models["lexicon.yaml"],  # type: ignore[arg-type]
+        everyday=models["everyday.yaml"],  # type: ignore[arg-type]
         directory=folder,
     )
     _check_links(content)
@@ -259,3 +266,51 @@ def _check_links(content: Content) -> None:
         if rule.related and not content.has_topic(rule.related):
             problem = f"related {rule.related!r} is not in the content"
             raise ContentError("lexicon.yaml", f"declines ({rule.id})", problem)
+    _check_everyday(content)
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def content_words(content: Content) -> str:
+    """Every text of the content as one run of lower-case words, " "-padded: for "is this word or phrase in it"."""
+    texts = [f"{i.title} {i.source} {i.text}" for i in content.items]
+    texts += [f"{q.short} {q.text}" for q in content.questions]
+    texts += [s.title for s in content.consultation.sections]
+    fees, document = content.offer.fees, content.offer.document
+    texts += [*fees.columns, *(b.name for b in fees.bands), document.title, content.consultation.title]
+    return " " + " ".join(" ".join(_WORD.findall(t.casefold())) for t in texts) + " "
+
+
+def everyday_problem(word: str, meaning: str, content: Content, words: str | None = None) -> str | None:
+    """Why an everyday.yaml entry cannot be used (None when it can): its meaning must be the documents' words,
+    its word must not be (a word the documents use, or only stop words, is too general to rewrite), and the
+    hand-written lexicon must not already have it."""
+    words = words if words is not None else content_words(content)
+    lexicon = content.lexicon
+    missing = [w for w in _WORD.findall(meaning.casefold()) if not _in_words(w, words)]
+    if missing:
+        return f"means {meaning!r}, but the documents never use {', '.join(map(repr, missing))}"
+    said = _WORD.findall(word.casefold())
+    if f" {' '.join(said)} " in words:
+        return f"{word!r} is the documents' own wording: too general to rewrite"
+    ignored = {w for phrase in lexicon.ignore for w in _WORD.findall(phrase.casefold())}
+    if all(w in ignored for w in said):
+        return f"{word!r} is only words lexicon.yaml ignores: too general"
+    grouped = {w.casefold() for group in lexicon.synonyms for w in group}
+    if word.casefold() in grouped or word.casefold() in {w.casefold() for w in lexicon.means}:
+        return f"{word!r} is already in lexicon.yaml, whose entry wins: remove it here"
+    return None
+
+
+def _in_words(word: str, words: str) -> bool:
+    """A word of the content, allowing a plural or singular -s."""
+    return any(f" {w} " in words for w in {word, f"{word}s", word.removesuffix("s")} if w)
+
+
+def _check_everyday(content: Content) -> None:
+    words = content_words(content)
+    for word, meaning in content.everyday.means.items():
+        problem = everyday_problem(word, meaning, content, words)
+        if problem:
+            raise ContentError("everyday.yaml", f"means › {word}", problem)

@@ -438,6 +438,25 @@ class Lexicon(_Strict):
         return self
 
 
+# ---------------------------------------------------------------- everyday.yaml
+
+
+class Everyday(_Strict):
+    """Everyday words mapped to the documents' words, written without seeing any question (one-way, like means)."""
+
+    means: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _entries(self) -> Everyday:
+        for word, meaning in self.means.items():
+            problem = _phrase_problem(word) or _phrase_problem(meaning)
+            if problem:
+                raise EntryError(f"means › {word}", problem)
+            if word.casefold() == meaning.casefold():
+                raise EntryError(f"means › {word}", "means itself: remove it")
+        return self
+
+
 # ---------------------------------------------------------------- messages.yaml
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -11,14 +12,16 @@ from bench.bench_answers import has_all, load_set, normalise, run
 from bot._answers import Answerer, Normaliser
 from bot._ask import answer_record
 from bot._passages import build_passages
+from content._schema import Everyday
 
 LEGACY = yaml.safe_load((Path(__file__).parent / "fixtures" / "questions.yaml").read_text(encoding="utf-8"))
 # Floors on the test half (tests/fixtures/eval/test.yaml), set a little under what was measured on it
-# (63.1% right, 7.7% confidently wrong, 97.8% declined, 96.6% of fees exact), never tuned on. Before
-# the calibration the same test half measured 69.2% / 10.4% / 91.1% / 96.6%: fewer confident answers,
-# fewer of them wrong. The issue asks for 90% right, 95% declined, 2% confidently wrong and every fee
-# exact: declines are reached, the rest is not.
-TEST_RIGHT_FLOOR = 0.61
+# (65.0% right, 7.7% confidently wrong, 95.6% declined, 96.6% of fees exact, with everyday.yaml as a
+# second reading; 63.1% / 7.7% / 97.8% / 96.6% before it), never tuned on. Before the calibration the
+# same test half measured 69.2% / 10.4% / 91.1% / 96.6%: fewer confident answers, fewer of them wrong.
+# The issue asks for 90% right, 95% declined, 2% confidently wrong and every fee exact: declines are
+# reached, the rest is not.
+TEST_RIGHT_FLOOR = 0.63
 TEST_DECLINED_FLOOR = 0.95
 TEST_WRONG_CEILING = 0.09
 TEST_FEES_FLOOR = 0.95
@@ -51,9 +54,9 @@ def test_test_half_floor(answerer: Answerer) -> None:
 
 
 def test_holdout_floor(answerer: Answerer) -> None:
-    """The holdout (half of the later blind sets C and D), totals only: 52.8% right, 8.5% wrong, 93.5% declined."""
+    """The holdout (half of the later blind sets C and D), totals only: 54.2% right, 8.5% wrong, 91.3% declined."""
     score = run(answerer, load_set("holdout"))
-    assert score.right / score.in_scope >= 0.50
+    assert score.right / score.in_scope >= 0.52
     assert score.wrong / score.in_scope <= 0.10
     assert score.declined / score.out >= 0.90
 
@@ -203,3 +206,25 @@ def test_chat_not_sure_shows_the_closest_passage_as_possibly_related(chat) -> No
     chat.send("how many apprenticeships are promised")
     assert "may or may not be what you need:\nManifesto pledges 2022 - 2026" in chat.text
     assert chat.question_id == "q1"
+
+
+def test_everyday_words_are_a_second_reading(content, answerer: Answerer) -> None:
+    """everyday.yaml answers what the first reading could not, and never changes an answer that was confident."""
+    plain = Answerer(dataclasses.replace(content, everyday=Everyday()))
+    for item in load_set("dev"):
+        first = plain.find(item["q"])
+        if first.confident:
+            assert answerer.find(item["q"]).answer == first.answer, item["q"]
+    question = "what does ELP do for struggling schools"
+    assert not plain.find(question).confident
+    reply = answerer.find(question)
+    assert reply.confident and reply.why.startswith("read with everyday.yaml")
+    assert "no school left behind" in reply.answer
+
+
+def test_the_hand_written_lexicon_wins_over_everyday_words() -> None:
+    normaliser = Normaliser(
+        [["send", "sen"]], {"ehcp": "additional needs"}, [], {"ehcp": "plan", "sen": "x", "y": "sen"}
+    )
+    assert normaliser.canonical(["ehcp", "sen", "y"], everyday=True) == ["additional", "needs", "send", "send"]
+    assert normaliser.canonical(["y"]) == ["y"]  # only the second reading uses everyday words

@@ -158,6 +158,22 @@ def test_shipped_content_loads(content: Content) -> None:
             "declines[6] (money-not-in-documents) › related",
             "pattern",
         ),
+        (
+            "everyday.yaml",
+            "  struggling schools: no school left behind",
+            "  struggling schools: no school left bhind",
+            "means › struggling schools",
+            "the documents never use 'bhind'",
+        ),
+        (
+            "everyday.yaml",
+            "  struggling schools: no school left behind",
+            "  peer enquiry: no school left behind",
+            "means › peer enquiry",
+            "the documents' own wording",
+        ),
+        ("everyday.yaml", "  struggling schools:", "  ehcp:", "means › ehcp", "already in lexicon.yaml"),
+        ("everyday.yaml", "  struggling schools:", "  what:", "means › what", "only words lexicon.yaml ignores"),
     ],
 )
 def test_broken_content_names_file_entry_and_problem(broken, file, old, new, entry, problem) -> None:
