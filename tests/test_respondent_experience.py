@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from adapters.console import render
@@ -37,10 +39,21 @@ def test_11_1_choice_with_a_question_is_saved_then_the_question_answered(
     assert stored(db_path)["q1"] == (choice, comment)
     assert chat.replies[0].text.startswith(f"Saved: {chat.engine.choice_labels[choice]}, with your comment.")
     assert len(chat.replies) >= 2, "the question in it gets an answer too"
-    if step_of(chat) == StepId.FEE_PUPILS:  # "how much will it cost?" opened the fee calculator
-        chat.send("420")
-        assert "£6,884.40" in chat.text
     assert step_of(chat) == StepId.QUESTION and chat.question_id == "q2", "and the respondent moves on"
+    assert "Locality matters" in chat.text, "with the next question's summary, as after any answer"
+
+
+@pytest.mark.parametrize("typed", ["Yes, but how much will it cost?", "No. Our budget is cut; why should we pay?"])
+def test_11_1_a_fee_asked_inside_a_comment_is_told_without_opening_the_calculator(chat: Chat, typed: str) -> None:
+    chat.identify()  # a primary whose roll is not known
+    chat.send(typed)
+    assert "Your school (Primary): £4,461 flat rate + £5.77 per pupil." in chat.text
+    assert "How many pupils" not in chat.text and step_of(chat) == StepId.QUESTION and chat.question_id == "q2"
+    chat.send("fee")
+    chat.send("420")  # typed when asked: their roll
+    chat.send("change 2")
+    chat.send("Partly, what is our fee?")
+    assert "Primary, 420 pupils: £4,461 + 420 × £5.77 = £6,884.40" in chat.text and chat.question_id == "q3"
 
 
 # ------------------------------------------------------------------ 2. a comment on every answer
@@ -66,7 +79,7 @@ def test_11_2_a_comment_after_a_yes_by_typing_or_by_its_button(chat: Chat, db_pa
 def test_11_2_declined_offer_is_answered_as_a_question(chat: Chat, db_path) -> None:
     chat.identify()
     chat.press("Not sure")
-    chat.send("tell me about governors support")
+    chat.send("governors support for small schools")
     chat.press("No, it's not a comment")
     assert stored(db_path)["q1"] == ("unsure", None)
     assert chat.question_id == "q2" and "Source:" in chat.text
@@ -305,3 +318,10 @@ def test_11_2_the_last_choice_can_be_commented_from_the_free_text_question(chat:
     chat.send("depends on the budget")
     assert stored(db_path)["q5.10"] == ("unsure", "depends on the budget")
     assert chat.question_id == "q5.11"
+
+
+def test_11_6_help_never_says_tap_in_a_terminal(chat: Chat) -> None:
+    chat.identify()
+    chat.send("help")
+    shown, _ = render(chat.replies)
+    assert "Choose an option or type." in shown and not re.search(r"\btap", shown, re.I)

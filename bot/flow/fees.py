@@ -37,6 +37,19 @@ def own_fee(turn: Turn) -> str | None:
     return turn.say("own_fee", working=fee_working(turn.content, band, pupils))
 
 
+def fee_in_passing(turn: Turn, text: str) -> str | None:
+    """A fee asked inside a comment: worked out from the message's own figures, else their school's fee
+    (or its rates); None when neither is known. Nothing is asked and nothing stored."""
+    request = fee_request(text)
+    own = known_band(turn)
+    band = turn.content.fee_band(request.band) if request.band and request.band != "pru" else own
+    if band is not None and request.pupils is not None and 1 <= request.pupils <= MAX_PUPILS:
+        pupils = request.pupils if band.per_pupil != 0 else None
+        working = fee_working(turn.content, band, pupils)
+        return turn.say("fee_answer", working=working, source=turn.content.offer.funding.heading)
+    return own_fee(turn)
+
+
 def start_fee(turn: Turn, text: str | None) -> list[Outbound]:
     """Work out a fee from what a message says, asking for what is missing (default: their own school)."""
     request = fee_request(text) if text else None
