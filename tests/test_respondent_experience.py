@@ -140,6 +140,27 @@ def test_11_3_answer_the_rest_goes_to_first_unanswered(chat: Chat, via: str) -> 
     assert chat.question_id == "q4", "then on to the next unanswered"
 
 
+def test_11_3_after_submitting_answer_the_rest_still_leads_to_each_unanswered_question(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("Yes")
+    chat.send("submit")
+    chat.press("Submit anyway")
+    assert "ELP-2026-0001" in chat.text
+    for via in ("review", "start"):  # the review offers it; "start" at the review is the same
+        chat.send("review")
+        assert "Answer the rest" in [b.label for b in chat.buttons]
+        chat.send(via) if via == "start" else chat.press("Answer the rest")
+        assert chat.question_id == "q2", "not the review again"
+    chat.press("Partly")
+    chat.press("No comment")
+    assert chat.question_id == "q3", "then the next unanswered, not back to the review"
+    chat.send("change 1")
+    chat.press("No")
+    chat.press("No comment")
+    assert "Your answers" in chat.text and "ELP-2026-0001" in chat.text, "a change goes back to the review"
+    assert stored(db_path) == {"q1": ("no", None), "q2": ("partly", None)}
+
+
 # ------------------------------------------------------------------ 4. options keep their numbers
 
 

@@ -32,14 +32,16 @@ _QUESTION_WORDS = frozenset(
 _TELL_ME_MORE = frozenset(
     fold(w) for w in ("tell me more", "more", "more info", "more details", "details", "read more")
 )
-# Words that take a stance ("strongly support these", "I think this is vital", "too expensive"): a
-# sentence with one is a remark on the question; a bare topic ("pupil premium strategy") is a search.
+# Words that take a stance or point at the question ("strongly support these", "these are fine", "too
+# expensive"): a sentence with one is a remark on the question; a bare topic ("pupil premium strategy")
+# is a search.
 _STANCE = re.compile(
     r"\b(?:i|i'm|im|i've|we|we're|we've|our|ours|us|my|agree|agreed|disagree|think|feel|felt|believe|like|love"
     r"|hate|prefer|want|wish|hope|appreciate|need|needs|needed|should|shouldn't|must|vital|essential|important"
     r"|crucial|useful|helpful|valuable|invaluable|good|great|excellent|brilliant|poor|bad|expensive|costly"
     r"|unclear|vague|concerned|concerns|worried|happy|unhappy|pleased|keen|strongly|fully|definitely|totally"
-    r"|too|not|don't|dont|doesn't|isn't|can't|cant|cannot|won't|never|waste|afford|welcome|valued"
+    r"|too|not|don't|dont|doesn't|isn't|can't|cant|cannot|won't|never|waste|afford|welcome|valued|fine|ok|okay"
+    r"|sensible|reasonable|fair|worthwhile|works|clear|this|these|that|those|it|they|them"
     r"|support (?:these|this|it|them|that|the))\b"
 )
 _SHOWN_CHARS = 200  # a draft comment is quoted back up to this length
@@ -53,6 +55,7 @@ def go_to_question(turn: Turn, question: Question) -> list[Outbound]:
 
 def first_unanswered(turn: Turn) -> list[Outbound]:
     """The first unanswered question, or the review when every question has an answer."""
+    turn.session.after_review = False  # "Answer the rest": one unanswered question after another
     nxt = turn.next_unanswered(None)
     return show_review(turn) if nxt is None else go_to_question(turn, nxt)
 
@@ -60,14 +63,14 @@ def first_unanswered(turn: Turn) -> list[Outbound]:
 def move_on(turn: Turn, question: Question) -> str | None:
     """After a question, make the next thing pending: the review if they came from it, else the next
     unanswered question (the review when none is left). Returns a line to show first, if any."""
-    if turn.session.after_review or turn.submitted:
+    if turn.session.after_review:  # "change 5.2" from the review (or after submitting): back to it
         turn.session.after_review = False
         turn.goto(StepId.REVIEW)
         return None
     nxt = turn.next_unanswered(question.id)
     if nxt is None:
         turn.goto(StepId.REVIEW)
-        return turn.say("all_answered") if not turn.unanswered() else None
+        return turn.say("all_answered") if not turn.unanswered() and not turn.submitted else None
     turn.goto(StepId.QUESTION, nxt.id)
     return None
 
