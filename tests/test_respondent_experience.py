@@ -228,7 +228,18 @@ def test_11_5_own_roll_mentioned_in_passing_is_stored_only_when_confirmed(chat: 
 
 @pytest.mark.parametrize(
     ("typed", "choice"),
-    [("yse", "yes"), ("partley", "partly"), ("mabye", "unsure"), ("ok", "yes"), ("sure", "yes"), ("absolutely", "yes")],
+    [
+        ("yse", "yes"),
+        ("partley", "partly"),
+        ("mabye", "unsure"),
+        ("ok", "yes"),
+        ("sure", "yes"),
+        ("absolutely", "yes"),
+        ("strongly agree", "yes"),
+        ("I'm not sure", "unsure"),
+        ("I don't know", "unsure"),
+        ("strongly disagree", "no"),
+    ],
 )
 def test_11_6_near_spellings_and_short_replies_are_choices(chat: Chat, db_path, typed: str, choice: str) -> None:
     chat.identify()
@@ -236,7 +247,7 @@ def test_11_6_near_spellings_and_short_replies_are_choices(chat: Chat, db_path, 
     assert stored(db_path)["q1"][0] == choice
 
 
-@pytest.mark.parametrize("typed", ["9", "0", "asdf", "hmm"])
+@pytest.mark.parametrize("typed", ["9", "0", "asdf", "hmm", "n/a"])
 def test_11_6_out_of_range_or_nothing_gets_the_options_with_a_hint(chat: Chat, db_path, typed: str) -> None:
     chat.identify()
     chat.send(typed)
@@ -244,6 +255,18 @@ def test_11_6_out_of_range_or_nothing_gets_the_options_with_a_hint(chat: Chat, d
     assert "tap" not in chat.replies[0].text
     assert chat.question_id == "q1" and stored(db_path) == {}
     assert not chat.engine.store.unanswered_summary()
+
+
+@pytest.mark.parametrize(
+    ("typed", "question"), [("skip this one", "q3"), ("next question", "q3"), ("previous question", "q1")]
+)
+def test_11_6_everyday_ways_to_skip_or_go_back_are_not_comments(chat: Chat, db_path, typed: str, question) -> None:
+    chat.identify()
+    chat.press("Partly")
+    chat.press("No comment")  # at Q2, nothing just answered
+    chat.send(typed)
+    assert "Which answer goes with it?" not in chat.text and chat.question_id == question
+    assert stored(db_path) == {"q1": ("partly", None)}
 
 
 def test_11_6_typo_at_school_type_and_which_kind_of_yes(chat: Chat) -> None:
