@@ -185,4 +185,5 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "which_choice_for_comment": _F({"comment"}),
     "button_was_a_question": _F(),
     "confirm_replace_comment": _F({"label", "old", "comment"}),
+    "button_not_now": _F(),
 }
