@@ -186,4 +186,5 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "button_was_a_question": _F(),
     "confirm_replace_comment": _F({"label", "old", "comment"}),
     "button_not_now": _F(),
+    "confirm_proposal": _F({"label", "comment"}),
 }

@@ -112,3 +112,21 @@ def test_tell_me_more_typed_is_the_button(chat: Chat) -> None:
     pressed = chat.press("Tell me more")[0].text
     chat.send("tell me more")
     assert chat.replies[0].text == pressed
+
+
+def test_a_question_typed_at_the_free_text_question_is_not_saved_as_a_proposal_unless_confirmed(
+    chat: Chat, db_path
+) -> None:
+    chat.identify()
+    chat.send("change 5.11")
+    chat.send("what is EGFL?")
+    assert "Save this as your answer to Q5.11? “what is EGFL?”" in chat.text and stored(db_path) == {}
+    chat.press("No, it's not a comment")
+    assert "Source:" in chat.text and chat.question_id == "q5.11" and stored(db_path) == {}
+    chat.send("Could we have more cross-phase networks?")
+    chat.press("Yes, add it")
+    assert stored(db_path) == {"q5.11": (None, "Could we have more cross-phase networks?")}
+    assert "Your answers" in chat.text
+    chat.send("change 5.11")
+    chat.send("More cross-phase networks")  # a statement is saved at once, as before
+    assert stored(db_path)["q5.11"] == (None, "More cross-phase networks")

@@ -301,6 +301,9 @@ class QuestionStep(_QuestionPending):
         if question.kind == "text":
             if fold(text) in _NOTHING_TO_ADD:
                 return self.skip(turn)
+            if not looks_like_a_comment(text) and len(text.split()) >= 2:  # "what is EGFL?": a proposal?
+                turn.session.comment_draft = CommentDraft(question.id, text)
+                return turn.interrupt(StepId.CONFIRM_COMMENT)
             refused = refuse_storing(turn, text)
             if refused:
                 return refused
@@ -419,6 +422,8 @@ class ConfirmCommentStep(ConfirmStep):
         label, shown = turn.label(question), shorten(draft.text)
         if current is not None and current.comment:
             text = turn.say("confirm_replace_comment", label=label, old=shorten(current.comment), comment=shown)
+        elif question.kind == "text":
+            text = turn.say("confirm_proposal", label=label, comment=shown)
         else:
             text = turn.say("confirm_comment", label=label, comment=shown)
         return [Outbound(text, buttons)]
@@ -428,12 +433,12 @@ class ConfirmCommentStep(ConfirmStep):
         draft = turn.session.comment_draft
         question = turn.question(draft.qid if draft else None)
         previous = turn.answers.get(question.id) if question else None
-        if draft is None or question is None or previous is None:
+        if draft is None or question is None or (previous is None and question.kind == "choice"):
             return turn.restore([])
         refused = refuse_storing(turn, draft.text)
         if refused:
             return refused
-        turn.save_answer(question, previous.choice, draft.text)
+        turn.save_answer(question, previous.choice if previous else None, draft.text)
         turn.session.comment_draft = None
         ack = turn.say("saved_comment_on", label=turn.label(question))
         turn.pop_resume()
