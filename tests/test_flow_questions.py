@@ -63,6 +63,9 @@ def test_a_remark_at_an_unanswered_question_waits_for_its_choice_then_both_are_s
     assert "Saved: Yes, with your comment." in chat.text
     assert stored(db_path)["q2"] == ("yes", "strongly support these")
     assert chat.question_id == "q3"
+    chat.send("too expensive for us")
+    chat.send("No, our budget is cut")  # a choice with more comment: both parts kept
+    assert stored(db_path)["q3"] == ("no", "too expensive for us\nour budget is cut")
 
 
 def test_a_remark_is_kept_only_for_the_prompt_it_was_typed_at(chat: Chat, db_path) -> None:

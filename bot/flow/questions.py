@@ -109,7 +109,7 @@ def record_choice(turn: Turn, question: Question, code: str, comment: str | None
     draft = pending_remark(turn, question)
     if draft is not None:
         turn.session.comment_draft = None
-        comment = comment if comment is not None else draft.text
+        comment = draft.text if comment is None else f"{draft.text}\n{comment}"  # nothing typed is lost
     refused = refuse_storing(turn, comment)
     if refused:
         return refused
