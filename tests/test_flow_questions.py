@@ -78,7 +78,7 @@ def test_a_remark_is_kept_only_for_the_prompt_it_was_typed_at(chat: Chat, db_pat
 
 def test_it_was_a_question_answers_the_remark_and_stores_nothing(chat: Chat, db_path) -> None:
     chat.identify()
-    chat.send("I need to know about governor training")
+    chat.send("we need more governor training")
     chat.press("It was a question")
     assert "Which answer goes with it?" not in chat.text and chat.question_id == "q1"
     assert stored(db_path) == {}
@@ -133,3 +133,14 @@ def test_a_question_typed_at_the_free_text_question_is_not_saved_as_a_proposal_u
     chat.send("change 5.11")
     chat.send("More cross-phase networks")  # a statement is saved at once, as before
     assert stored(db_path)["q5.11"] == (None, "More cross-phase networks")
+
+
+def test_asking_without_a_question_word_is_not_a_remark(chat: Chat, db_path) -> None:
+    chat.identify()
+    for typed in ("I have a question about fees", "I'd like to know what EGFL is"):
+        chat.send(typed)
+        assert "Which answer goes with it?" not in chat.text, typed
+        if "Not now" in [b.label for b in chat.buttons]:  # the fee question opened the fee calculator
+            chat.press("Not now")
+        assert chat.question_id == "q1", typed
+    assert stored(db_path) == {}

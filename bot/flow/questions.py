@@ -44,6 +44,8 @@ _STANCE = re.compile(
     r"|sensible|reasonable|fair|worthwhile|works|clear|this|these|that|those|it|they|them"
     r"|support (?:these|this|it|them|that|the))\b"
 )
+# Asking without a question word first: "I have a question about fees", "I'd like to know what EGFL is".
+_ASKING = re.compile(r"\b(?:question|questions|wondering|wonder|know|explain|clarify|clarification|tell me)\b")
 _SHOWN_CHARS = 200  # a draft comment is quoted back up to this length
 
 
@@ -180,9 +182,10 @@ def choice_hint(turn: Turn) -> list[Outbound]:
 
 
 def looks_like_a_comment(text: str) -> bool:
-    """A few words that neither ask ("?", "how…", "tell me…") nor are one word: typed as a remark, not a question."""
-    words = fold(text).split()
-    return len(words) >= 2 and "?" not in text and words[0] not in _QUESTION_WORDS
+    """A few words that neither ask ("?", "how…", "tell me…", "I'd like to know…") nor are one word: a remark."""
+    folded = fold(text)
+    words = folded.split()
+    return len(words) >= 2 and "?" not in text and words[0] not in _QUESTION_WORDS and _ASKING.search(folded) is None
 
 
 def takes_a_stance(text: str) -> bool:
