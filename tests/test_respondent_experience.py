@@ -54,6 +54,7 @@ def test_11_1_a_fee_asked_inside_a_comment_is_told_without_opening_the_calculato
     chat.send("change 2")
     chat.send("Partly, what is our fee?")
     assert "Primary, 420 pupils: £4,461 + 420 × £5.77 = £6,884.40" in chat.text and chat.question_id == "q3"
+    assert chat.text.count("£6,884.40") == 1, "said once: the fee question's summary has it"
 
 
 # ------------------------------------------------------------------ 2. a comment on every answer

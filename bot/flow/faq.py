@@ -54,7 +54,10 @@ def reply_to_question(
         from bot.flow.fees import fee_in_passing
 
         told = fee_in_passing(turn, text) or turn.say("answer", answer=reply.answer, source=reply.source)
-        return [Outbound(told), *turn.prompt(fresh=fresh)]
+        following = turn.prompt(fresh=fresh)
+        if any(told in r.text for r in following):  # the fee question's summary says it already
+            return following
+        return [Outbound(told), *following]
     if reply.compute == "fees":  # fee words are a synonym group in faq.yaml: the answerer routes them
         from bot.flow.fees import start_fee
 
