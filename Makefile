@@ -11,6 +11,8 @@ chat: $(VENV)/.installed
 	$(BIN)/elp-bot chat
 
 test: $(VENV)/.installed
+	@if [ ! -f .cache/axe/axe.min.js ] && command -v npm >/dev/null 2>&1; then \
+		.ci/fetch-axe || echo "note: could not fetch axe-core: the browser tests will be skipped"; fi
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -20,6 +22,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_telegram.py
 	$(BIN)/python bench/bench_teams.py
 	$(BIN)/python bench/bench_report.py
+	$(BIN)/python bench/bench_web.py
 
 # The long fuzz run: 4 processes on one database, random SIGKILLs, invariants checked (exit 1 if any broke).
 fuzz: $(VENV)/.installed
@@ -31,4 +34,4 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info .cache

@@ -35,28 +35,49 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot._answers import Answerer  # noqa: E402
-from bot._ask import answer_record  # noqa: E402
+from bot._answers import Answerer, Reply  # noqa: E402
+from bot._ask import reply_record  # noqa: E402
 from content import DEFAULT_CONTENT_DIR, load_content  # noqa: E402
 
 EVAL = ROOT / "tests" / "fixtures" / "eval"
 LEGACY = ROOT / "tests" / "fixtures" / "questions.yaml"
 BASELINE_DECLINE_BELOW = 60
+SETS = ["dev", "holdout", "test"]
 _DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
 
 
 def normalise(text: str) -> str:
-    """Lower case, one space, straight quotes and dashes, money without thousands commas or trailing .00."""
+    """Lower case, one space, straight quotes and dashes, money without thousands commas or trailing .00, Qn."""
     text = text.translate(_DASHES).casefold()
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     text = re.sub(r"(?<=\d)\.00\b", "", text)
+    text = re.sub(r"\bquestion (\d)", r"q\1", text)  # "Question 1" is how the chat's "Q1" is written out
     return " ".join(text.split())
 
 
+_TABLE_ROW = re.compile(r"^([a-z][a-z ]*?) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)$")
+
+
 def has_all(answer: str, expect: list[str]) -> bool:
-    """Whether the answer contains every expected phrase (normalised)."""
+    """Whether the answer contains every expected phrase (normalised), a fee-table row as its figures."""
     said = normalise(answer)
-    return all(normalise(str(phrase)) in said for phrase in expect)
+    lines = [normalise(line) for line in answer.splitlines()]
+    return all(normalise(str(phrase)) in said or _has_row(lines, normalise(str(phrase))) for phrase in expect)
+
+
+def _has_row(lines: list[str], phrase: str) -> bool:
+    """A row of the source's fee table ("Primary 4,461 5.77", "Special 4,681 0"): a line naming the band with
+    its flat rate and per-pupil rate (a 0 rate: "no per-pupil")."""
+    row = _TABLE_ROW.match(phrase)
+    if row is None:
+        return False
+    band, flat, per_pupil = row.groups()
+    no_rate = per_pupil.strip("0.") == "" and any("no per-pupil" in line for line in lines)
+    for line in lines:
+        named = re.search(rf"(?<![a-z]){band}\b", line) and re.search(rf"£{flat}\b", line)
+        if named and (no_rate or re.search(rf"£{per_pupil}\b", line)):
+            return True
+    return False
 
 
 def load_set(name: str) -> list[dict[str, Any]]:
@@ -71,11 +92,13 @@ class Score:
     in_scope: int = 0
     right: int = 0
     wrong: int = 0  # confident and missing a phrase
+    related: int = 0  # not confident, but the closest passage shown as possibly related had every phrase
     out: int = 0
     declined: int = 0
     fees: int = 0
     fees_right: int = 0
     latencies: list[float] = field(default_factory=list)
+    paths: dict[str, list[int]] = field(default_factory=dict)  # step → [confident, wrong or out of scope]
     failures: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
 
     def add(self, item: dict[str, Any], record: dict[str, Any], seconds: float) -> None:
@@ -91,6 +114,7 @@ class Score:
         shown = f"{record['answer']}\n{record.get('source') or ''}"  # what a person sees: answer and source
         ok = record["confident"] and has_all(shown, item["expect"])
         self.right += ok
+        self.related += not record["confident"] and has_all(shown, item["expect"])
         self.wrong += record["confident"] and not ok
         if item["kind"] == "fee":
             self.fees += 1
@@ -101,6 +125,17 @@ class Score:
     def pct(self, part: int, whole: int) -> str:
         """'12/40 = 30.0%'."""
         return f"{part}/{whole} = {part / whole:.1%}" if whole else "n/a"
+
+    def rate(self, part: int) -> float:
+        """A share of the in-scope questions."""
+        return part / self.in_scope if self.in_scope else 0.0
+
+    def row(self) -> str:
+        """right, confidently wrong, declined, fees exact as percentages, for the side-by-side table."""
+        declined = self.declined / self.out if self.out else 0.0
+        fees = self.fees_right / self.fees if self.fees else 0.0
+        right, wrong, related = self.rate(self.right), self.rate(self.wrong), self.rate(self.related)
+        return f"{right:>7.1%} {wrong:>11.1%} {declined:>9.1%} {fees:>7.1%} {related:>16.1%}"
 
     def line(self) -> str:
         """right, confidently wrong, declined, fees, latency on one line."""
@@ -120,13 +155,31 @@ def ms(values: list[float]) -> str:
     return f"latency mean {statistics.fmean(ordered) * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms"
 
 
+def path_of(reply: Reply) -> str:
+    """Which step gave a confident reply: fee, faq, numbered, several (parts), or content (a passage)."""
+    if reply.why.startswith("["):
+        return "several"
+    if reply.kind in {"fee", "faq"}:
+        return reply.kind
+    if reply.why.startswith(("the ", "names activity area")):
+        return "numbered"
+    return "content"
+
+
 def run(answerer: Answerer, items: list[dict[str, Any]]) -> Score:
     """Answer every question of a set and tally it."""
     score = Score()
     for item in items:
         start = time.perf_counter()
-        record = answer_record(answerer, item["q"])
+        reply = answerer.find(item["q"])
+        record = reply_record(answerer.content, reply)
         score.add(item, record, time.perf_counter() - start)
+        if record["confident"]:
+            tally = score.paths.setdefault(path_of(reply), [0, 0])
+            tally[0] += 1
+            tally[1] += item["kind"] == "out_of_scope" or not has_all(
+                f"{record['answer']}\n{record.get('source') or ''}", item["expect"]
+            )
     return score
 
 
@@ -163,26 +216,38 @@ def source_lines() -> list[str]:
 
 
 def main() -> None:
-    """Print dev and test figures, the older set, and the baseline, measured in the same run."""
+    """Print dev, holdout and test side by side, the older set, and the baseline, measured in the same run."""
     content = load_content()
     started = time.perf_counter()
     answerer = Answerer(content)
     build_ms = (time.perf_counter() - started) * 1000
     answerer.find("warm up")
-    dev, test = load_set("dev"), load_set("test")
+    names = ["dev"] if "--dev-only" in sys.argv else ["dev", "holdout"] if "--no-test" in sys.argv else SETS
+    sets = {name: load_set(name) for name in names if (EVAL / f"{name}.yaml").exists()}
+    print(f"answerer built in {build_ms:.0f} ms; " + ", ".join(f"{n} {len(i)} questions" for n, i in sets.items()))
+    scores = {name: run(answerer, items) for name, items in sets.items()}
     lines = source_lines()
-    print(f"answerer built in {build_ms:.0f} ms; dev {len(dev)} questions, test {len(test)} questions")
-    dev_only = "--dev-only" in sys.argv  # while tuning: test is not even run
-    scores = {"dev": run(answerer, dev)} if dev_only else {"dev": run(answerer, dev), "test": run(answerer, test)}
+    print(f"{'':<18} {'right':>7} {'conf. wrong':>11} {'declined':>9} {'fees':>7} {'unsure, had it':>16}")
     for name, score in scores.items():
-        print(f"assistant {name:<4} {score.line()}")
+        print(f"assistant {name:<8} {score.row()}")
+    for name, items in sets.items():
+        print(f"baseline  {name:<8} {baseline(items, lines).row()}")
+    for name, score in scores.items():
+        print(f"assistant {name:<8} {score.line()}")
     right, n, declined, m = run_legacy(answerer)
     print(f"assistant dev, older set (source cited): right {right}/{n} = {right / n:.1%}, declined {declined}/{m}")
-    for name, items in (("dev", dev), ("test", test))[: 1 if dev_only else 2]:
-        print(f"baseline  {name:<4} {baseline(items, lines).line()}")
-    if not dev_only:
-        gap = scores["dev"].right / scores["dev"].in_scope - scores["test"].right / scores["test"].in_scope
-        print(f"dev - test gap in right answers: {gap:+.1%}")
+    for name in names[1:]:
+        if name in scores:
+            gap = scores["dev"].rate(scores["dev"].right) - scores[name].rate(scores[name].right)
+            print(f"dev - {name} gap in right answers: {gap:+.1%}")
+    if "--paths" in sys.argv:  # totals per step, for calibration; never question by question
+        for name, score in scores.items():
+            tallies = ", ".join(f"{p} {w}/{c} wrong" for p, (c, w) in sorted(score.paths.items()))
+            print(f"confident answers by step, {name}: {tallies}")
+    if "--by-set" in sys.argv:  # dev by writer: tune on two writers, check on the other two
+        for writer in sorted({item["set"] for item in sets["dev"]}):
+            score = run(answerer, [item for item in sets["dev"] if item["set"] == writer])
+            print(f"assistant dev {writer} {score.row()}")
     if "--failures" in sys.argv:
         for item, record in scores["dev"].failures:
             answer = record["answer"].replace("\n", " / ")[:160]

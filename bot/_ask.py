@@ -14,19 +14,23 @@ def answer_record(answerer: Answerer, question: str, school: dict[str, Any] | No
 
     `school` (a directory row) supplies the fee band and pupil count when the question does not.
     """
-    content = answerer.content
-    reply = answerer.find(question)
+    return {**reply_record(answerer.content, answerer.find(question), school), "question": question}
+
+
+def reply_record(content: Content, reply: Reply, school: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The record `answer_record` gives, for a reply already found."""
     answer, source = reply.answer, reply.source
     if reply.compute == "fees":
         answer = _fee_answer(content, reply, school)
     elif not reply.confident:
         email = content.offer.contact.email
-        if reply.kind == "declined" and reply.answer:
-            answer = content.say("declined_related", related=reply.answer, email=email)
+        if reply.answer:  # what the documents do say (declined), or the closest passage (not sure)
+            key = "declined_related" if reply.kind == "declined" else "not_sure_related"
+            answer = content.say(key, related=reply.answer, email=email)
         else:
             answer = content.say("declined" if reply.kind == "declined" else "not_sure", email=email)
     return {
-        "question": question,
+        "question": reply.question,
         "answer": answer,
         "source": source,
         "confident": reply.confident,

@@ -185,7 +185,7 @@ def _find_rolls(lowered: str, several: bool) -> list[tuple[int, int]]:
         unit = bool(match.group(2)) or bool(_LEAD.search(masked[: match.start(1)]))
         if not unit and _YEAR.match(match.group(1)):
             continue
-        if not 1 <= number <= 5000:
+        if not (1 if unit else 10) <= number <= 5000:  # a bare "2" ("L2", "2 sites") is no school's roll
             continue
         if unit:
             with_unit.append((number, match.start(1)))

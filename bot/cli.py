@@ -621,5 +621,146 @@ def content_check(directory: str | None) -> None:
     )
 
 
+base_url_option = click.option(
+    "--base-url",
+    default=None,
+    help="The public address people open (https://… behind your reverse proxy).  [default: ELP_BASE_URL, "
+    "else http://localhost:8000]",
+)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@base_url_option
+@click.option(
+    "--behind-proxy",
+    is_flag=True,
+    help="Trust X-Forwarded-For/-Proto from the proxy addresses in FORWARDED_ALLOW_IPS (default 127.0.0.1).",
+)
+@db_option
+@content_option
+def web(host: str, port: int, base_url: str | None, behind_proxy: bool, db_path: str, content_dir: str | None) -> None:
+    """Serve the web chat (/c/<link>) and the ELP team's results pages (/admin) with uvicorn."""
+    import uvicorn
+
+    from adapters.web.app import WebConfig, create_app, server_config
+    from bot import Engine
+    from storage import Store
+
+    settings = _settings(db_path=db_path, content_dir=content_dir, web_base_url=base_url)
+    content = settings.content()
+    admins = frozenset(f"{channel}:{user}" for channel, user in settings.admins if channel == "web")
+    engine = Engine.open(settings.db_path, content=content, settings=settings)
+    store = Store.open(settings.db_path)
+    app = create_app(engine, store, content, WebConfig(admins=admins, base_url=settings.web_base_url))
+    click.echo(f"serving {settings.web_base_url} on http://{host}:{port} ({len(admins)} web admin(s))", err=True)
+    try:
+        allowed = settings.web_forwarded_allow_ips
+        uvicorn.Server(
+            server_config(app, host=host, port=port, behind_proxy=behind_proxy, forwarded_allow_ips=allowed)
+        ).run()
+    finally:
+        store.close()
+        engine.close()
+
+
+@main.command()
+@click.option("--members", is_flag=True, help="One link per member school that has none yet.")
+@click.option("--school", "urn", default=None, help="One more link, for a person at this school (URN).")
+@click.option("--name", default=None, help="With --school: the person's name.")
+@click.option("--email", default=None, help="With --school: the person's email.")
+@click.option("--admin", "admin_email", default=None, help="An admin link for the ELP team member with this email.")
+@click.option("--revoke", "revoke_id", type=int, default=None, help="Stop the link with this number working.")
+@click.option("--reissue", "reissue_id", type=int, default=None, help="A new link for this number (answers kept).")
+@click.option("--list", "list_all", is_flag=True, help="List every invitation with its number.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None, help="CSV file (default: stdout).")
+@base_url_option
+@db_option
+def invite(
+    members: bool,
+    urn: str | None,
+    name: str | None,
+    email: str | None,
+    admin_email: str | None,
+    revoke_id: int | None,
+    reissue_id: int | None,
+    list_all: bool,
+    out: str | None,
+    base_url: str | None,
+    db_path: str,
+) -> None:
+    """Invitation links for the web chat, as a CSV ready for a mail merge (school, name, email, link)."""
+    import csv
+    import io
+
+    from adapters.web import invitations
+
+    chosen = (members, urn, admin_email, revoke_id, reissue_id, list_all)
+    if sum(1 for option in chosen if option not in (None, False)) != 1:
+        raise click.UsageError("choose one of --members, --school URN, --admin EMAIL, --revoke N, --reissue N, --list")
+    settings = _settings(db_path=db_path, web_base_url=base_url)
+    store = _store(settings.db_path, must_exist=False)
+    try:
+        if list_all:
+            for row in store.invitations():
+                state = "revoked" if row["revoked_at"] else "live"
+                who = " ".join(v for v in (row["school"], row["name"], row["email"]) if v)
+                click.echo(f"{row['id']:>5}  {row['role']:<10} {state:<7} {row['created_at'][:10]}  {who}")
+            return
+        if revoke_id is not None:
+            if not invitations.revoke(store, revoke_id, _now()):
+                raise click.ClickException(f"no live invitation number {revoke_id} (see elp-bot invite --list)")
+            click.echo(f"invitation {revoke_id} revoked: its link no longer works")
+            return
+        if reissue_id is not None:
+            issued = invitations.reissue(store, reissue_id)
+            if issued is None:
+                raise click.ClickException(f"no invitation number {reissue_id} (see elp-bot invite --list)")
+            links = [issued]
+        elif admin_email is not None:
+            links = [invitations.invite(store, role="admin", now=_now(), name=name, email=admin_email)]
+            if ("web", admin_email) not in settings.admins:
+                click.echo(f"note: add web:{admin_email} to ELP_ADMINS, or this link opens nothing", err=True)
+        elif urn is not None:
+            from storage.schools import school as directory_school
+
+            row = directory_school(store, urn)
+            if row is None:
+                raise click.ClickException(f"no school with URN {urn} in the directory (elp-bot schools list)")
+            links = [
+                invitations.invite(
+                    store, role="respondent", now=_now(), school_urn=urn, school=row["name"], name=name, email=email
+                )
+            ]
+        else:
+            links, skipped = invitations.invite_members(store, _now())
+            if not links and not skipped:
+                raise click.ClickException("no member schools: run elp-bot schools members FILE first")
+            if skipped:
+                click.echo(f"{skipped} school(s) already have a link (--reissue N gives a new one)", err=True)
+    finally:
+        store.close()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["number", "urn", "school", "name", "email", "link"])
+    for issued in links:
+        writer.writerow(
+            [
+                issued.invitation_id,
+                issued.school_urn or "",
+                issued.school or "",
+                issued.name or "",
+                issued.email or "",
+                issued.link(settings.web_base_url),
+            ]
+        )
+    if out:
+        Path(out).write_text("\ufeff" + buffer.getvalue(), encoding="utf-8", newline="")
+        click.echo(f"wrote {len(links)} link(s) to {out}", err=True)
+    else:
+        click.echo(buffer.getvalue(), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -41,6 +41,8 @@ class Settings:
     slack_api_url: str | None = None
     teams_env: Mapping[str, str] = field(default_factory=dict)  # teams branch: CONNECTIONS__… for the Agents SDK
     teams_bot_id: str | None = None  # teams branch: TEAMS_BOT_ID, for the app manifest
+    web_base_url: str = "http://localhost:8000"  # web branch: the address in invitation links
+    web_forwarded_allow_ips: str = "127.0.0.1"  # web branch: proxies trusted with --behind-proxy
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **options: Any) -> Settings:
@@ -70,6 +72,8 @@ class Settings:
             "slack_api_url": pick("slack_api_url", "SLACK_API_URL"),
             "teams_env": {k: v for k, v in env.items() if k.startswith(_TEAMS_PREFIXES)},
             "teams_bot_id": pick("teams_bot_id", "TEAMS_BOT_ID"),
+            "web_base_url": pick("web_base_url", "ELP_BASE_URL") or "http://localhost:8000",
+            "web_forwarded_allow_ips": pick("web_forwarded_allow_ips", "FORWARDED_ALLOW_IPS") or "127.0.0.1",
         }
         if options:
             raise TypeError(f"unknown settings: {sorted(options)}")

@@ -168,6 +168,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "fee_missing_pupils": _F({"band"}),
     "fee_missing_pru_phase": _F(),
     "declined_related": _F({"related", "email"}),
+    "not_sure_related": _F({"related", "email"}),
     # adapters branch: channel notices
     "telegram_edit_ignored": _F(),
     "telegram_caption_ignored": _F(),

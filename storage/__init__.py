@@ -381,7 +381,7 @@ class Store:
             for table in ("answer_log", "answers"):
                 deleted[table] = self._write(f"DELETE FROM {table} WHERE respondent_id = ?", (row[0],)).rowcount
             deleted["respondents"] = self._write("DELETE FROM respondents WHERE id = ?", (row[0],)).rowcount
-        for table in ("conversations", "unanswered", "inbound_seen", "outbox", "reminder_log"):
+        for table in ("conversations", "unanswered", "inbound_seen", "outbox", "reminder_log", "web_messages"):
             deleted[table] = self._write(
                 f"DELETE FROM {table} WHERE channel = ? AND user_id = ?", (channel, user_id)
             ).rowcount
@@ -620,6 +620,120 @@ class Store:
             "SELECT sent_at FROM reminder_log WHERE channel = ? AND user_id = ? ORDER BY id", (channel, user_id)
         )
         return [row[0] for row in rows]
+
+    # ------------------------------------------------------------ web channel (branch web): invitations, sessions, chat
+
+    def add_invitation(
+        self,
+        *,
+        token_hash: str,
+        user_key: str,
+        role: str,
+        now: str,
+        school_urn: str | None = None,
+        school: str | None = None,
+        name: str | None = None,
+        email: str | None = None,
+    ) -> int:
+        """Store a new invitation (only its token's hash) and return its id."""
+        cursor = self._write(
+            "INSERT INTO web_invitations (token_hash, user_key, role, school_urn, school, name, email, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (token_hash, user_key, role, school_urn, school, name, email, now),
+        )
+        return int(cursor.lastrowid)
+
+    def invitation_by_hash(self, token_hash: str) -> dict[str, Any] | None:
+        """The invitation whose token has this hash, if it is not revoked."""
+        rows = list(
+            self.db.query("SELECT * FROM web_invitations WHERE token_hash = ? AND revoked_at IS NULL", [token_hash])
+        )
+        return rows[0] if rows else None
+
+    def invitation(self, invitation_id: int) -> dict[str, Any] | None:
+        """One invitation by id (revoked or not)."""
+        rows = list(self.db.query("SELECT * FROM web_invitations WHERE id = ?", [invitation_id]))
+        return rows[0] if rows else None
+
+    def invitations(self) -> list[dict[str, Any]]:
+        """Every invitation, oldest first."""
+        return list(self.db.query("SELECT * FROM web_invitations ORDER BY id"))
+
+    def revoke_invitation(self, invitation_id: int, now: str) -> bool:
+        """Revoke a link and end its sessions; False if there was no such live invitation."""
+        cursor = self._write(
+            "UPDATE web_invitations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (now, invitation_id)
+        )
+        self._write("DELETE FROM web_sessions WHERE invitation_id = ?", (invitation_id,))
+        return cursor.rowcount == 1
+
+    def reissue_invitation(self, invitation_id: int, token_hash: str) -> bool:
+        """Give an invitation a new token (the old link stops working; the respondent stays the same)."""
+        cursor = self._write(
+            "UPDATE web_invitations SET token_hash = ?, revoked_at = NULL WHERE id = ?", (token_hash, invitation_id)
+        )
+        self._write("DELETE FROM web_sessions WHERE invitation_id = ?", (invitation_id,))
+        return cursor.rowcount == 1
+
+    def add_web_session(self, id_hash: str, invitation_id: int, csrf: str, now: str) -> None:
+        """Store a browser session (only the hash of its cookie value)."""
+        self._write(
+            "INSERT INTO web_sessions (id_hash, invitation_id, csrf, created_at) VALUES (?, ?, ?, ?)",
+            (id_hash, invitation_id, csrf, now),
+        )
+
+    def web_session(self, id_hash: str) -> dict[str, Any] | None:
+        """A session with its live invitation's fields, or None (unknown, expired link or revoked)."""
+        rows = list(
+            self.db.query(
+                "SELECT s.id_hash, s.csrf, s.created_at AS session_created_at, i.* FROM web_sessions s"
+                " JOIN web_invitations i ON i.id = s.invitation_id WHERE s.id_hash = ? AND i.revoked_at IS NULL",
+                [id_hash],
+            )
+        )
+        return rows[0] if rows else None
+
+    def web_turn(self, channel: str, user_id: str, client_id: str) -> list[dict[str, Any]] | None:
+        """The stored messages of one client message id (inbound first), or None if it was never recorded."""
+        rows = list(
+            self.db.query(
+                "SELECT direction, text, buttons, at FROM web_messages"
+                " WHERE channel = ? AND user_id = ? AND client_id = ? ORDER BY id",
+                [channel, user_id, client_id],
+            )
+        )
+        return rows or None
+
+    def add_web_turn(
+        self, channel: str, user_id: str, client_id: str, messages: list[tuple[str, str, str]], now: str
+    ) -> None:
+        """Record one turn of the web chat: (direction 'in' or 'out', text, buttons as JSON) in order."""
+        for direction, text, buttons in messages:
+            self._write(
+                "INSERT INTO web_messages (channel, user_id, client_id, direction, text, buttons, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (channel, user_id, client_id, direction, text, buttons, now),
+            )
+
+    def web_history(self, channel: str, user_id: str, limit: int = 500) -> list[dict[str, Any]]:
+        """The latest messages of one person's web chat, oldest first."""
+        rows = list(
+            self.db.query(
+                "SELECT client_id, direction, text, buttons, at FROM web_messages"
+                " WHERE channel = ? AND user_id = ? ORDER BY id DESC LIMIT ?",
+                [channel, user_id, limit],
+            )
+        )
+        return rows[::-1]
+
+    def web_offered(self, channel: str, user_id: str, buttons_fragment: str) -> str | None:
+        """The buttons (JSON) of the newest reply shown to this person that contains this fragment, or None."""
+        row = self.conn.execute(
+            "SELECT buttons FROM web_messages WHERE channel = ? AND user_id = ? AND direction = 'out'"
+            " AND instr(buttons, ?) > 0 ORDER BY id DESC LIMIT 1",
+            (channel, user_id, buttons_fragment),
+        ).fetchone()
+        return row[0] if row else None
 
 
 @dataclass

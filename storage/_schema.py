@@ -167,6 +167,51 @@ def m005_outbox(db: Database) -> None:
 
 
 @migrations()
+def m006_web_invitations(db: Database) -> None:
+    """The web channel: invitation links (token hashes only), browser sessions and the chat history."""
+    db["web_invitations"].create(
+        {
+            "id": int,
+            "token_hash": str,
+            "user_key": str,
+            "role": str,
+            "school_urn": str,
+            "school": str,
+            "name": str,
+            "email": str,
+            "created_at": str,
+            "revoked_at": str,
+        },
+        pk="id",
+        not_null={"token_hash", "user_key", "role", "created_at"},
+    )
+    db["web_invitations"].create_index(["token_hash"], unique=True)
+    db["web_invitations"].create_index(["user_key"], unique=True)
+    db["web_sessions"].create(
+        {"id_hash": str, "invitation_id": int, "csrf": str, "created_at": str},
+        pk="id_hash",
+        not_null={"invitation_id", "csrf", "created_at"},
+        foreign_keys=[("invitation_id", "web_invitations", "id")],
+    )
+    # One row per message shown in the web chat; an inbound row and its replies share a client message id.
+    db["web_messages"].create(
+        {
+            "id": int,
+            "channel": str,
+            "user_id": str,
+            "client_id": str,
+            "direction": str,
+            "text": str,
+            "buttons": str,
+            "at": str,
+        },
+        pk="id",
+        not_null={"channel", "user_id", "client_id", "direction", "text", "at"},
+    )
+    db["web_messages"].create_index(["channel", "user_id", "client_id"])
+
+
+@migrations()
 def m007_teams_references_and_reminders(db: Database) -> None:
     """Teams conversation references and sent cards, and the reminder log (every channel)."""
     db["teams_references"].create(

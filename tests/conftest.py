@@ -28,6 +28,14 @@ def _is_loopback(address: object) -> bool:
         return False
 
 
+def pytest_report_header() -> str:
+    """One line at the start of every run: whether the browser tests (tests/test_web_browser.py) will run."""
+    from tests.test_web_browser import missing
+
+    reason = missing()
+    return f"browser tests: SKIPPED – {reason}" if reason else "browser tests: run (Chromium and axe-core found)"
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any test that tries to reach beyond 127.0.0.1 / ::1."""

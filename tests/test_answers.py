@@ -9,17 +9,20 @@ import yaml
 
 from bench.bench_answers import has_all, load_set, normalise, run
 from bot._answers import Answerer, Normaliser
+from bot._ask import answer_record
 from bot._passages import build_passages
 
 LEGACY = yaml.safe_load((Path(__file__).parent / "fixtures" / "questions.yaml").read_text(encoding="utf-8"))
-# Floors on the test half (tests/fixtures/eval/test.yaml), set a little under what was measured
-# (69.2% right, 10.4% confidently wrong, 91.1% declined, 96.6% of fees exact), never tuned on.
-# The issue asks for 90% right, 95% declined, 2% confidently wrong and every fee exact: not reached.
-TEST_RIGHT_FLOOR = 0.67
-TEST_DECLINED_FLOOR = 0.88
-TEST_WRONG_CEILING = 0.12
+# Floors on the test half (tests/fixtures/eval/test.yaml), set a little under what was measured on it
+# (63.1% right, 7.7% confidently wrong, 97.8% declined, 96.6% of fees exact), never tuned on. Before
+# the calibration the same test half measured 69.2% / 10.4% / 91.1% / 96.6%: fewer confident answers,
+# fewer of them wrong. The issue asks for 90% right, 95% declined, 2% confidently wrong and every fee
+# exact: declines are reached, the rest is not.
+TEST_RIGHT_FLOOR = 0.61
+TEST_DECLINED_FLOOR = 0.95
+TEST_WRONG_CEILING = 0.09
 TEST_FEES_FLOOR = 0.95
-LEGACY_FLOOR = 0.95  # the older labelled set, now part of dev (cited-source labels)
+LEGACY_FLOOR = 0.93  # the older labelled set, now part of dev (cited-source labels)
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +31,10 @@ def answerer(content) -> Answerer:
 
 
 def test_the_sets_are_big_enough() -> None:
-    dev, test = load_set("dev"), load_set("test")
-    assert len(dev) + len(test) >= 400
-    assert {item["q"] for item in dev}.isdisjoint(item["q"] for item in test)
+    dev, holdout, test = load_set("dev"), load_set("holdout"), load_set("test")
+    assert len(dev) + len(test) >= 400 and len(holdout) >= 250
+    for tuned, held in ((dev, test), (dev, holdout), (holdout, test)):
+        assert {item["q"] for item in tuned}.isdisjoint(item["q"] for item in held)
 
 
 def test_test_half_floor(answerer: Answerer) -> None:
@@ -46,10 +50,22 @@ def test_test_half_floor(answerer: Answerer) -> None:
     assert fees >= TEST_FEES_FLOOR, figures
 
 
+def test_holdout_floor(answerer: Answerer) -> None:
+    """The holdout (half of the later blind sets C and D), totals only: 52.8% right, 8.5% wrong, 93.5% declined."""
+    score = run(answerer, load_set("holdout"))
+    assert score.right / score.in_scope >= 0.50
+    assert score.wrong / score.in_scope <= 0.10
+    assert score.declined / score.out >= 0.90
+
+
 def test_scoring_normalises_money_quotes_and_dashes() -> None:
     assert normalise("£6,884.40 – “SEND”") == normalise('£6884.40 - "send"')
     assert has_all("Total £4,461.00", ["£4461"])
     assert not has_all("Primary: £4,461", ["£4,461", "£5.77"])
+    assert has_all("Primary: £4,461 flat rate + £5.77 per pupil", ["Primary 4,461 5.77"])  # a source table row
+    assert has_all("Special: flat rate £4,681\nthere is no per-pupil part", ["Special 4,681 0"])
+    assert not has_all("PRU primary: £2,060 flat rate", ["Primary 4,461 5.77"])
+    assert has_all("Q1: Do you agree", ["Question 1"])
 
 
 def test_older_labelled_set_floor(answerer: Answerer) -> None:
@@ -151,3 +167,39 @@ def test_real_words_are_not_spelling_mistakes(answerer: Answerer) -> None:
 def test_area_by_number(answerer: Answerer) -> None:
     reply = answerer.find("what's in area 7?")
     assert reply.confident and reply.topic == "area:7"
+
+
+def test_chat_declines_with_what_the_documents_do_say(chat) -> None:
+    """A declined money question in chat shows the fee table it is closest to, then the pending question."""
+    chat.identify()
+    chat.send("ask")
+    chat.send("is there VAT on the subscription")
+    assert "don't answer that" in chat.text and "£4,461" in chat.text and chat.question_id == "q1"
+    chat.send("ask")
+    chat.send("what's the weather like")
+    assert "outside what I can help with" in chat.text and "£4,461" not in chat.text
+
+
+def test_an_answer_without_the_kind_of_fact_asked_is_withheld_but_shown(answerer: Answerer) -> None:
+    """ "When" wants a date or a frequency, "how many" a number: lacking it, the passage is only possibly related."""
+    reply = answerer.find("how many apprenticeships are promised")
+    assert not reply.confident and reply.kind == "unsure" and "asks how many" in reply.why
+    record = answer_record(answerer, "how many apprenticeships are promised")
+    assert "may or may not be what you need:\nManifesto pledges 2022 - 2026" in record["answer"]
+    dated = answerer.find("what date is the consultation closing")
+    assert dated.confident and "March" in dated.answer
+
+
+def test_several_questions_in_one_are_answered_only_when_every_part_is(answerer: Answerer) -> None:
+    whole = answerer.find("what are the aims and is there a DSL network?")
+    assert whole.confident and "no learner left behind" in whole.answer and "DSL networks" in whole.answer
+    partial = answerer.find("what does Q3 ask, and what do the sponsors think of it?")
+    assert not partial.confident and "several questions in one" in partial.why
+
+
+def test_chat_not_sure_shows_the_closest_passage_as_possibly_related(chat) -> None:
+    chat.identify()
+    chat.send("ask")
+    chat.send("how many apprenticeships are promised")
+    assert "may or may not be what you need:\nManifesto pledges 2022 - 2026" in chat.text
+    assert chat.question_id == "q1"

@@ -109,6 +109,8 @@ def test_wheel_ships_the_content(tmp_path: Path) -> None:
     assert "content/sources/questionnaire.txt" in names
     assert {"bot/engine.py", "storage/__init__.py", "adapters/console.py"} <= names
     assert {"bot/results/report.py", "bot/results/xlsx.py", "bot/results/templates/report.html.j2"} <= names
+    web = {"adapters/web/app.py", "adapters/web/templates/chat.html.j2", "adapters/web/static/chat.js"}
+    assert web | {"adapters/web/static/style.css"} <= names
     assert not any(name.startswith("tests/") for name in names)
 
 

@@ -71,10 +71,15 @@ def reply_to_question(
     if not reply.confident:
         suggestions = json.dumps([t for _, t in reply.suggestions])
         turn.store.log_unanswered(turn.channel, turn.user_id, text, reply.normalised, suggestions, turn.stamp)
-        if reply.kind == "declined":
-            return [Outbound(turn.say("declined", email=email), follow), *turn.prompt(fresh=fresh)]
+        if reply.kind == "declined":  # with what the documents do say on the closest topic, when there is one
+            if reply.answer:
+                said = turn.say("declined_related", related=reply.answer, email=email)
+            else:
+                said = turn.say("declined", email=email)
+            return [Outbound(said, follow), *turn.prompt(fresh=fresh)]
         buttons = [more_button(title, topic) for title, topic in reply.suggestions]
-        return [Outbound(turn.say("not_sure", email=email), buttons[:3] + follow), *turn.prompt(fresh=fresh)]
+        said = turn.say("not_sure_related", related=reply.answer, email=email) if reply.answer else None
+        return [Outbound(said or turn.say("not_sure", email=email), buttons[:3] + follow), *turn.prompt(fresh=fresh)]
     topics = ([reply.topic] if reply.topic and reply.topic not in {"contact", "dates"} else []) + list(
         reply.related[:2]
     )
