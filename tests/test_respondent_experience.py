@@ -43,7 +43,7 @@ def test_11_1_choice_with_a_question_is_saved_then_the_question_answered(
     assert "Locality matters" in chat.text, "with the next question's summary, as after any answer"
 
 
-@pytest.mark.parametrize("typed", ["Yes, but how much will it cost?", "No. Our budget is cut; why should we pay?"])
+@pytest.mark.parametrize("typed", ["Yes, but how much will it cost?", "No, how much do we pay?"])
 def test_11_1_a_fee_asked_inside_a_comment_is_told_without_opening_the_calculator(chat: Chat, typed: str) -> None:
     chat.identify()  # a primary whose roll is not known
     chat.send(typed)
@@ -80,7 +80,7 @@ def test_11_2_a_comment_after_a_yes_by_typing_or_by_its_button(chat: Chat, db_pa
 def test_11_2_declined_offer_is_answered_as_a_question(chat: Chat, db_path) -> None:
     chat.identify()
     chat.press("Not sure")
-    chat.send("governors support for small schools")
+    chat.send("governors support")
     chat.press("No, it's not a comment")
     assert stored(db_path)["q1"] == ("unsure", None)
     assert chat.question_id == "q2" and "Source:" in chat.text
