@@ -88,6 +88,8 @@ class ChoiceReader:
             rest = text[len(word) :]
             if rest and (rest[0].isalnum() or rest[0] == "'"):
                 continue  # "nobody", "yesterday", "2nd": not a choice word
+            if len(word) == 1 and rest and not (rest[0].isspace() or rest[0] in ",.;:!-–—"):
+                continue  # "n/a", "y'know": a letter that is not "y" or "n" on its own
             comment = _SEPARATOR.sub("", rest).strip()
             return TypedChoice(code, comment if _has_symbols(comment) or any(c.isalnum() for c in comment) else None)
         return None
@@ -125,10 +127,23 @@ _COMMAND_WORDS: dict[str, Sequence[str]] = {
         "start consultation",
         "continue consultation",
         "restart",
+        "start again",
     ),
     "hello": ("hi", "hello", "hey", "hiya", "good morning", "good afternoon", "good evening", "hi there"),
-    "back": ("back", "go back", "previous", "prev", "undo"),
-    "skip": ("skip", "next", "pass", "skip this", "skip question", "skip this question", "no comment"),
+    "back": ("back", "go back", "previous", "prev", "undo", "previous question", "last question"),
+    "skip": (
+        "skip",
+        "next",
+        "pass",
+        "skip this",
+        "skip it",
+        "skip this one",
+        "skip for now",
+        "skip question",
+        "skip this question",
+        "next question",
+        "no comment",
+    ),
     "review": (
         "review",
         "summary",

@@ -182,4 +182,10 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "teams_reply_error": _F(),
     "teams_chosen": _F({"label"}),
     "reminder": _F({"closes", "answered", "total"}),
+    # fix-conv branch: remarks typed at a choice question
+    "which_choice_for_comment": _F({"comment"}),
+    "button_was_a_question": _F(),
+    "confirm_replace_comment": _F({"label", "old", "comment"}),
+    "button_not_now": _F(),
+    "confirm_proposal": _F({"label", "comment"}),
 }

@@ -25,3 +25,11 @@ def test_unsure_answers_are_logged_but_short_replies_at_a_choice_are_not(chat: C
     chat.send("pupil premium strategy for next year")
     logged = [row["example"] for row in chat.engine.store.unanswered_summary()]
     assert logged == ["pupil premium strategy for next year"]
+
+
+def test_a_long_more_on_label_is_cut_at_a_word(chat: Chat) -> None:
+    chat.identify()
+    chat.send("What is EGFL?")
+    labels = [b.label for b in chat.buttons if b.label.startswith("More on ")]
+    assert "More on Business support, Ealing Grid for Learning, EEC…" in labels
+    assert all(len(label) <= 60 for label in labels)

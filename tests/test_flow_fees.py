@@ -24,7 +24,7 @@ def test_pru_asks_which_rate(chat: Chat) -> None:
     chat.send("how much does our PRU pay?")
     assert step_of(chat) == StepId.FEE_PRU
     labels = [b.label for b in chat.buttons]
-    assert labels and all("PRU" in label for label in labels)
+    assert labels[-1] == "Not now" and labels[:-1] and all("PRU" in label for label in labels[:-1])
     chat.press(labels[0])
     assert "no per-pupil" in chat.text.casefold() or "per pupil" in chat.text.casefold()
 
@@ -43,3 +43,23 @@ def test_fee_mid_question_returns_to_the_question(chat: Chat) -> None:
     assert step_of(chat) == StepId.FEE_PUPILS, "the school type is known: only the roll is asked"
     chat.send("back")
     assert chat.question_id == "q1" and step_of(chat) == StepId.QUESTION
+
+
+def test_the_pupils_prompt_has_a_way_out_by_button_or_typed(chat: Chat) -> None:
+    chat.identify()
+    chat.send("fee")
+    chat.send("don't know")
+    assert "or choose Not now" in chat.text and [b.label for b in chat.buttons] == ["Not now"]
+    chat.press("Not now")
+    assert "OK, leaving that." in chat.text and chat.question_id == "q1"
+    chat.send("fee")
+    chat.send("not now")
+    assert chat.question_id == "q1"
+
+
+def test_the_school_type_prompt_has_a_way_out(chat: Chat) -> None:
+    chat.send("hi")
+    chat.send("fee")
+    assert [b.label for b in chat.buttons][-1] == "Not now"
+    chat.press("Not now")
+    assert "OK, leaving that." in chat.text

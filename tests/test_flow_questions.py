@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.flow.state import StepId
 
-from ._flow import step_of
+from ._flow import step_of, stored
 from .conftest import Chat
 
 
@@ -42,3 +42,105 @@ def test_where_is_the_question_number(chat: Chat) -> None:
     chat.press("Yes")
     chat.send("pause")
     assert "Question 2 of 15 (Q2)" in chat.text
+
+
+# ---- a remark typed at a choice question is a comment, not a query (fix-conv)
+
+CHOICES = ["Yes", "Partly", "No", "Not sure"]
+
+
+def test_a_remark_at_an_unanswered_question_waits_for_its_choice_then_both_are_saved(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("Partly")
+    chat.press("No comment")
+    chat.send("strongly support these")  # at Q2, unanswered: once a confident quote from the vision
+    assert "Source:" not in chat.text, "not a quote from the vision"
+    assert "Your comment: “strongly support these”. Which answer goes with it?" in chat.text
+    assert [b.label for b in chat.buttons][:5] == [*CHOICES, "It was a question"]
+    chat.send("What is EGFL?")  # a digression keeps the remark waiting
+    assert "Source:" in chat.text and "Which answer goes with it?" in chat.text
+    chat.send("1")
+    assert "Saved: Yes, with your comment." in chat.text
+    assert stored(db_path)["q2"] == ("yes", "strongly support these")
+    assert chat.question_id == "q3"
+    chat.send("too expensive for us")
+    chat.send("No, our budget is cut")  # a choice with more comment: both parts kept
+    assert stored(db_path)["q3"] == ("no", "too expensive for us\nour budget is cut")
+
+
+def test_a_remark_is_kept_only_for_the_prompt_it_was_typed_at(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.send("I think the aims are too vague")
+    chat.send("skip")
+    chat.press("Partly")
+    assert stored(db_path) == {"q2": ("partly", None)} and step_of(chat) == StepId.COMMENT
+
+
+def test_it_was_a_question_answers_the_remark_and_stores_nothing(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.send("we need more governor training")
+    chat.press("It was a question")
+    assert "Which answer goes with it?" not in chat.text and chat.question_id == "q1"
+    assert stored(db_path) == {}
+    chat.press("Yes")
+    assert stored(db_path)["q1"] == ("yes", None)
+
+
+def test_a_remark_at_an_answered_question_is_offered_as_its_comment_then_moves_on(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("Yes")
+    chat.press("Partly")
+    chat.press("No comment")
+    chat.send("change 1")
+    chat.send("I think this is vital for our pupils")  # "this": once a dump of the whole topic
+    assert "Add this as your comment on Q1? “I think this is vital for our pupils”" in chat.text
+    chat.press("Yes, add it")
+    assert stored(db_path)["q1"] == ("yes", "I think this is vital for our pupils")
+    assert "Saved your comment on Q1." in chat.text and chat.question_id == "q3"
+    chat.send("change 1")
+    chat.send("we value this a lot")
+    assert "Replace your comment on Q1 (“I think this is vital for our pupils”) with this?" in chat.text
+
+
+def test_a_topic_typed_at_a_question_is_still_looked_up(chat: Chat) -> None:
+    chat.identify()
+    chat.send("governors support")
+    assert "Source:" in chat.text and "Which answer" not in chat.text
+    chat.send("tell me about governor training")
+    assert "Which answer" not in chat.text
+
+
+def test_tell_me_more_typed_is_the_button(chat: Chat) -> None:
+    chat.identify()
+    pressed = chat.press("Tell me more")[0].text
+    chat.send("tell me more")
+    assert chat.replies[0].text == pressed
+
+
+def test_a_question_typed_at_the_free_text_question_is_not_saved_as_a_proposal_unless_confirmed(
+    chat: Chat, db_path
+) -> None:
+    chat.identify()
+    chat.send("change 5.11")
+    chat.send("what is EGFL?")
+    assert "Save this as your answer to Q5.11? “what is EGFL?”" in chat.text and stored(db_path) == {}
+    chat.press("No, it's not a comment")
+    assert "Source:" in chat.text and chat.question_id == "q5.11" and stored(db_path) == {}
+    chat.send("Could we have more cross-phase networks?")
+    chat.press("Yes, add it")
+    assert stored(db_path) == {"q5.11": (None, "Could we have more cross-phase networks?")}
+    assert "Your answers" in chat.text
+    chat.send("change 5.11")
+    chat.send("More cross-phase networks")  # a statement is saved at once, as before
+    assert stored(db_path)["q5.11"] == (None, "More cross-phase networks")
+
+
+def test_asking_without_a_question_word_is_not_a_remark(chat: Chat, db_path) -> None:
+    chat.identify()
+    for typed in ("I have a question about fees", "I'd like to know what EGFL is"):
+        chat.send(typed)
+        assert "Which answer goes with it?" not in chat.text, typed
+        if "Not now" in [b.label for b in chat.buttons]:  # the fee question opened the fee calculator
+            chat.press("Not now")
+        assert chat.question_id == "q1", typed
+    assert stored(db_path) == {}

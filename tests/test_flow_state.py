@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.flow.state import MAX_OFFERS, FeeDraft, Frame, SchoolPick, Session, StepId
+from bot.flow.state import MAX_OFFERS, CommentDraft, FeeDraft, Frame, SchoolPick, Session, StepId
 
 
 def test_round_trip() -> None:
@@ -72,3 +72,10 @@ def test_offers_are_bounded() -> None:
         session.offer(f"ans:q1:{serial}")
     assert len(session.offers) == MAX_OFFERS and session.offers[-1] == f"ans:q1:{MAX_OFFERS + 49}"
     assert len(Session.from_json(session.to_json()).offers) == MAX_OFFERS
+
+
+def test_a_remark_waiting_for_its_choice_survives_a_restart() -> None:
+    session = Session(step=StepId.QUESTION, qid="q1", serial=7, comment_draft=CommentDraft("q1", "spot on", 7))
+    assert Session.from_json(session.to_json()).comment_draft == CommentDraft("q1", "spot on", 7)
+    older = '{"step":"question","qid":"q1","serial":7,"comment_draft":{"qid":"q1","text":"spot on"}}'
+    assert Session.from_json(older).comment_draft == CommentDraft("q1", "spot on", None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from adapters.console import render
@@ -37,10 +39,22 @@ def test_11_1_choice_with_a_question_is_saved_then_the_question_answered(
     assert stored(db_path)["q1"] == (choice, comment)
     assert chat.replies[0].text.startswith(f"Saved: {chat.engine.choice_labels[choice]}, with your comment.")
     assert len(chat.replies) >= 2, "the question in it gets an answer too"
-    if step_of(chat) == StepId.FEE_PUPILS:  # "how much will it cost?" opened the fee calculator
-        chat.send("420")
-        assert "£6,884.40" in chat.text
     assert step_of(chat) == StepId.QUESTION and chat.question_id == "q2", "and the respondent moves on"
+    assert "Locality matters" in chat.text, "with the next question's summary, as after any answer"
+
+
+@pytest.mark.parametrize("typed", ["Yes, but how much will it cost?", "No, how much do we pay?"])
+def test_11_1_a_fee_asked_inside_a_comment_is_told_without_opening_the_calculator(chat: Chat, typed: str) -> None:
+    chat.identify()  # a primary whose roll is not known
+    chat.send(typed)
+    assert "Your school (Primary): £4,461 flat rate + £5.77 per pupil." in chat.text
+    assert "How many pupils" not in chat.text and step_of(chat) == StepId.QUESTION and chat.question_id == "q2"
+    chat.send("fee")
+    chat.send("420")  # typed when asked: their roll
+    chat.send("change 2")
+    chat.send("Partly, what is our fee?")
+    assert "Primary, 420 pupils: £4,461 + 420 × £5.77 = £6,884.40" in chat.text and chat.question_id == "q3"
+    assert chat.text.count("£6,884.40") == 1, "said once: the fee question's summary has it"
 
 
 # ------------------------------------------------------------------ 2. a comment on every answer
@@ -66,7 +80,7 @@ def test_11_2_a_comment_after_a_yes_by_typing_or_by_its_button(chat: Chat, db_pa
 def test_11_2_declined_offer_is_answered_as_a_question(chat: Chat, db_path) -> None:
     chat.identify()
     chat.press("Not sure")
-    chat.send("tell me about governors support")
+    chat.send("governors support")
     chat.press("No, it's not a comment")
     assert stored(db_path)["q1"] == ("unsure", None)
     assert chat.question_id == "q2" and "Source:" in chat.text
@@ -125,6 +139,27 @@ def test_11_3_answer_the_rest_goes_to_first_unanswered(chat: Chat, via: str) -> 
     chat.press("No")
     chat.press("No comment")
     assert chat.question_id == "q4", "then on to the next unanswered"
+
+
+def test_11_3_after_submitting_answer_the_rest_still_leads_to_each_unanswered_question(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("Yes")
+    chat.send("submit")
+    chat.press("Submit anyway")
+    assert "ELP-2026-0001" in chat.text
+    for via in ("review", "start"):  # the review offers it; "start" at the review is the same
+        chat.send("review")
+        assert "Answer the rest" in [b.label for b in chat.buttons]
+        chat.send(via) if via == "start" else chat.press("Answer the rest")
+        assert chat.question_id == "q2", "not the review again"
+    chat.press("Partly")
+    chat.press("No comment")
+    assert chat.question_id == "q3", "then the next unanswered, not back to the review"
+    chat.send("change 1")
+    chat.press("No")
+    chat.press("No comment")
+    assert "Your answers" in chat.text and "ELP-2026-0001" in chat.text, "a change goes back to the review"
+    assert stored(db_path) == {"q1": ("no", None), "q2": ("partly", None)}
 
 
 # ------------------------------------------------------------------ 4. options keep their numbers
@@ -194,7 +229,18 @@ def test_11_5_own_roll_mentioned_in_passing_is_stored_only_when_confirmed(chat: 
 
 @pytest.mark.parametrize(
     ("typed", "choice"),
-    [("yse", "yes"), ("partley", "partly"), ("mabye", "unsure"), ("ok", "yes"), ("sure", "yes"), ("absolutely", "yes")],
+    [
+        ("yse", "yes"),
+        ("partley", "partly"),
+        ("mabye", "unsure"),
+        ("ok", "yes"),
+        ("sure", "yes"),
+        ("absolutely", "yes"),
+        ("strongly agree", "yes"),
+        ("I'm not sure", "unsure"),
+        ("I don't know", "unsure"),
+        ("strongly disagree", "no"),
+    ],
 )
 def test_11_6_near_spellings_and_short_replies_are_choices(chat: Chat, db_path, typed: str, choice: str) -> None:
     chat.identify()
@@ -202,7 +248,7 @@ def test_11_6_near_spellings_and_short_replies_are_choices(chat: Chat, db_path, 
     assert stored(db_path)["q1"][0] == choice
 
 
-@pytest.mark.parametrize("typed", ["9", "0", "asdf", "hmm"])
+@pytest.mark.parametrize("typed", ["9", "0", "asdf", "hmm", "n/a"])
 def test_11_6_out_of_range_or_nothing_gets_the_options_with_a_hint(chat: Chat, db_path, typed: str) -> None:
     chat.identify()
     chat.send(typed)
@@ -210,6 +256,18 @@ def test_11_6_out_of_range_or_nothing_gets_the_options_with_a_hint(chat: Chat, d
     assert "tap" not in chat.replies[0].text
     assert chat.question_id == "q1" and stored(db_path) == {}
     assert not chat.engine.store.unanswered_summary()
+
+
+@pytest.mark.parametrize(
+    ("typed", "question"), [("skip this one", "q3"), ("next question", "q3"), ("previous question", "q1")]
+)
+def test_11_6_everyday_ways_to_skip_or_go_back_are_not_comments(chat: Chat, db_path, typed: str, question) -> None:
+    chat.identify()
+    chat.press("Partly")
+    chat.press("No comment")  # at Q2, nothing just answered
+    chat.send(typed)
+    assert "Which answer goes with it?" not in chat.text and chat.question_id == question
+    assert stored(db_path) == {"q1": ("partly", None)}
 
 
 def test_11_6_typo_at_school_type_and_which_kind_of_yes(chat: Chat) -> None:
@@ -305,3 +363,10 @@ def test_11_2_the_last_choice_can_be_commented_from_the_free_text_question(chat:
     chat.send("depends on the budget")
     assert stored(db_path)["q5.10"] == ("unsure", "depends on the budget")
     assert chat.question_id == "q5.11"
+
+
+def test_11_6_help_never_says_tap_in_a_terminal(chat: Chat) -> None:
+    chat.identify()
+    chat.send("help")
+    shown, _ = render(chat.replies)
+    assert "Choose an option or type." in shown and not re.search(r"\btap", shown, re.I)

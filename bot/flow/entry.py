@@ -57,7 +57,7 @@ def start(turn: Turn) -> list[Outbound]:
         return [Outbound(turn.say("identity_intro")), *turn.prompt()]
     while turn.step.side:
         turn.pop_resume()
-    if turn.session.step in {StepId.REVIEW, StepId.CONFIRM_SUBMIT} and not turn.submitted and turn.unanswered():
+    if turn.session.step in {StepId.REVIEW, StepId.CONFIRM_SUBMIT} and turn.unanswered():
         return first_unanswered(turn)  # "Answer the rest" on the review
     if turn.session.step != StepId.NONE:
         return welcome_back(turn)

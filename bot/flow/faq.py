@@ -39,14 +39,25 @@ def reply_to_question(
     *,
     fresh: bool = False,
     instead: Callable[[], list[Outbound]] | None = None,
+    aside: bool = False,
 ) -> list[Outbound]:
     """Answer a question from the content, then ask again whatever is pending (`fresh`: with its intro).
 
     `instead`: what to reply when no answer is confident (a short reply at a choice is not a question).
+    `aside`: the question came inside a comment ("Yes, but how much will it cost?"): a fee is answered
+    from what is known, never by opening the fee calculator.
     """
     if len(text) > MAX_QUESTION_CHARS:
         return turn.again("question_too_long")
     reply = turn.engine.answerer.find(text)
+    if reply.compute == "fees" and aside:
+        from bot.flow.fees import fee_in_passing
+
+        told = fee_in_passing(turn, text) or turn.say("answer", answer=reply.answer, source=reply.source)
+        following = turn.prompt(fresh=fresh)
+        if any(told in r.text for r in following):  # the fee question's summary says it already
+            return following
+        return [Outbound(told), *following]
     if reply.compute == "fees":  # fee words are a synonym group in faq.yaml: the answerer routes them
         from bot.flow.fees import start_fee
 
@@ -84,7 +95,15 @@ def more_on(turn: Turn, topic: str) -> Button:
 
 def more_button(label: str, topic: str) -> Button:
     """A read-only 'tell me more' button for a content topic."""
-    return Button(label[:60], actions.make("more", topic.replace(":", ".", 1)))
+    return Button(fit_label(label), actions.make("more", topic.replace(":", ".", 1)))
+
+
+def fit_label(label: str, limit: int = 60) -> str:
+    """A button label of at most `limit` characters, cut at a word with "…" (never "…EEC prem")."""
+    if len(label) <= limit:
+        return label
+    cut = label[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:–-")
+    return cut + "…"
 
 
 def more(turn: Turn, topic: str) -> list[Outbound]:

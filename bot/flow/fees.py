@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import _actions as actions
 from bot._actions import Action
 from bot._messages import Button, Outbound
-from bot._text import match_option
+from bot._text import fold, match_option
 from bot.flow.base import Step
 from bot.flow.faq import fee_request, fee_working
 from bot.flow.state import FeeDraft, StepId
@@ -35,6 +35,19 @@ def own_fee(turn: Turn) -> str | None:
         flat, per_pupil = f"{currency}{band.flat_rate}", f"{currency}{band.per_pupil_rate}"
         return turn.say("own_fee_rates", band=band.name, flat=flat, per_pupil=per_pupil)
     return turn.say("own_fee", working=fee_working(turn.content, band, pupils))
+
+
+def fee_in_passing(turn: Turn, text: str) -> str | None:
+    """A fee asked inside a comment: worked out from the message's own figures, else their school's fee
+    (or its rates); None when neither is known. Nothing is asked and nothing stored."""
+    request = fee_request(text)
+    own = known_band(turn)
+    band = turn.content.fee_band(request.band) if request.band and request.band != "pru" else own
+    if band is not None and request.pupils is not None and 1 <= request.pupils <= MAX_PUPILS:
+        pupils = request.pupils if band.per_pupil != 0 else None
+        working = fee_working(turn.content, band, pupils)
+        return turn.say("fee_answer", working=working, source=turn.content.offer.funding.heading)
+    return own_fee(turn)
 
 
 def start_fee(turn: Turn, text: str | None) -> list[Outbound]:
@@ -99,6 +112,16 @@ def keep_roll(turn: Turn, value: str | None) -> list[Outbound]:
     return turn.again("roll_kept", pupils=int(value))
 
 
+def not_now(turn: Turn) -> Button:
+    """'Not now': leave the fee calculator, back to where they were (as typing back does)."""
+    return Button(turn.say("button_not_now"), turn.act("nav", "back"))
+
+
+def said_not_now(turn: Turn, text: str) -> bool:
+    """'not now' typed: the button's label."""
+    return fold(text) == fold(turn.say("button_not_now"))
+
+
 class FeeBandStep(Step):
     """Which type of school (the fee band)."""
 
@@ -112,9 +135,11 @@ class FeeBandStep(Step):
 
     def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
         buttons = [Button(b.name, turn.act("fee", "band", b.id)) for b in self.bands(turn)]
-        return [Outbound(turn.say(f"ask_{self.id}"), buttons)]
+        return [Outbound(turn.say(f"ask_{self.id}"), [*buttons, not_now(turn)])]
 
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
+        if said_not_now(turn, text):
+            return self.back(turn)
         request = fee_request(text)
         if request.pupils is not None:
             turn.session.fee.pupils = request.pupils
@@ -150,9 +175,11 @@ class FeePupilsStep(Step):
 
     def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
         band = turn.content.fee_band(turn.session.fee.band or "")
-        return [Outbound(turn.say("ask_pupils", band=band.name if band else ""))]
+        return [Outbound(turn.say("ask_pupils", band=band.name if band else ""), [not_now(turn)])]
 
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
+        if said_not_now(turn, text):
+            return self.back(turn)
         pupils = fee_request(text).pupils
         if pupils is None or not 1 <= pupils <= MAX_PUPILS:
             return turn.again("pupils_invalid")

@@ -8,7 +8,7 @@ from bot import _actions as actions
 from bot._messages import Button, Outbound
 from bot._text import fold
 from bot.flow.base import ConfirmStep, Step
-from bot.flow.faq import reply_to_question
+from bot.flow.faq import fee_request, more, reply_to_question
 from bot.flow.fees import own_fee
 from bot.flow.review import show_review
 from bot.flow.state import CommentDraft, Frame, JustAnswered, StepId
@@ -22,9 +22,31 @@ _NOTHING_TO_ADD = frozenset(
 
 
 _DIGITS = re.compile(r"\d+", re.UNICODE)
+# A message starting with one of these asks something (or asks to be told), even without a "?".
 _QUESTION_WORDS = frozenset(
-    "what how why when where who which whose is are do does did can could will would should may shall".split()
+    "what how why when where who which whose is are do does did can could will would should may shall"
+    " what's whats how's hows who's whos where's wheres when's why's isn't isnt aren't arent doesn't doesnt"
+    " tell explain show give describe list define please".split()
 )
+# Typed at a question, these mean its "Tell me more" button.
+_TELL_ME_MORE = frozenset(
+    fold(w) for w in ("tell me more", "more", "more info", "more details", "details", "read more")
+)
+# Words that take a stance or point at the question ("strongly support these", "these are fine", "too
+# expensive"): a sentence with one is a remark on the question; a bare topic ("pupil premium strategy")
+# is a search.
+_STANCE = re.compile(
+    r"\b(?:i|i'm|im|i've|we|we're|we've|our|ours|us|my|agree|agreed|disagree|think|feel|felt|believe|like|love"
+    r"|hate|prefer|want|wish|hope|appreciate|need|needs|needed|should|shouldn't|must|vital|essential|important"
+    r"|crucial|useful|helpful|valuable|invaluable|good|great|excellent|brilliant|poor|bad|expensive|costly"
+    r"|unclear|vague|concerned|concerns|worried|happy|unhappy|pleased|keen|strongly|fully|definitely|totally"
+    r"|too|not|don't|dont|doesn't|isn't|can't|cant|cannot|won't|never|waste|afford|welcome|valued|fine|ok|okay"
+    r"|sensible|reasonable|fair|worthwhile|works|clear|this|these|that|those|it|they|them"
+    r"|support (?:these|this|it|them|that|the))\b"
+)
+# Asking without a question word first: "I have a question about fees", "I'd like to know what EGFL is".
+_ASKING = re.compile(r"\b(?:question|questions|wondering|wonder|know|explain|clarify|clarification|tell me)\b")
+_SHOWN_CHARS = 200  # a draft comment is quoted back up to this length
 
 
 def go_to_question(turn: Turn, question: Question) -> list[Outbound]:
@@ -35,6 +57,7 @@ def go_to_question(turn: Turn, question: Question) -> list[Outbound]:
 
 def first_unanswered(turn: Turn) -> list[Outbound]:
     """The first unanswered question, or the review when every question has an answer."""
+    turn.session.after_review = False  # "Answer the rest": one unanswered question after another
     nxt = turn.next_unanswered(None)
     return show_review(turn) if nxt is None else go_to_question(turn, nxt)
 
@@ -42,14 +65,14 @@ def first_unanswered(turn: Turn) -> list[Outbound]:
 def move_on(turn: Turn, question: Question) -> str | None:
     """After a question, make the next thing pending: the review if they came from it, else the next
     unanswered question (the review when none is left). Returns a line to show first, if any."""
-    if turn.session.after_review or turn.submitted:
+    if turn.session.after_review:  # "change 5.2" from the review (or after submitting): back to it
         turn.session.after_review = False
         turn.goto(StepId.REVIEW)
         return None
     nxt = turn.next_unanswered(question.id)
     if nxt is None:
         turn.goto(StepId.REVIEW)
-        return turn.say("all_answered") if not turn.unanswered() else None
+        return turn.say("all_answered") if not turn.unanswered() and not turn.submitted else None
     turn.goto(StepId.QUESTION, nxt.id)
     return None
 
@@ -84,7 +107,11 @@ def refuse_storing(turn: Turn, comment: str | None) -> list[Outbound]:
 
 
 def record_choice(turn: Turn, question: Question, code: str, comment: str | None) -> list[Outbound]:
-    """Store a choice (and comment), then invite a comment or move on."""
+    """Store a choice (and comment, or the remark typed at this prompt before it), then invite a comment or move on."""
+    draft = pending_remark(turn, question)
+    if draft is not None:
+        turn.session.comment_draft = None
+        comment = draft.text if comment is None else f"{draft.text}\n{comment}"  # nothing typed is lost
     refused = refuse_storing(turn, comment)
     if refused:
         return refused
@@ -109,7 +136,7 @@ def record_choice_then_answer(turn: Turn, question: Question, code: str, comment
     saved = turn.say("saved_choice_comment", choice=turn.engine.choice_labels[code])
     return [
         Outbound("\n\n".join(line for line in (saved, intro) if line)),
-        *reply_to_question(turn, comment, fresh=True),
+        *reply_to_question(turn, comment, fresh=True, aside=True),
     ]
 
 
@@ -155,9 +182,55 @@ def choice_hint(turn: Turn) -> list[Outbound]:
 
 
 def looks_like_a_comment(text: str) -> bool:
-    """A few words that neither ask ("?", "how…") nor are one word: typed as a remark, not a question."""
-    words = fold(text).split()
-    return len(words) >= 2 and not text.rstrip().endswith("?") and words[0] not in _QUESTION_WORDS
+    """A few words that neither ask ("?", "how…", "tell me…", "I'd like to know…") nor are one word: a remark."""
+    folded = fold(text)
+    words = folded.split()
+    return len(words) >= 2 and "?" not in text and words[0] not in _QUESTION_WORDS and _ASKING.search(folded) is None
+
+
+def takes_a_stance(text: str) -> bool:
+    """A remark with a view in it ("strongly support these"), not a topic to look up."""
+    return looks_like_a_comment(text) and _STANCE.search(fold(text)) is not None
+
+
+def shorten(text: str) -> str:
+    """A comment as quoted back: up to 200 characters."""
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
+def pending_remark(turn: Turn, question: Question) -> CommentDraft | None:
+    """A remark typed at this very prompt of `question`, waiting for the choice that goes with it."""
+    draft = turn.session.comment_draft
+    if draft is None or draft.serial is None:
+        return None
+    if (draft.qid, draft.serial) != (question.id, turn.session.serial) or turn.session.here != Frame(
+        StepId.QUESTION, question.id
+    ):
+        return None
+    return draft
+
+
+def take_remark(turn: Turn, question: Question, text: str) -> list[Outbound]:
+    """A statement typed at a choice question ("strongly support these") is a comment, not a query.
+
+    On the answer just given, or on this question once answered, it is offered as that comment
+    ("Add this as your comment on Q1?"); on an unanswered question it is kept until they choose the
+    answer that goes with it, and a button lets them say it was a question after all.
+    """
+    refused = refuse_storing(turn, text)
+    if refused:
+        return refused
+    target = turn.just_answered() or (question if question.id in turn.answers else None)
+    if target is not None:
+        turn.session.comment_draft = CommentDraft(target.id, text)
+        return turn.interrupt(StepId.CONFIRM_COMMENT)
+    turn.session.comment_draft = CommentDraft(question.id, text, turn.session.serial)
+    return turn.prompt(fresh=False)
+
+
+def _asks_a_fee(turn: Turn, text: str) -> bool:
+    """ "our fee for 420 pupils": a fee with a figure to work it out from, not a remark."""
+    return fee_request(text).pupils is not None and turn.engine.answerer.find(text).compute == "fees"
 
 
 class _QuestionPending(Step):
@@ -202,12 +275,18 @@ class QuestionStep(_QuestionPending):
         current = turn.answers.get(question.id)
         if current is not None:
             lines.append(turn.say("current_answer", answer=turn.describe(current)))
-        lines.append(turn.say("hint_text_question" if question.kind == "text" else "hint_choice"))
+        remark = pending_remark(turn, question)
+        if remark is not None:
+            lines.append(turn.say("which_choice_for_comment", comment=shorten(remark.text)))
+        else:
+            lines.append(turn.say("hint_text_question" if question.kind == "text" else "hint_choice"))
         buttons: list[Button] = []
         if question.kind == "choice":
             buttons += [
                 Button(c.label, turn.act("ans", question.id, c.code)) for c in turn.content.consultation.choices
             ]
+        if remark is not None:
+            buttons.append(Button(turn.say("button_was_a_question"), turn.act("nav", "remarkquestion")))
         buttons += comment_buttons(turn, question)
         buttons.append(Button(turn.say("button_more"), actions.make("more", question.topic.replace(":", "."))))
         skip_label = "button_nothing_to_add" if question.kind == "text" else "button_skip"
@@ -225,6 +304,9 @@ class QuestionStep(_QuestionPending):
         if question.kind == "text":
             if fold(text) in _NOTHING_TO_ADD:
                 return self.skip(turn)
+            if not looks_like_a_comment(text) and len(text.split()) >= 2:  # "what is EGFL?": a proposal?
+                turn.session.comment_draft = CommentDraft(question.id, text)
+                return turn.interrupt(StepId.CONFIRM_COMMENT)
             refused = refuse_storing(turn, text)
             if refused:
                 return refused
@@ -236,14 +318,25 @@ class QuestionStep(_QuestionPending):
         lead = turn.engine.choices.lead(text)
         if lead is not None and lead.comment:
             return record_choice_then_answer(turn, question, lead.code, lead.comment)
-        earlier = turn.just_answered()
-        if earlier is not None and looks_like_a_comment(text):
-            turn.session.comment_draft = CommentDraft(earlier.id, text)
-            return turn.interrupt(StepId.CONFIRM_COMMENT)
+        if fold(text) in _TELL_ME_MORE:
+            return more(turn, question.topic)
+        just = turn.just_answered() is not None
+        if (looks_like_a_comment(text) if just else takes_a_stance(text)) and not _asks_a_fee(turn, text):
+            return take_remark(turn, question, text)
         if _DIGITS.fullmatch(text):
             return choice_hint(turn)  # a number that is not one of the choices
         short = len(text.split()) <= 2 and not text.rstrip().endswith("?")
         return reply_to_question(turn, text, context=question, instead=(lambda: choice_hint(turn)) if short else None)
+
+    def on_action(self, turn: Turn, action: actions.Action) -> list[Outbound] | None:
+        if action.verb == "nav" and action.args[0] == "remarkquestion":
+            question = self.pending(turn)
+            remark = pending_remark(turn, question)
+            if remark is None:
+                return turn.again("stale_button")
+            turn.session.comment_draft = None
+            return reply_to_question(turn, remark.text, context=question)
+        return None
 
     def back(self, turn: Turn) -> list[Outbound]:
         index = turn.content.question_index[turn.session.qid or ""]
@@ -324,26 +417,37 @@ class ConfirmCommentStep(ConfirmStep):
         if draft is None or question is None:
             turn.pop_resume()
             return turn.prompt(fresh=False)
-        shown = draft.text if len(draft.text) <= 200 else draft.text[:199] + "…"
         buttons = [
             Button(turn.say("button_add_it"), turn.act("nav", self.yes_nav)),
             Button(turn.say("button_not_a_comment"), turn.act("nav", self.no_nav)),
         ]
-        return [Outbound(turn.say("confirm_comment", label=turn.label(question), comment=shown), buttons)]
+        current = turn.answers.get(question.id)
+        label, shown = turn.label(question), shorten(draft.text)
+        if current is not None and current.comment:
+            text = turn.say("confirm_replace_comment", label=label, old=shorten(current.comment), comment=shown)
+        elif question.kind == "text":
+            text = turn.say("confirm_proposal", label=label, comment=shown)
+        else:
+            text = turn.say("confirm_comment", label=label, comment=shown)
+        return [Outbound(text, buttons)]
 
     def yes(self, turn: Turn) -> list[Outbound]:
         """Store the draft as the earlier answer's comment, then back to the pending question."""
         draft = turn.session.comment_draft
         question = turn.question(draft.qid if draft else None)
         previous = turn.answers.get(question.id) if question else None
-        if draft is None or question is None or previous is None:
+        if draft is None or question is None or (previous is None and question.kind == "choice"):
             return turn.restore([])
         refused = refuse_storing(turn, draft.text)
         if refused:
             return refused
-        turn.save_answer(question, previous.choice, draft.text)
+        turn.save_answer(question, previous.choice if previous else None, draft.text)
         turn.session.comment_draft = None
-        return turn.restore([Outbound(turn.say("saved_comment_on", label=turn.label(question)))])
+        ack = turn.say("saved_comment_on", label=turn.label(question))
+        turn.pop_resume()
+        if turn.session.here == Frame(StepId.QUESTION, question.id):  # a comment on the question they were at
+            return advance(turn, question, ack=ack)
+        return [Outbound(ack), *turn.prompt(fresh=False)]
 
     def no(self, turn: Turn) -> list[Outbound]:
         """Not a comment: answer it as a question instead."""

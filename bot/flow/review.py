@@ -67,8 +67,8 @@ class ReviewStep(Step):
         else:
             if not submitted:
                 buttons.append(Button(turn.say("button_submit"), turn.act("nav", "submit")))
-                if unanswered:
-                    buttons.append(Button(turn.say("button_answer_rest"), turn.act("nav", "start")))
+            if unanswered:  # after submitting too: answers can be added until the closing date
+                buttons.append(Button(turn.say("button_answer_rest"), turn.act("nav", "start")))
             buttons.append(Button(turn.say("button_change"), turn.act("nav", "changes")))
         return [Outbound("\n".join(lines), buttons)]
 

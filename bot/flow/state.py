@@ -71,10 +71,12 @@ class JustAnswered:
 
 @dataclass
 class CommentDraft:
-    """Typed text offered as the comment on an earlier answer, waiting for a yes."""
+    """Typed text offered as a comment: on an answer (waiting for a yes), or, with the serial of the
+    prompt it was typed at, on the pending question (waiting for the choice that goes with it)."""
 
     qid: str
     text: str
+    serial: int | None = None
 
 
 @dataclass
@@ -155,7 +157,9 @@ def _read(data: dict[str, Any], serial: int) -> Session:
         fee=FeeDraft(text(fee.get("band")), count(fee.get("pupils")), bool(fee.get("asked"))),
         offers=[str(o) for o in data.get("offers") or []][-MAX_OFFERS:],
         just_answered=JustAnswered(str(just["qid"]), int(just["serial"])) if just else None,
-        comment_draft=CommentDraft(str(draft["qid"]), str(draft["text"])) if draft else None,
+        comment_draft=CommentDraft(str(draft["qid"]), str(draft["text"]), count(draft.get("serial")))
+        if draft
+        else None,
         comment_return=Frame(StepId(back["step"]), text(back.get("qid"))) if back else None,
     )
 
