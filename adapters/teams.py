@@ -426,6 +426,7 @@ def _retry_after(headers: Any, default: float) -> float:
 
 def build_web_app(adapter: TeamsAdapter, path: str = "/api/messages") -> web.Application:
     """The aiohttp app: the SDK's JWT middleware (anonymous only if configured), then the agent."""
+    quiet_sdk_logs()
     app = web.Application(middlewares=[_guard, jwt_authorization_middleware])
     with warnings.catch_warnings():  # the SDK's middleware reads this plain string key
         warnings.simplefilter("ignore", NotAppKeyWarning)
@@ -442,6 +443,12 @@ def build_web_app(adapter: TeamsAdapter, path: str = "/api/messages") -> web.App
     return app
 
 
+def quiet_sdk_logs() -> None:
+    """The SDK logs a body that is not an Activity at ERROR with pydantic's `input_value` (the body itself) and a
+    traceback: keep bodies out of logs (the request still gets 400, and `_guard` logs that it was malformed)."""
+    logging.getLogger("microsoft_agents.activity.activity").setLevel(logging.CRITICAL)
+
+
 @web.middleware
 async def _guard(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
     """A token check that fails in any way is a 401 and a body that is no Activity a 400, never a 500."""
@@ -450,6 +457,7 @@ async def _guard(request: web.Request, handler: Callable[[web.Request], Awaitabl
     except web.HTTPException:
         raise
     except ValidationError:  # the SDK parses the body after the token check: not an Activity
+        log.warning("request refused: the body is not an Activity")
         return web.json_response({"error": "malformed activity"}, status=400)
     except Exception as exc:
         if "claims_identity" in request:  # authenticated: the failure is ours, not the caller's

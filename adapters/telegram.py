@@ -103,7 +103,7 @@ def to_inbound(update: Update) -> Inbound | None:
 def notice_for(update: Update) -> str | None:
     """The messages.yaml key of a notice for updates the engine is not given (edits, captions), or None."""
     if update.edited_message is not None:
-        return "telegram_edit_ignored"
+        return "edit_ignored"
     message = update.message
     if message is not None and message.text is None and message.caption:
         return "telegram_caption_ignored"

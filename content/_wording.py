@@ -169,7 +169,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "fee_missing_pru_phase": _F(),
     "declined_related": _F({"related", "email"}),
     # adapters branch: channel notices
-    "telegram_edit_ignored": _F(),
+    "edit_ignored": _F(),  # Telegram and Slack
     "telegram_caption_ignored": _F(),
     "slack_file_ignored": _F(),
     "slack_messages_tab": _F(),

@@ -448,3 +448,14 @@ async def test_sigkill_between_commit_and_send_then_the_reply_arrives_after_rest
             assert texts(tenant.sent(user)).count(question) == 1
             replies = await tenant.press(user, "Special")  # and the conversation carries on from there
             assert "your role" in " ".join(texts(replies)).lower()
+
+
+async def test_a_body_that_is_no_activity_is_refused_without_logging_the_body(teams, caplog) -> None:
+    """fix-chan: the SDK logged pydantic's input_value (the body) at ERROR with a traceback; now one line, no body."""
+    _connector, tenant, engine = teams
+    caplog.set_level("DEBUG")
+    assert await tenant.post(["PRIVATE-BODY-MARKER"]) == 400  # type: ignore[arg-type]
+    assert await tenant.post("PRIVATE-BODY-MARKER") == 400  # type: ignore[arg-type]
+    assert "PRIVATE-BODY-MARKER" not in caplog.text and "Traceback" not in caplog.text
+    assert "request refused: the body is not an Activity" in caplog.text
+    assert engine.store.conn.execute("SELECT count(*) FROM conversations").fetchone()[0] == 0
