@@ -418,7 +418,7 @@ def check_request(body: bytes, headers: dict[str, str], verifier: SignatureVerif
             payload = parse_qs(text).get("payload")
             if payload and not isinstance(json.loads(payload[0]), dict):
                 return 400, "payload is not a JSON object"
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return 400, "malformed body"
     return None
 

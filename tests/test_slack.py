@@ -633,6 +633,8 @@ def test_signed_but_malformed_payloads_get_no_500_and_no_traceback(slack, caplog
         forged = {**action, "user": user, "container": "x", "channel": 7}
         assert ws.post(urlencode({"payload": json.dumps(forged)}), "application/x-www-form-urlencoded")[0] in (200, 400)
         assert ws.post(urlencode({"payload": json.dumps({**forged, "channel": None})}), FORM)[0] == 200
+    assert ws.post("[" * 100_000 + "]" * 100_000, "application/json")[0] == 400, "nested too deep for json"
+    assert ws.post("payload=" + "%5B" * 100_000, FORM)[0] == 400
     command = json.loads((FIXTURES / "slash_command.json").read_text())
     command.pop("user_id")
     assert ws.post(urlencode(command), "application/x-www-form-urlencoded")[0] == 200
