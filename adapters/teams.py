@@ -229,6 +229,7 @@ class TeamsAdapter:
             storage=MemoryStorage(), connection_manager=self.connections, start_typing_timer=settings.typing_indicator
         )
         self.app.activity(ActivityTypes.message)(self._on_message)
+        self.app.activity(ActivityTypes.message_update)(self._on_edit)
         self.app.conversation_update("membersAdded")(self._on_members_added)
         self.app.error(self._on_error)
         self.cloud.on_turn_error = self._on_error
@@ -281,6 +282,12 @@ class TeamsAdapter:
             message_id=delivery_id("act", activity.id) if activity.id else None,
         )
         await self._exchange(context, user, inbound)
+
+    async def _on_edit(self, context: TurnContext, _state: TurnState) -> None:
+        """An edited message (Teams sends messageUpdate): say edits aren't read, as Telegram and Slack do."""
+        activity = context.activity
+        if (activity.conversation.conversation_type or "personal") == "personal" and user_key(activity):
+            await self._send_text(context, self.engine.say("edit_ignored"))
 
     async def _on_members_added(self, context: TurnContext, _state: TurnState) -> None:
         activity = context.activity

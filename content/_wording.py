@@ -169,7 +169,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "fee_missing_pru_phase": _F(),
     "declined_related": _F({"related", "email"}),
     # adapters branch: channel notices
-    "edit_ignored": _F(),  # Telegram and Slack
+    "edit_ignored": _F(),  # Telegram, Slack and Teams
     "telegram_caption_ignored": _F(),
     "slack_file_ignored": _F(),
     "slack_messages_tab": _F(),

@@ -459,3 +459,18 @@ async def test_a_body_that_is_no_activity_is_refused_without_logging_the_body(te
     assert "PRIVATE-BODY-MARKER" not in caplog.text and "Traceback" not in caplog.text
     assert "request refused: the body is not an Activity" in caplog.text
     assert engine.store.conn.execute("SELECT count(*) FROM conversations").fetchone()[0] == 0
+
+
+async def test_an_edited_message_gets_a_notice_and_stores_nothing(teams) -> None:
+    """fix-chan: Teams sends an edit as a messageUpdate activity; it got no reply at all (Telegram and Slack say
+    edits aren't read). In a group chat it still gets nothing."""
+    _connector, tenant, engine = teams
+    await tenant.say("u-edit", "start")
+    edit = tenant.activity("message", "u-edit", text="Oakwood Primary", type="messageUpdate")
+    edit["channelData"] = {**edit.get("channelData", {}), "eventType": "editMessage"}
+    replies = await tenant.say("u-edit", "", activity=edit)
+    assert texts(replies) == ["Edits aren't read: send the new text as a message."]
+    group = tenant.activity("message", "u-edit", text="x", type="messageUpdate")
+    group["conversation"]["conversationType"] = "groupChat"
+    assert await tenant.say("u-edit", "", activity=group) == []
+    assert engine.store.conn.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
