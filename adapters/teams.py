@@ -52,7 +52,7 @@ from microsoft_agents.hosting.core import (
 )
 from pydantic import ValidationError
 
-from adapters.base import chosen_button, delivery_id, log_failure, marks_choice, split_text
+from adapters.base import chosen_button, delivery_id, log_failure, marks_choice, sent_part, split_text
 from bot import Button, Delivery, Engine, Inbound, Outbound
 from storage import Store
 
@@ -308,8 +308,9 @@ class TeamsAdapter:
             pressed, card_id = inbound.action, context.activity.reply_to_id
             if known and pressed is not None and card_id and marks_choice(self.engine, pressed, replies):
                 await self._mark_chosen(context, user, card_id, pressed)
-            activities = [a for reply in replies for a in to_activities(reply)]
-            await self._send(context, user, activities, keep_cards=known)
+            for index, reply in enumerate(replies):  # the outbox keeps what is left: a crash never repeats one
+                await self._send(context, user, to_activities(reply), keep_cards=known)
+                await asyncio.to_thread(sent_part, self.engine, delivery, index)
             await self._delivered(delivery)
 
     async def _on_error(self, context: TurnContext, error: Exception) -> None:

@@ -676,3 +676,16 @@ def test_an_edited_message_gets_a_notice_and_bot_updates_get_nothing(slack) -> N
     assert changed({"user": "U41", "text": "Oakwood Primary"}, {"user": "U41", "text": "Oakwod"}) == 1
     assert api.posted(dm("U41"))[-1].params["text"] == "Edits aren't read: send the new text as a message."
     assert engine.store.db["answers"].count == 0
+
+
+def test_a_half_posted_turn_keeps_only_the_unposted_replies_in_the_outbox(slack) -> None:
+    """fix-chan: the outbox kept the whole batch until every reply was posted, so a crash after the first of
+    two replies re-posted both at the next start. Now only the replies not yet posted are kept."""
+    api, ws, engine = slack
+    held = api.hold_next("chat.postMessage", after=1)  # the welcome is posted; the privacy notice hangs
+    ws.event("U42", "hi", wait=False)
+    api.wait_for(lambda a: a.of("chat.postMessage", status=0))
+    (batch,) = engine.unsent("slack")
+    assert [r.text[:7] for r in batch.replies] == ["Privacy"], "what a restart would post: only the rest"
+    held.set()
+    api.wait_for(lambda a: not engine.unsent("slack"))
