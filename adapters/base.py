@@ -10,7 +10,8 @@ Everything else lives here, written once:
 - `chosen_button` / `marks_choice`: "show the chosen option on the used message".
 - `UserQueues`: per-user ordered dispatch: one queue per user, different users concurrent.
 - `split_text`: text split within a platform's limit at paragraphs, never inside an escape like `&amp;`.
-- `send_delivery`: send a `Delivery`'s replies, then mark it sent in the engine's durable outbox.
+- `send_delivery`: send a `Delivery`'s replies, then mark it sent in the engine's durable outbox
+  (`sent_part` after each reply, so a crash mid-batch resends only what was not sent).
 - `parse_command`: the command words, owned by `bot/` (never re-parsed here).
 """
 
@@ -35,6 +36,7 @@ __all__ = [
     "parse_command",
     "safe_call",
     "send_delivery",
+    "sent_part",
     "split_text",
 ]
 
@@ -108,11 +110,19 @@ def send_delivery(engine: Engine, delivery: Delivery, send: Callable[[Outbound],
 
     The batch is marked sent once every reply was accepted or given up on with the error logged, so one
     reply the platform refuses can never block that person's later replies; only a crash before this
-    point leaves it unsent, and the next start (or the platform's redelivery) sends it.
+    point leaves it unsent, and the next start (or the platform's redelivery) sends it. After each reply
+    but the last, the outbox keeps only the rest (`sent_part`), so a crash mid-batch never repeats one.
     """
-    for reply in delivery.replies:
+    for index, reply in enumerate(delivery.replies):
         send(reply)
+        sent_part(engine, delivery, index)
     engine.mark_sent(delivery.id)
+
+
+def sent_part(engine: Engine, delivery: Delivery, index: int) -> None:
+    """After reply `index` of a batch was sent: keep only the later ones in the outbox (none to do after the last)."""
+    if delivery.id is not None and index < len(delivery.replies) - 1:
+        engine.mark_part_sent(delivery.id, list(delivery.replies[index + 1 :]))
 
 
 class UserQueues:

@@ -70,6 +70,7 @@ ACTIONS_PER_BLOCK = 25
 MAX_BODY_BYTES = 1_000_000
 MAX_CLOCK_SKEW = 300  # seconds; Slack's own recommendation for X-Slack-Request-Timestamp
 ACK_WAIT = 2.5  # seconds a listener waits for the turn's commit before acking anyway (Slack allows 3)
+SERVER_ERRORS = frozenset({500, 502, 503, 504})  # slack_sdk's own handler retries only 500 and 503
 log = logging.getLogger("elp.slack")
 
 # How Slack writes the reactions people type for yes and no: the engine reads the emoji.
@@ -99,6 +100,23 @@ def unescape_incoming(text: str) -> str:
     text = _TOKEN.sub(readable, text or "")
     text = _SHORTCODE.sub(lambda m: SHORTCODES.get(m.group(1), m.group(0)), text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _dict(value: object) -> dict[str, Any]:
+    """A payload field that should be an object, or {} when a (signed but malformed) request has something else."""
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str | None:
+    """A payload field that should be a string (ids, text), or None."""
+    return value if isinstance(value, str) and value else None
+
+
+class ServerErrorRetries(ServerErrorRetryHandler):
+    """Retry 502 and 504 too (Slack's edge answers them): slack_sdk's handler retries only 500 and 503."""
+
+    def _can_retry(self, *, state: Any, request: Any, response: Any = None, error: Any = None) -> bool:
+        return response is not None and response.status_code in SERVER_ERRORS
 
 
 def _button_block(buttons: list[Button], first: int) -> dict[str, Any]:
@@ -198,12 +216,15 @@ class SlackAdapter:
             log.warning("turn still queued after %.1f s; acking, it will still run", ACK_WAIT)
 
     def _on_message(self, ack: Callable[..., None], body: dict[str, Any], event: dict[str, Any]) -> None:
-        user, subtype = event.get("user"), event.get("subtype")
-        if event.get("channel_type") != "im" or event.get("bot_id") or not user or subtype not in (None, "file_share"):
-            ack()  # channel chatter, edits, and messages from bots (ourselves included) are not for the engine
+        user, subtype, channel = _text(event.get("user")), event.get("subtype"), _text(event.get("channel"))
+        if subtype == "message_changed" and event.get("channel_type") == "im":
+            self._on_edit(event)
+            ack()
             return
-        channel = event.get("channel")
-        text = unescape_incoming(event.get("text", ""))
+        if event.get("channel_type") != "im" or event.get("bot_id") or not user or subtype not in (None, "file_share"):
+            ack()  # channel chatter and messages from bots (ourselves included) are not for the engine
+            return
+        text = unescape_incoming(_text(event.get("text")) or "")
         if subtype == "file_share":
             notice = Delivery(None, [Outbound(self.engine.say("slack_file_ignored"))])
             self.queues.submit(user, lambda: notice, lambda d: self.post(channel, d))
@@ -212,13 +233,29 @@ class SlackAdapter:
             self.turn(user, inbound, lambda d: self.post(channel, d))
         ack()
 
+    def _on_edit(self, event: dict[str, Any]) -> None:
+        """A person edited a message in the DM: say edits aren't read (the edit itself is not an answer).
+
+        Only a person's own text change counts: Slack also sends message_changed when the bot updates its
+        own message (a used button) or when a link preview is added, and those get nothing.
+        """
+        message, previous = _dict(event.get("message")), _dict(event.get("previous_message"))
+        user, channel = _text(message.get("user")), _text(event.get("channel"))
+        if not user or not channel or message.get("bot_id") or message.get("text") == previous.get("text"):
+            return
+        notice = Delivery(None, [Outbound(self.engine.say("edit_ignored"))])
+        self.queues.submit(user, lambda: notice, lambda d: self.post(channel, d))
+
     def _on_action(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        container = body.get("container") or {}
+        user = _text(_dict(body.get("user")).get("id"))
+        if user is None:
+            ack()  # a (signed) payload that says nobody pressed it: nothing to do, never a 500
+            return
+        container = _dict(body.get("container"))
         value = str(action.get("value", ""))
-        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        channel = _text(_dict(body.get("channel")).get("id")) or _text(container.get("channel_id"))
         message_id = delivery_id("act", container.get("message_ts"), action.get("action_ts"))
-        message = body.get("message") or {}
+        message = _dict(body.get("message"))
 
         def post(delivery: Delivery) -> None:
             if marks_choice(self.engine, value, delivery.replies):
@@ -229,15 +266,21 @@ class SlackAdapter:
         ack()
 
     def _on_home_start(self, ack: Callable[..., None], body: dict[str, Any], action: dict[str, Any]) -> None:
-        user = body["user"]["id"]
+        user = _text(_dict(body.get("user")).get("id"))
+        if user is None:
+            ack()
+            return
         inbound = Inbound(CHANNEL, user, text="start", message_id=delivery_id("home", action.get("action_ts")))
         self.turn(user, inbound, lambda d: self.post(self.open_dm(user), d))
         ack()
 
     def _on_command(self, ack: Callable[..., None], command: dict[str, Any]) -> None:
         """/elp: the reply goes in the ack (ephemeral, works in any channel or DM); `start` moves to a DM."""
-        user = command["user_id"]
-        text = unescape_incoming(command.get("text", "")).strip()
+        user = _text(command.get("user_id"))
+        if user is None:
+            ack()  # a (signed) command from nobody: nothing to answer, never a 500
+            return
+        text = unescape_incoming(_text(command.get("text")) or "").strip()
         parsed = parse_command(text)
         if parsed is not None and parsed.name == "start":
             inbound = Inbound(CHANNEL, user, text="start", message_id=delivery_id("cmd", command.get("trigger_id")))
@@ -253,14 +296,14 @@ class SlackAdapter:
 
     def _home_opened(self, event: dict[str, Any]) -> None:
         """Acked at once by Bolt; the view is published (or the Messages tab greeted) from the user's queue."""
-        user = event.get("user")
+        user = _text(event.get("user"))
         if not user:
             return
         if event.get("tab") == "home":
             self.queues.submit(user, lambda: self.publish_home(user))
         elif event.get("tab") == "messages" and user not in self._greeted:
             self._greeted.add(user)
-            channel = event.get("channel")
+            channel = _text(event.get("channel"))
 
             def greet() -> Delivery:
                 _, label = self.engine.progress(CHANNEL, user)
@@ -330,7 +373,7 @@ def build_app(
     """A Bolt App wired to the engine, after posting any replies a crash left unsent. No secret: Socket Mode."""
     client = WebClient(token=bot_token, base_url=api_url or WebClient.BASE_URL)
     client.retry_handlers.extend(
-        [RateLimitErrorRetryHandler(max_retry_count=retries), ServerErrorRetryHandler(max_retry_count=retries)]
+        [RateLimitErrorRetryHandler(max_retry_count=retries), ServerErrorRetries(max_retry_count=retries)]
     )
     app = App(
         client=client,
@@ -375,7 +418,7 @@ def check_request(body: bytes, headers: dict[str, str], verifier: SignatureVerif
             payload = parse_qs(text).get("payload")
             if payload and not isinstance(json.loads(payload[0]), dict):
                 return 400, "payload is not a JSON object"
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return 400, "malformed body"
     return None
 
@@ -411,7 +454,11 @@ def guarded_wsgi(
         if problem is not None:
             return refuse(start_response, *problem)
         environ["wsgi.input"] = io.BytesIO(body)
-        return handler(environ, start_response)
+        try:
+            return handler(environ, start_response)
+        except Exception as exc:  # Bolt could not read a signed payload of the wrong shape: 400, never a 500
+            log.warning("request refused: its payload has the wrong shape (%s)", type(exc).__name__)
+            return refuse(start_response, 400, "malformed payload")
 
     return wsgi
 

@@ -52,7 +52,7 @@ from microsoft_agents.hosting.core import (
 )
 from pydantic import ValidationError
 
-from adapters.base import chosen_button, delivery_id, log_failure, marks_choice, split_text
+from adapters.base import chosen_button, delivery_id, log_failure, marks_choice, sent_part, split_text
 from bot import Button, Delivery, Engine, Inbound, Outbound
 from storage import Store
 
@@ -229,6 +229,7 @@ class TeamsAdapter:
             storage=MemoryStorage(), connection_manager=self.connections, start_typing_timer=settings.typing_indicator
         )
         self.app.activity(ActivityTypes.message)(self._on_message)
+        self.app.activity(ActivityTypes.message_update)(self._on_edit)
         self.app.conversation_update("membersAdded")(self._on_members_added)
         self.app.error(self._on_error)
         self.cloud.on_turn_error = self._on_error
@@ -282,6 +283,12 @@ class TeamsAdapter:
         )
         await self._exchange(context, user, inbound)
 
+    async def _on_edit(self, context: TurnContext, _state: TurnState) -> None:
+        """An edited message (Teams sends messageUpdate): say edits aren't read, as Telegram and Slack do."""
+        activity = context.activity
+        if (activity.conversation.conversation_type or "personal") == "personal" and user_key(activity):
+            await self._send_text(context, self.engine.say("edit_ignored"))
+
     async def _on_members_added(self, context: TurnContext, _state: TurnState) -> None:
         activity = context.activity
         if (activity.conversation.conversation_type or "personal") != "personal":
@@ -301,8 +308,9 @@ class TeamsAdapter:
             pressed, card_id = inbound.action, context.activity.reply_to_id
             if known and pressed is not None and card_id and marks_choice(self.engine, pressed, replies):
                 await self._mark_chosen(context, user, card_id, pressed)
-            activities = [a for reply in replies for a in to_activities(reply)]
-            await self._send(context, user, activities, keep_cards=known)
+            for index, reply in enumerate(replies):  # the outbox keeps what is left: a crash never repeats one
+                await self._send(context, user, to_activities(reply), keep_cards=known)
+                await asyncio.to_thread(sent_part, self.engine, delivery, index)
             await self._delivered(delivery)
 
     async def _on_error(self, context: TurnContext, error: Exception) -> None:
@@ -426,6 +434,7 @@ def _retry_after(headers: Any, default: float) -> float:
 
 def build_web_app(adapter: TeamsAdapter, path: str = "/api/messages") -> web.Application:
     """The aiohttp app: the SDK's JWT middleware (anonymous only if configured), then the agent."""
+    quiet_sdk_logs()
     app = web.Application(middlewares=[_guard, jwt_authorization_middleware])
     with warnings.catch_warnings():  # the SDK's middleware reads this plain string key
         warnings.simplefilter("ignore", NotAppKeyWarning)
@@ -442,6 +451,12 @@ def build_web_app(adapter: TeamsAdapter, path: str = "/api/messages") -> web.App
     return app
 
 
+def quiet_sdk_logs() -> None:
+    """The SDK logs a body that is not an Activity at ERROR with pydantic's `input_value` (the body itself) and a
+    traceback: keep bodies out of logs (the request still gets 400, and `_guard` logs that it was malformed)."""
+    logging.getLogger("microsoft_agents.activity.activity").setLevel(logging.CRITICAL)
+
+
 @web.middleware
 async def _guard(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
     """A token check that fails in any way is a 401 and a body that is no Activity a 400, never a 500."""
@@ -450,6 +465,7 @@ async def _guard(request: web.Request, handler: Callable[[web.Request], Awaitabl
     except web.HTTPException:
         raise
     except ValidationError:  # the SDK parses the body after the token check: not an Activity
+        log.warning("request refused: the body is not an Activity")
         return web.json_response({"error": "malformed activity"}, status=400)
     except Exception as exc:
         if "claims_identity" in request:  # authenticated: the failure is ours, not the caller's

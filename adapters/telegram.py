@@ -40,7 +40,15 @@ from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, C
 from telegram.warnings import PTBDeprecationWarning
 from tornado.httpserver import HTTPServer
 
-from adapters.base import chosen_button, delivery_id, log_failure, marks_choice, parse_command, split_text
+from adapters.base import (
+    chosen_button,
+    delivery_id,
+    log_failure,
+    marks_choice,
+    parse_command,
+    sent_part,
+    split_text,
+)
 from bot import Button, Delivery, Engine, Inbound, Outbound
 
 __all__ = [
@@ -103,7 +111,7 @@ def to_inbound(update: Update) -> Inbound | None:
 def notice_for(update: Update) -> str | None:
     """The messages.yaml key of a notice for updates the engine is not given (edits, captions), or None."""
     if update.edited_message is not None:
-        return "telegram_edit_ignored"
+        return "edit_ignored"
     message = update.message
     if message is not None and message.text is None and message.caption:
         return "telegram_caption_ignored"
@@ -221,9 +229,11 @@ class TelegramAdapter:
 
     async def send(self, bot: Any, chat_id: int, delivery: Delivery) -> None:
         """Send a delivery's replies in order (never raising), then mark it sent in the outbox."""
-        for reply in delivery.replies:
+        for index, reply in enumerate(delivery.replies):
             for text, markup in to_messages(reply):
                 await self.call(bot.send_message, chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            if delivery.id is not None and index < len(delivery.replies) - 1:
+                await asyncio.to_thread(sent_part, self.engine, delivery, index)
         if delivery.id is not None:
             await asyncio.to_thread(self.engine.mark_sent, delivery.id)
 

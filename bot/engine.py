@@ -171,6 +171,13 @@ class Engine:
         with self._lock, self.store.transaction():
             self.store.mark_sent(delivery_id, self.clock().isoformat(timespec="seconds"))
 
+    def mark_part_sent(self, delivery_id: int | None, remaining: list[Outbound]) -> None:
+        """fix-chan: the replies before `remaining` were sent; a restart or redelivery sends only the rest."""
+        if delivery_id is None:
+            return
+        with self._lock, self.store.transaction():
+            self.store.keep_unsent(delivery_id, encode_replies(remaining))
+
     def unsent(self, channel: str) -> list[Delivery]:
         """Every delivery on this channel whose replies were committed but never marked sent, oldest first."""
         with self._lock, self.store.transaction(write=False):

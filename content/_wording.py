@@ -170,7 +170,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "declined_related": _F({"related", "email"}),
     "not_sure_related": _F({"related", "email"}),
     # adapters branch: channel notices
-    "telegram_edit_ignored": _F(),
+    "edit_ignored": _F(),  # Telegram, Slack and Teams
     "telegram_caption_ignored": _F(),
     "slack_file_ignored": _F(),
     "slack_messages_tab": _F(),

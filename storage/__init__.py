@@ -219,6 +219,10 @@ class Store:
         """Record that a batch was sent (or given up on); its text is dropped, no longer needed (data minimisation)."""
         self._write("UPDATE outbox SET sent_at = ?, replies = '[]' WHERE id = ?", (now, batch_id))
 
+    def keep_unsent(self, batch_id: int, replies: str) -> None:
+        """Part of a batch was sent: keep only the replies still to send (fix-chan: no duplicate after a crash)."""
+        self._write("UPDATE outbox SET replies = ? WHERE id = ? AND sent_at IS NULL", (replies, batch_id))
+
     # ------------------------------------------------------------ conversations
 
     def conversation(self, channel: str, user_id: str) -> dict[str, Any] | None:

@@ -6,6 +6,8 @@ import logging
 import threading
 import time
 
+import pytest
+
 from adapters.base import (
     UserQueues,
     chosen_button,
@@ -118,3 +120,20 @@ def test_13_4_outbox_is_erased_with_the_person(engine: Engine) -> None:
     engine.deliver(Inbound("slack", "U1", text="my data", message_id="ev:2"))
     engine.store.erase_person("slack", "U1")
     assert engine.store.db["outbox"].count == 0
+
+
+def test_send_delivery_keeps_only_unsent_replies_when_a_send_dies(engine: Engine) -> None:
+    """fix-chan: a crash after the first reply left the whole batch unsent, so the restart repeated the first."""
+    delivery = engine.deliver(Inbound("slack", "U1", text="hi", message_id="ev:1"))
+    assert len(delivery.replies) == 2
+
+    def send(reply: Outbound) -> None:
+        if reply is delivery.replies[1]:
+            raise KeyboardInterrupt  # the process dies while posting the second reply
+
+    with pytest.raises(KeyboardInterrupt):
+        send_delivery(engine, delivery, send)
+    (left,) = engine.unsent("slack")
+    assert left.replies == [delivery.replies[1]]
+    again = engine.deliver(Inbound("slack", "U1", text="hi", message_id="ev:1"))  # the platform's redelivery
+    assert again.replies == [delivery.replies[1]]

@@ -29,6 +29,7 @@ from storage.export import records
 from .standins.slack_api import SlackStandIn
 
 SECRET = "test-signing-secret"
+FORM = "application/x-www-form-urlencoded"
 FIXTURES = Path(__file__).parent / "fixtures" / "slack"
 counter = itertools.count(1)
 
@@ -612,3 +613,79 @@ def test_13_4_sigkill_between_commit_and_post_reply_arrives_once(tmp_path: Path)
     log.close()
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 0
+
+
+# ------------------------------------------------------------------ fix-chan: independent end-to-end testing
+
+
+def test_signed_but_malformed_payloads_get_no_500_and_no_traceback(slack, caplog) -> None:
+    """Signed payloads whose fields have the wrong shape (no user, a user that is a string, text that is a
+    number, a channel that is a number) get a 200 or a 400: never a 500 (Slack would retry it) or a traceback."""
+    _api, ws, engine = slack
+    caplog.set_level("INFO")
+    event = json.loads((FIXTURES / "message_im.json").read_text())
+    event["event"].update({"user": ["U1"], "text": 5})
+    assert ws.post(json.dumps(event), "application/json")[0] == 200
+    event["event"].update({"user": "U1", "text": 5, "channel": dm("U1")})
+    assert ws.post(json.dumps(event), "application/json")[0] == 200
+    action = json.loads((FIXTURES / "block_actions.json").read_text())
+    for user in (None, "U1", {"name": "x"}):
+        forged = {**action, "user": user, "container": "x", "channel": 7}
+        assert ws.post(urlencode({"payload": json.dumps(forged)}), "application/x-www-form-urlencoded")[0] in (200, 400)
+        assert ws.post(urlencode({"payload": json.dumps({**forged, "channel": None})}), FORM)[0] == 200
+    assert ws.post("[" * 100_000 + "]" * 100_000, "application/json")[0] == 400, "nested too deep for json"
+    assert ws.post("payload=" + "%5B" * 100_000, FORM)[0] == 400
+    command = json.loads((FIXTURES / "slash_command.json").read_text())
+    command.pop("user_id")
+    assert ws.post(urlencode(command), "application/x-www-form-urlencoded")[0] == 200
+    time.sleep(0.3)
+    assert "Traceback" not in caplog.text and "Failed to run listener" not in caplog.text
+    assert engine.store.db["answers"].count == 0
+
+
+def test_502_and_504_from_the_web_api_are_retried_not_dropped(slack) -> None:
+    """slack_sdk retries only 500 and 503: a 502 or 504 from Slack's edge must not lose the reply."""
+    api, ws, _ = slack
+    api.fail_next("chat.postMessage", 502)
+    api.fail_next("chat.postMessage", 504)
+    ws.event("U40", "hi", wait=False)
+    api.wait_for(lambda a: len(a.posted(dm("U40"))) == 2, timeout=15)
+    assert "Welcome to the Ealing Learning Partnership" in api.posted(dm("U40"))[0].params["text"]
+    assert [c.status for c in api.of("chat.postMessage", status=None)][:2] == [502, 504]
+
+
+def test_an_edited_message_gets_a_notice_and_bot_updates_get_nothing(slack) -> None:
+    """Editing a message in the DM says edits aren't read (as on Telegram); the bot's own chat.update of a
+    used button and a link preview added to a message (same text) get nothing."""
+    api, ws, engine = slack
+    ws.event("U41", "hi")
+    ws.press("U41", "Start the consultation")
+
+    def changed(message: dict[str, Any], previous: dict[str, Any]) -> int:
+        body = json.loads((FIXTURES / "message_im.json").read_text())
+        body["event_id"] = f"Ev{next(counter):08d}"
+        body["event"] = {"type": "message", "subtype": "message_changed", "channel": dm("U41"), "channel_type": "im",
+                         "hidden": True, "message": message, "previous_message": previous}  # fmt: skip
+        before = len(api.posted(dm("U41")))
+        assert ws.post(json.dumps(body), "application/json")[0] == 200
+        time.sleep(0.5)
+        return len(api.posted(dm("U41"))) - before
+
+    assert changed({"user": "UBOT", "bot_id": "B1", "text": "Q1"}, {"user": "UBOT", "bot_id": "B1", "text": "Q"}) == 0
+    assert changed({"user": "U41", "text": "Oakwood"}, {"user": "U41", "text": "Oakwood"}) == 0, "a link preview"
+    assert changed({"user": "U41", "text": "Oakwood Primary"}, {"user": "U41", "text": "Oakwod"}) == 1
+    assert api.posted(dm("U41"))[-1].params["text"] == "Edits aren't read: send the new text as a message."
+    assert engine.store.db["answers"].count == 0
+
+
+def test_a_half_posted_turn_keeps_only_the_unposted_replies_in_the_outbox(slack) -> None:
+    """fix-chan: the outbox kept the whole batch until every reply was posted, so a crash after the first of
+    two replies re-posted both at the next start. Now only the replies not yet posted are kept."""
+    api, ws, engine = slack
+    held = api.hold_next("chat.postMessage", after=1)  # the welcome is posted; the privacy notice hangs
+    ws.event("U42", "hi", wait=False)
+    api.wait_for(lambda a: a.of("chat.postMessage", status=0))
+    (batch,) = engine.unsent("slack")
+    assert [r.text[:7] for r in batch.replies] == ["Privacy"], "what a restart would post: only the rest"
+    held.set()
+    api.wait_for(lambda a: not engine.unsent("slack"))

@@ -213,6 +213,8 @@ def test_erasure_leaves_no_copy_in_the_database_or_the_wal(tmp_path: Path) -> No
     assert other.execute("SELECT count(*) FROM respondents").fetchone()[0] == 0
     other.close()
     store.close()
+
+
 def test_nested_transactions_are_savepoints(store: Store) -> None:
     with store.transaction():
         rid = store.create_respondent("t", "outer", None, "t0")
@@ -287,3 +289,15 @@ def test_a_checkpoint_still_owed_is_done_at_close(tmp_path: Path) -> None:
     store.close()
     assert b"closer-Zq81" not in Path(f"{path}-wal").read_bytes() + path.read_bytes()
     reader.close()
+
+
+def test_keep_unsent_trims_an_unsent_batch_only(store: Store) -> None:
+    """fix-chan: part of a batch was sent: only the rest stays; a batch already marked sent is not revived."""
+    with store.transaction():
+        batch = store.add_outbox("slack", "U1", "ev:1", '["a", "b"]', "2026-01-01T00:00:00")
+        store.keep_unsent(batch, '["b"]')
+    assert store.unsent_for("slack", "ev:1")["replies"] == '["b"]'
+    with store.transaction():
+        store.mark_sent(batch, "2026-01-01T00:00:01")
+        store.keep_unsent(batch, '["b"]')
+    assert store.unsent("slack") == [] and store.conn.execute("SELECT replies FROM outbox").fetchone()[0] == "[]"

@@ -539,6 +539,27 @@ async def test_13_4_sigkill_between_commit_and_send_reply_arrives_once(api: Tele
         assert conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 0
 
 
+async def test_sigkill_in_the_middle_of_a_batch_repeats_no_reply(api: TelegramStandIn, tmp_path: Path) -> None:
+    """fix-chan: killed after the first of a turn's two replies was sent, the restart sent both (the first twice)."""
+    db, log = tmp_path / "tg.db", tmp_path / "bot.log"
+    async with bot_process(api, db, log) as process:
+        await api.wait_for(lambda a: len(a.of("getUpdates")) > 1, timeout=60)
+        api.hold_next("sendMessage", after=1)  # the welcome goes out, the privacy notice and menu do not
+        api.push(message_update(777031, "hi", message_id=1))
+        await api.wait_for(lambda a: any(c.result == "held" for c in a.of("sendMessage")), timeout=60)
+        process.kill()
+        await process.wait()
+    api.holds["sendMessage"].set()
+    async with bot_process(api, db, log):
+        await api.wait_for(lambda a: any("Privacy" in c.params["text"] for c in a.sent(777031)), timeout=60)
+        await Phone(api, 777031).settle(0)
+    sent = [c.params["text"] for c in api.sent(777031)]
+    assert sum("Welcome to the Ealing Learning Partnership" in t for t in sent) == 1, sent
+    assert sum("Privacy" in t for t in sent) == 1, sent
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 0
+
+
 async def test_13_6_callback_queries_are_answered_before_the_turn(api: TelegramStandIn, engine: Engine) -> None:
     async with running(api, engine):
         head = Phone(api, 777022)

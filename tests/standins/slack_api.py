@@ -36,6 +36,7 @@ class SlackStandIn:
         self.names: dict[str, str] = {}  # user id → display name served by users.info
         self.holds: dict[str, threading.Event] = {}  # method → the next call waits, unanswered, until released
         self._held: list[threading.Event] = []
+        self._hold_after: dict[str, int] = {}  # method → calls still answered normally before the hold
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition()
@@ -84,11 +85,13 @@ class SlackStandIn:
         with self._lock:
             self.faults.setdefault(method, []).extend([(status, retry_after)] * times)
 
-    def hold_next(self, method: str) -> threading.Event:
-        """The next call of `method` is recorded (status 0) but not answered until the event is set."""
+    def hold_next(self, method: str, *, after: int = 0) -> threading.Event:
+        """The next call of `method` (after `after` answered ones) is recorded (status 0) but not answered until
+        the event is set."""
         event = threading.Event()
         with self._lock:
             self.holds[method] = event
+            self._hold_after[method] = after
             self._held.append(event)
         return event
 
@@ -127,7 +130,11 @@ class SlackStandIn:
 
     def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:
-            hold = self.holds.pop(method, None)
+            if self._hold_after.get(method, 0) > 0:
+                self._hold_after[method] -= 1  # answered normally: the hold is for a later call
+                hold = None
+            else:
+                hold = self.holds.pop(method, None)
             if hold is not None:
                 self.calls.append(Call(method, params, 0))
         if hold is not None:

@@ -54,6 +54,7 @@ class TelegramStandIn:
         self._message_ids = itertools.count(1)
         self.keep_confirmed = False  # True simulates a crash before Telegram saw the offset
         self.holds: dict[str, asyncio.Event] = {}  # method → the next call waits (never answered) until released
+        self._hold_after: dict[str, int] = {}  # method → calls still answered normally before the hold
         self._new_update = asyncio.Event()
         self._new_call = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -95,9 +96,11 @@ class TelegramStandIn:
         """Make the next `times` calls of `method` fail with `fault`."""
         self.faults[method].extend([fault] * times)
 
-    def hold_next(self, method: str) -> None:
-        """The next call of `method` is recorded but not answered (result "held"): a send cut off by a crash."""
+    def hold_next(self, method: str, *, after: int = 0) -> None:
+        """The next call of `method` (after `after` answered ones) is recorded but not answered (result "held"):
+        a send cut off by a crash."""
         self.holds[method] = asyncio.Event()
+        self._hold_after[method] = after
 
     def sent(self, chat_id: int | None = None) -> list[Call]:
         """sendMessage calls, optionally for one chat."""
@@ -144,7 +147,9 @@ class TelegramStandIn:
         call = Call(method, params)
         self.calls.append(call)
         try:
-            if method in self.holds and not self.holds[method].is_set():
+            if method in self.holds and not self.holds[method].is_set() and self._hold_after.get(method, 0) > 0:
+                self._hold_after[method] -= 1  # answered normally: the hold is for a later call
+            elif method in self.holds and not self.holds[method].is_set():
                 event = self.holds[method]
                 call.result = "held"
                 self._new_call.set()
