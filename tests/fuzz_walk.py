@@ -306,8 +306,12 @@ class Walker:
         )
         return list(rows)
 
-    def last_log_id(self) -> int:
-        return self.conn.execute("SELECT coalesce(max(id), 0) FROM answer_log").fetchone()[0]
+    def last_log_id(self, respondent_id: int | None) -> int:
+        # Per respondent: row ids of answer_log are reused after another process's erasure deletes the
+        # newest rows, so a table-wide maximum read before the turn can hide this turn's own row.
+        return self.conn.execute(
+            "SELECT coalesce(max(id), 0) FROM answer_log WHERE respondent_id = ?", (respondent_id,)
+        ).fetchone()[0]
 
     def seen(self, inbound: Inbound) -> bool:
         if inbound.message_id is None:
@@ -325,7 +329,7 @@ class Walker:
         duplicate = self.seen(inbound)
         respondent_before = self.respondent_id(person)
         answers_before = self.answers(respondent_before)
-        log_before = self.last_log_id()
+        log_before = self.last_log_id(respondent_before)
         offered_before = set(person.offered_questions)
         try:
             replies = self.engine.handle(inbound)
