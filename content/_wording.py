@@ -74,8 +74,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "ask_pupils": _F({"band"}),
     "pupils_invalid": _F(),
     "fee_working": _F({"band", "pupils", "flat", "per_pupil", "total"}),
-    "fee_working_flat": _F({"band", "flat", "total"}),
-    "fee_no_per_pupil": _F({"band"}),
+    "fee_working_flat": _F({"band", "flat"}),
     "fee_table_row": _F({"band", "flat", "per_pupil"}),
     "fee_table_row_flat": _F({"band", "flat"}),
     "fee_answer": _F({"working", "source"}),
@@ -188,4 +187,6 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "confirm_replace_comment": _F({"label", "old", "comment"}),
     "button_not_now": _F(),
     "confirm_proposal": _F({"label", "comment"}),
+    # polish branch: testers' small defects
+    "saved_answer": _F({"label", "choice"}),
 }

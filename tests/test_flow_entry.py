@@ -27,3 +27,8 @@ def test_nothing_pending_back_and_skip_say_so(chat: Chat) -> None:
     chat.send("hi")
     assert chat.send("back") and chat.send("skip")
     assert step_of(chat) == StepId.NONE
+
+
+def test_the_privacy_notice_is_channel_neutral(chat: Chat) -> None:
+    chat.send("hi")
+    assert "linked to the account or link you use to reach us" in chat.text and "chat account" not in chat.text

@@ -37,6 +37,16 @@ def test_a_changed_earlier_answer_keeps_its_comment(chat: Chat) -> None:
     assert chat.question_id == "q2"
 
 
+def test_a_stale_button_for_a_skipped_question_says_saved_not_changed(chat: Chat) -> None:
+    chat.identify()
+    q1_yes = chat.button("Yes").action
+    chat.send("skip")
+    assert chat.question_id == "q2"
+    chat.send(action=q1_yes)
+    assert "Saved your answer to Q1: Yes." in chat.text and "Changed" not in chat.text
+    assert chat.engine.store.answers(1)["q1"].choice == "yes"
+
+
 def test_where_is_the_question_number(chat: Chat) -> None:
     chat.identify()
     chat.press("Yes")

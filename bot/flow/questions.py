@@ -160,7 +160,7 @@ def answer_pressed(turn: Turn, qid: str, code: str) -> list[Outbound]:
     if previous is not None and previous.choice == code:
         return turn.again("answer_unchanged", label=label, choice=choice)
     turn.save_answer(question, code, previous.comment if previous else None)
-    return turn.again("changed_answer", label=label, choice=choice)
+    return turn.again("changed_answer" if previous is not None else "saved_answer", label=label, choice=choice)
 
 
 def comment_pressed(turn: Turn, qid: str) -> list[Outbound]:
