@@ -189,4 +189,6 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "confirm_proposal": _F({"label", "comment"}),
     # polish branch: testers' small defects
     "saved_answer": _F({"label", "choice"}),
+    "status_in_progress": _F(),
+    "status_submitted": _F(),
 }
