@@ -191,4 +191,5 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "saved_answer": _F({"label", "choice"}),
     "status_in_progress": _F(),
     "status_submitted": _F(),
+    "remark_not_saved": _F({"comment"}),
 }

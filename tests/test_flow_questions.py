@@ -82,8 +82,22 @@ def test_a_remark_is_kept_only_for_the_prompt_it_was_typed_at(chat: Chat, db_pat
     chat.identify()
     chat.send("I think the aims are too vague")
     chat.send("skip")
+    assert "Your comment wasn't saved, as no answer went with it: “I think the aims are too vague”." in chat.text
     chat.press("Partly")
     assert stored(db_path) == {"q2": ("partly", None)} and step_of(chat) == StepId.COMMENT
+
+
+def test_going_back_from_a_waiting_remark_says_it_was_not_saved(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("Partly")
+    chat.press("No comment")
+    chat.send("strongly support these")
+    assert "Which answer goes with it?" in chat.text
+    chat.send("back")
+    assert "Your comment wasn't saved" in chat.text and chat.question_id == "q1"
+    chat.send("back")  # nothing waits any more: no notice
+    assert "wasn't saved" not in chat.text
+    assert stored(db_path) == {"q1": ("partly", None)}
 
 
 def test_it_was_a_question_answers_the_remark_and_stores_nothing(chat: Chat, db_path) -> None:

@@ -210,6 +210,15 @@ def pending_remark(turn: Turn, question: Question) -> CommentDraft | None:
     return draft
 
 
+def let_go_of_remark(turn: Turn, question: Question) -> str | None:
+    """Leaving a question whose remark waits for its choice: never silently, the remark is not saved."""
+    remark = pending_remark(turn, question)
+    if remark is None:
+        return None
+    turn.session.comment_draft = None
+    return turn.say("remark_not_saved", comment=shorten(remark.text))
+
+
 def take_remark(turn: Turn, question: Question, text: str) -> list[Outbound]:
     """A statement typed at a choice question ("strongly support these") is a comment, not a query.
 
@@ -247,7 +256,9 @@ class _QuestionPending(Step):
     def skip(self, turn: Turn) -> list[Outbound]:
         question = self.pending(turn)
         answered = self.id == StepId.QUESTION and question.id in turn.answers
-        return advance(turn, question, ack=turn.say("skipped_answered" if answered else self.skip_ack))
+        ack = turn.say("skipped_answered" if answered else self.skip_ack)
+        dropped = let_go_of_remark(turn, question)
+        return advance(turn, question, ack="\n\n".join(line for line in (dropped, ack) if line))
 
     def where(self, turn: Turn) -> str:
         return turn.progress_label(turn.question(turn.session.qid))
@@ -342,8 +353,9 @@ class QuestionStep(_QuestionPending):
         index = turn.content.question_index[turn.session.qid or ""]
         if index == 0:
             return turn.again("first_question")
+        dropped = let_go_of_remark(turn, self.pending(turn))
         turn.goto(StepId.QUESTION, turn.content.questions[index - 1].id)
-        return turn.prompt(fresh=True)
+        return [Outbound(dropped), *turn.prompt(fresh=True)] if dropped else turn.prompt(fresh=True)
 
 
 class CommentStep(_QuestionPending):
