@@ -192,4 +192,8 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "status_in_progress": _F(),
     "status_submitted": _F(),
     "remark_not_saved": _F({"comment"}),
+    "comment_or_choice": _F({"comment", "choice"}),
+    "comment_or_same_choice": _F({"comment", "choice"}),
+    "button_save_as_comment": _F(),
+    "button_change_to": _F({"choice"}),
 }

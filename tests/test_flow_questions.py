@@ -168,3 +168,27 @@ def test_asking_without_a_question_word_is_not_a_remark(chat: Chat, db_path) -> 
             chat.press("Not now")
         assert chat.question_id == "q1", typed
     assert stored(db_path) == {}
+
+
+def test_a_lone_choice_word_at_the_comment_prompt_asks_comment_or_change(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("No")
+    chat.send("mabye")
+    assert "Is “mabye” your comment, or did you mean to change your answer to Not sure?" in chat.text
+    assert [b.label for b in chat.buttons] == ["Change my answer to Not sure", "Save it as my comment", "No comment"]
+    assert stored(db_path) == {"q1": ("no", None)}, "nothing saved or lost yet"
+    chat.press("Change my answer to Not sure")
+    assert "Changed your answer to Q1: Not sure." in chat.text and step_of(chat) == StepId.COMMENT
+    assert stored(db_path) == {"q1": ("unsure", None)}
+    chat.send("partly")
+    chat.press("Save it as my comment")
+    assert stored(db_path) == {"q1": ("unsure", "partly")} and chat.question_id == "q2"
+
+
+def test_a_lone_word_for_the_same_choice_offers_to_save_it_as_the_comment(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("Partly")
+    chat.send("partly")
+    assert "Is “partly” your comment? Your answer is already Partly." in chat.text
+    chat.send("because the fees are too high")  # typing a comment instead still saves it
+    assert stored(db_path) == {"q1": ("partly", "because the fees are too high")}

@@ -385,12 +385,36 @@ class CommentStep(_QuestionPending):
         if refused:
             return refused
         previous = turn.answers.get(question.id)
+        lone = turn.engine.choices.read(text)
+        if lone is not None and lone.comment is None and previous is not None and previous.choice:
+            return self.comment_or_choice(turn, question, text, lone.code, previous.choice)
         turn.save_answer(question, previous.choice if previous else None, text)
         return self.finish(turn, turn.say("saved_comment"))
+
+    def comment_or_choice(self, turn: Turn, question: Question, text: str, code: str, current: str) -> list[Outbound]:
+        """ "maybe" at "Would you like to say why?": a comment, or a change of answer? Ask; nothing is lost."""
+        turn.session.comment_draft = CommentDraft(question.id, text, turn.session.serial)
+        choice, comment = turn.engine.choice_labels[code], shorten(text)
+        buttons = [Button(turn.say("button_save_as_comment"), turn.act("nav", "keepremark"))]
+        if code == current:
+            line = turn.say("comment_or_same_choice", comment=comment, choice=choice)
+        else:
+            line = turn.say("comment_or_choice", comment=comment, choice=choice)
+            buttons.insert(0, Button(turn.say("button_change_to", choice=choice), turn.act("ans", question.id, code)))
+        buttons.append(Button(turn.say("button_no_comment"), turn.act("nav", "nocomment")))
+        return [Outbound(line, buttons, question_id=question.id)]
 
     def on_action(self, turn: Turn, action: actions.Action) -> list[Outbound] | None:
         if action.verb == "nav" and action.args[0] == "nocomment":
             return self.skip(turn)
+        if action.verb == "nav" and action.args[0] == "keepremark":
+            question, draft = self.pending(turn), turn.session.comment_draft
+            if draft is None or (draft.qid, draft.serial) != (question.id, turn.session.serial):
+                return turn.again("stale_button")
+            turn.session.comment_draft = None
+            previous = turn.answers.get(question.id)
+            turn.save_answer(question, previous.choice if previous else None, draft.text)
+            return self.finish(turn, turn.say("saved_comment"))
         if action.verb == "nav" and action.args[0] == "dropcomment":
             question = self.pending(turn)
             current = turn.answers.get(question.id)
