@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot import _actions as actions
 from bot._messages import Button, Outbound
-from bot.flow.entry import start, welcome, welcome_back
+from bot.flow.entry import menu, start, welcome, welcome_back
 from bot.flow.faq import reply_to_question
 from bot.flow.fees import keep_roll, start_fee
 from bot.flow.questions import answer_pressed, comment_pressed, go_to_question
@@ -265,7 +265,7 @@ def _then_prompt(render: Callable[[Turn], str]) -> Callable[[Turn, str | None], 
 
 FALLBACKS: dict[str, Fallback] = {
     "help": Fallback(lambda turn, _: turn.again("help"), read_only=True),
-    "menu": Fallback(lambda turn, _: welcome(turn), read_only=True),
+    "menu": Fallback(lambda turn, _: menu(turn), read_only=True),
     "hello": Fallback(hello, read_only=True),
     "pause": Fallback(lambda turn, _: [Outbound(turn.say("paused", where=turn.step.where(turn)))], read_only=True),
     "mydata": Fallback(my_data, read_only=True),

@@ -196,4 +196,5 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "comment_or_same_choice": _F({"comment", "choice"}),
     "button_save_as_comment": _F(),
     "button_change_to": _F({"choice"}),
+    "short_menu": _F({"where"}),
 }
