@@ -735,8 +735,6 @@ class Answerer:
             for band, request in zip(bands, requests, strict=True):
                 assert band is not None
                 line = working(content, band, request.pupils if band.per_pupil != 0 else None)
-                if band.per_pupil == 0:
-                    line += "\n" + content.say("fee_no_per_pupil", band=band.name)
                 lines.append(line)
             answer = "\n".join(dict.fromkeys(lines))
             why = "fee for " + ", ".join(f"{r.band} {r.pupils}" for r in requests)

@@ -49,8 +49,6 @@ def _fee_answer(content: Content, reply: Reply, school: dict[str, Any] | None) -
     band = content.fee_band(band_id) if band_id else None
     if band is not None and (band.per_pupil == 0 or pupils is not None):
         answer = working(content, band, pupils if band.per_pupil != 0 else None)
-        if band.per_pupil == 0:
-            answer += "\n" + content.say("fee_no_per_pupil", band=band.name)
         return answer
     if band is not None:
         ask = content.say("fee_missing_pupils", band=band.name)

@@ -160,7 +160,9 @@ def _resolve(band: str, lowered: str, at: int, phase: str | None) -> str | None:
 def _phase_hint(lowered: str) -> str | None:
     """primary/secondary from key stages, year groups or an age range, for PRUs and academies."""
     if re.search(
-        r"\b(?:ks ?[345]|key stage [345]|y(?:ea)?rs? ?(?:[789]|1[0-3])|secondary|high|gcses?|post[- ]?16)\b", lowered
+        r"\b(?:ks ?[345]|key stage [345]|y(?:ea)?rs? ?(?:[789]|1[0-3])|secondary|high[- ]?schools?|gcses?"
+        r"|post[- ]?16)\b",
+        lowered,
     ):
         return "secondary"
     if re.search(r"\b(?:ks ?[12]|key stage [12]|y(?:ea)?r ?[1-6]|primary|infants?|juniors?|eyfs)\b", lowered):
@@ -226,7 +228,7 @@ def working(content: Content, band: FeeBand, pupils: int | None) -> str:
     total = money(subscription(band, pupils), currency)
     flat = rate(band.flat_rate, currency)
     if band.per_pupil == 0:
-        return content.say("fee_working_flat", band=band.name, flat=flat, total=total)
+        return content.say("fee_working_flat", band=band.name, flat=flat)
     return content.say(
         "fee_working",
         band=band.name,

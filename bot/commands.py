@@ -6,13 +6,15 @@ what it needs. The engine checks those needs once, before running the command.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot import _actions as actions
 from bot._messages import Button, Outbound
-from bot.flow.entry import start, welcome, welcome_back
+from bot.flow.entry import menu, start, welcome, welcome_back
 from bot.flow.faq import reply_to_question
 from bot.flow.fees import keep_roll, start_fee
 from bot.flow.questions import answer_pressed, comment_pressed, go_to_question
@@ -120,6 +122,23 @@ def ask(turn: Turn, question: str | None) -> list[Outbound]:
 # ---------------------------------------------------------------- the respondent's own data
 
 
+STATUSES = ("in_progress", "submitted")
+
+
+def _when(turn: Turn, stored: str | None) -> str:
+    """A stored ISO time as people read it, in the consultation's timezone: '24 November 2026, 21:40'."""
+    if not stored:
+        return "-"
+    try:
+        moment = dt.datetime.fromisoformat(stored)
+    except ValueError:
+        return stored
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local = moment.astimezone(ZoneInfo(turn.content.consultation.timezone))
+    return f"{local.day} {local:%B %Y, %H:%M}"
+
+
 def my_data_lines(turn: Turn) -> list[str]:
     """Everything stored about this person, in plain words (UK GDPR right of access), line by line."""
     say, identity = turn.say, turn.content.consultation.identity
@@ -141,11 +160,13 @@ def my_data_lines(turn: Turn) -> list[str]:
                 school=respondent["school"] or "-",
                 school_type=options.get(respondent["school_type"] or "", "-"),
                 consent=consent.get(respondent["quote_consent"] or "", "-"),
-                status=respondent["status"],
+                status=say(f"status_{respondent['status']}")
+                if respondent["status"] in STATUSES
+                else respondent["status"],
                 reference=respondent["reference"] or "-",
-                started=respondent["started_at"],
-                updated=respondent["updated_at"],
-                submitted=respondent["submitted_at"] or "-",
+                started=_when(turn, respondent["started_at"]),
+                updated=_when(turn, respondent["updated_at"]),
+                submitted=_when(turn, respondent["submitted_at"]),
             )
         )
         labels = turn.engine.choice_labels
@@ -154,7 +175,7 @@ def my_data_lines(turn: Turn) -> list[str]:
             if answer is not None:
                 parts = (labels.get(answer.choice or "", ""), f"“{answer.comment}”" if answer.comment else "")
                 full = " – ".join(part for part in parts if part)
-                lines.append(f"{turn.label(question)} {question.short}: {full} ({answer.answered_at})")
+                lines.append(f"{turn.label(question)} {question.short}: {full} ({_when(turn, answer.answered_at)})")
         changes = len(turn.store.answer_log(respondent["id"]))
         lines.append(say("my_data_log", changes=changes))
     if turn.school_pupils is not None:
@@ -162,7 +183,7 @@ def my_data_lines(turn: Turn) -> list[str]:
     asked = turn.store.unanswered_by(turn.channel, turn.user_id)
     if asked:
         lines.append(say("my_data_questions", count=len(asked)))
-        lines += [f"• {row['question']} ({row['asked_at']})" for row in asked]
+        lines += [f"• {row['question']} ({_when(turn, row['asked_at'])})" for row in asked]
     lines.append(say("my_data_footer", email=turn.content.offer.contact.email))
     return lines
 
@@ -244,7 +265,7 @@ def _then_prompt(render: Callable[[Turn], str]) -> Callable[[Turn, str | None], 
 
 FALLBACKS: dict[str, Fallback] = {
     "help": Fallback(lambda turn, _: turn.again("help"), read_only=True),
-    "menu": Fallback(lambda turn, _: welcome(turn), read_only=True),
+    "menu": Fallback(lambda turn, _: menu(turn), read_only=True),
     "hello": Fallback(hello, read_only=True),
     "pause": Fallback(lambda turn, _: [Outbound(turn.say("paused", where=turn.step.where(turn)))], read_only=True),
     "mydata": Fallback(my_data, read_only=True),

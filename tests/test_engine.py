@@ -585,10 +585,11 @@ def test_my_data_shows_everything_stored(make_chat) -> None:
         "Role: Governor or trustee",
         "School: Oakwood Primary (Primary)",
         "Quoting your comments: Yes, with our school's name",
-        "Status: in_progress",
-        "Q1 Aims: No – “we want more on SEND” (2026-12-01T10:00:00+00:00)",
+        "Status: In progress, reference",
+        "Started 1 December 2026, 10:00; last change 1 December 2026, 10:00; submitted -",
+        "Q1 Aims: No – “we want more on SEND” (1 December 2026, 10:00)",
         "(1 entries)",
-        "• pupil premium strategy (2026-12-01T10:00:00+00:00)",
+        "• pupil premium strategy (1 December 2026, 10:00)",
         "elp@ealing.gov.uk",
     ):
         assert expected in text, expected

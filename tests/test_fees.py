@@ -15,9 +15,9 @@ from bot._fees import FeeRequest, fee_table, money, read_fee_request, read_fee_r
         ("primary", 420, "Primary, 420 pupils: £4,461 + 420 × £5.77 = £6,884.40"),
         ("secondary", 1200, "Secondary, 1,200 pupils: £6,762 + 1,200 × £5.77 = £13,686"),
         ("secondary", 900, "Secondary, 900 pupils: £6,762 + 900 × £5.77 = £11,955"),
-        ("special", None, "Special: flat rate £4,681 = £4,681"),
-        ("pru_primary", None, "PRU primary: flat rate £2,060 = £2,060"),
-        ("pru_secondary", 80, "PRU secondary: flat rate £4,161 = £4,161"),
+        ("special", None, "Special: a flat rate of £4,681 (no per-pupil part)"),
+        ("pru_primary", None, "PRU primary: a flat rate of £2,060 (no per-pupil part)"),
+        ("pru_secondary", 80, "PRU secondary: a flat rate of £4,161 (no per-pupil part)"),
     ],
 )
 def test_working(content, band: str, pupils: int | None, shown: str) -> None:
@@ -46,6 +46,11 @@ def test_rates_come_from_the_content(content) -> None:
         ("primary school with 315 children", FeeRequest("primary", 315)),
         ("what's the fee for 2026", FeeRequest(None, None)),
         ("fees for an infant school, 270 on roll", FeeRequest("primary", 270)),
+        ("fees are too high", FeeRequest(None, None)),
+        ("high fees for 400 pupils", FeeRequest(None, 400)),
+        ("our high needs pupils", FeeRequest(None, None)),
+        ("a high school of 900", FeeRequest("secondary", 900)),
+        ("our PRU takes high school pupils", FeeRequest("pru_secondary", None)),
     ],
 )
 def test_read_fee_request(text: str, request_: FeeRequest) -> None:

@@ -37,6 +37,16 @@ def test_a_changed_earlier_answer_keeps_its_comment(chat: Chat) -> None:
     assert chat.question_id == "q2"
 
 
+def test_a_stale_button_for_a_skipped_question_says_saved_not_changed(chat: Chat) -> None:
+    chat.identify()
+    q1_yes = chat.button("Yes").action
+    chat.send("skip")
+    assert chat.question_id == "q2"
+    chat.send(action=q1_yes)
+    assert "Saved your answer to Q1: Yes." in chat.text and "Changed" not in chat.text
+    assert chat.engine.store.answers(1)["q1"].choice == "yes"
+
+
 def test_where_is_the_question_number(chat: Chat) -> None:
     chat.identify()
     chat.press("Yes")
@@ -72,8 +82,22 @@ def test_a_remark_is_kept_only_for_the_prompt_it_was_typed_at(chat: Chat, db_pat
     chat.identify()
     chat.send("I think the aims are too vague")
     chat.send("skip")
+    assert "Your comment wasn't saved, as no answer went with it: “I think the aims are too vague”." in chat.text
     chat.press("Partly")
     assert stored(db_path) == {"q2": ("partly", None)} and step_of(chat) == StepId.COMMENT
+
+
+def test_going_back_from_a_waiting_remark_says_it_was_not_saved(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("Partly")
+    chat.press("No comment")
+    chat.send("strongly support these")
+    assert "Which answer goes with it?" in chat.text
+    chat.send("back")
+    assert "Your comment wasn't saved" in chat.text and chat.question_id == "q1"
+    chat.send("back")  # nothing waits any more: no notice
+    assert "wasn't saved" not in chat.text
+    assert stored(db_path) == {"q1": ("partly", None)}
 
 
 def test_it_was_a_question_answers_the_remark_and_stores_nothing(chat: Chat, db_path) -> None:
@@ -144,3 +168,27 @@ def test_asking_without_a_question_word_is_not_a_remark(chat: Chat, db_path) -> 
             chat.press("Not now")
         assert chat.question_id == "q1", typed
     assert stored(db_path) == {}
+
+
+def test_a_lone_choice_word_at_the_comment_prompt_asks_comment_or_change(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("No")
+    chat.send("mabye")
+    assert "Is “mabye” your comment, or did you mean to change your answer to Not sure?" in chat.text
+    assert [b.label for b in chat.buttons] == ["Change my answer to Not sure", "Save it as my comment", "No comment"]
+    assert stored(db_path) == {"q1": ("no", None)}, "nothing saved or lost yet"
+    chat.press("Change my answer to Not sure")
+    assert "Changed your answer to Q1: Not sure." in chat.text and step_of(chat) == StepId.COMMENT
+    assert stored(db_path) == {"q1": ("unsure", None)}
+    chat.send("partly")
+    chat.press("Save it as my comment")
+    assert stored(db_path) == {"q1": ("unsure", "partly")} and chat.question_id == "q2"
+
+
+def test_a_lone_word_for_the_same_choice_offers_to_save_it_as_the_comment(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("Partly")
+    chat.send("partly")
+    assert "Is “partly” your comment? Your answer is already Partly." in chat.text
+    chat.send("because the fees are too high")  # typing a comment instead still saves it
+    assert stored(db_path) == {"q1": ("partly", "because the fees are too high")}

@@ -27,6 +27,19 @@ def welcome(turn: Turn) -> list[Outbound]:
     refusal = turn.closed_refusal()
     if refusal:
         intro += "\n\n" + refusal[0].text
+    privacy = turn.say("privacy", email=turn.content.offer.contact.email)
+    return [Outbound(intro), Outbound(privacy, _menu_buttons(turn, phase))]
+
+
+def menu(turn: Turn) -> list[Outbound]:
+    """'menu': the whole welcome on first contact; once started, where they are and the same buttons."""
+    phase = turn.phase()
+    if turn.respondent is None or phase != "open":
+        return welcome(turn)
+    return [Outbound(turn.say("short_menu", where=turn.step.where(turn)), _menu_buttons(turn, phase))]
+
+
+def _menu_buttons(turn: Turn, phase: str) -> list[Button]:
     buttons: list[Button] = []
     if phase == "open":
         if turn.respondent is None:
@@ -37,8 +50,7 @@ def welcome(turn: Turn) -> list[Outbound]:
             buttons.append(Button(turn.say("button_continue"), turn.act("nav", "start")))
     buttons.append(Button(turn.say("button_ask"), actions.make("go", "ask")))
     buttons.append(Button(turn.say("button_fee"), actions.make("go", "fee")))
-    privacy = turn.say("privacy", email=turn.content.offer.contact.email)
-    return [Outbound(intro), Outbound(privacy, buttons)]
+    return buttons
 
 
 def welcome_back(turn: Turn) -> list[Outbound]:

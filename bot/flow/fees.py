@@ -90,8 +90,6 @@ def fee_for(turn: Turn, band_id: str) -> list[Outbound]:
     offer_roll = own_roll and not draft.asked and draft.pupils != turn.school_pupils
     pupils = draft.pupils
     reply = fee_working(turn.content, band, draft.pupils if band.per_pupil != 0 else None)
-    if band.per_pupil == 0:
-        reply += "\n\n" + turn.say("fee_no_per_pupil", band=band.name)
     reply = turn.say("fee_answer", working=reply, source=turn.content.offer.funding.heading)
     turn.session.fee = FeeDraft()
     buttons = turn.follow_up_buttons()

@@ -160,7 +160,7 @@ def answer_pressed(turn: Turn, qid: str, code: str) -> list[Outbound]:
     if previous is not None and previous.choice == code:
         return turn.again("answer_unchanged", label=label, choice=choice)
     turn.save_answer(question, code, previous.comment if previous else None)
-    return turn.again("changed_answer", label=label, choice=choice)
+    return turn.again("changed_answer" if previous is not None else "saved_answer", label=label, choice=choice)
 
 
 def comment_pressed(turn: Turn, qid: str) -> list[Outbound]:
@@ -210,6 +210,15 @@ def pending_remark(turn: Turn, question: Question) -> CommentDraft | None:
     return draft
 
 
+def let_go_of_remark(turn: Turn, question: Question) -> str | None:
+    """Leaving a question whose remark waits for its choice: never silently, the remark is not saved."""
+    remark = pending_remark(turn, question)
+    if remark is None:
+        return None
+    turn.session.comment_draft = None
+    return turn.say("remark_not_saved", comment=shorten(remark.text))
+
+
 def take_remark(turn: Turn, question: Question, text: str) -> list[Outbound]:
     """A statement typed at a choice question ("strongly support these") is a comment, not a query.
 
@@ -247,7 +256,9 @@ class _QuestionPending(Step):
     def skip(self, turn: Turn) -> list[Outbound]:
         question = self.pending(turn)
         answered = self.id == StepId.QUESTION and question.id in turn.answers
-        return advance(turn, question, ack=turn.say("skipped_answered" if answered else self.skip_ack))
+        ack = turn.say("skipped_answered" if answered else self.skip_ack)
+        dropped = let_go_of_remark(turn, question)
+        return advance(turn, question, ack="\n\n".join(line for line in (dropped, ack) if line))
 
     def where(self, turn: Turn) -> str:
         return turn.progress_label(turn.question(turn.session.qid))
@@ -342,8 +353,9 @@ class QuestionStep(_QuestionPending):
         index = turn.content.question_index[turn.session.qid or ""]
         if index == 0:
             return turn.again("first_question")
+        dropped = let_go_of_remark(turn, self.pending(turn))
         turn.goto(StepId.QUESTION, turn.content.questions[index - 1].id)
-        return turn.prompt(fresh=True)
+        return [Outbound(dropped), *turn.prompt(fresh=True)] if dropped else turn.prompt(fresh=True)
 
 
 class CommentStep(_QuestionPending):
@@ -373,12 +385,36 @@ class CommentStep(_QuestionPending):
         if refused:
             return refused
         previous = turn.answers.get(question.id)
+        lone = turn.engine.choices.read(text)
+        if lone is not None and lone.comment is None and previous is not None and previous.choice:
+            return self.comment_or_choice(turn, question, text, lone.code, previous.choice)
         turn.save_answer(question, previous.choice if previous else None, text)
         return self.finish(turn, turn.say("saved_comment"))
+
+    def comment_or_choice(self, turn: Turn, question: Question, text: str, code: str, current: str) -> list[Outbound]:
+        """ "maybe" at "Would you like to say why?": a comment, or a change of answer? Ask; nothing is lost."""
+        turn.session.comment_draft = CommentDraft(question.id, text, turn.session.serial)
+        choice, comment = turn.engine.choice_labels[code], shorten(text)
+        buttons = [Button(turn.say("button_save_as_comment"), turn.act("nav", "keepremark"))]
+        if code == current:
+            line = turn.say("comment_or_same_choice", comment=comment, choice=choice)
+        else:
+            line = turn.say("comment_or_choice", comment=comment, choice=choice)
+            buttons.insert(0, Button(turn.say("button_change_to", choice=choice), turn.act("ans", question.id, code)))
+        buttons.append(Button(turn.say("button_no_comment"), turn.act("nav", "nocomment")))
+        return [Outbound(line, buttons, question_id=question.id)]
 
     def on_action(self, turn: Turn, action: actions.Action) -> list[Outbound] | None:
         if action.verb == "nav" and action.args[0] == "nocomment":
             return self.skip(turn)
+        if action.verb == "nav" and action.args[0] == "keepremark":
+            question, draft = self.pending(turn), turn.session.comment_draft
+            if draft is None or (draft.qid, draft.serial) != (question.id, turn.session.serial):
+                return turn.again("stale_button")
+            turn.session.comment_draft = None
+            previous = turn.answers.get(question.id)
+            turn.save_answer(question, previous.choice if previous else None, draft.text)
+            return self.finish(turn, turn.say("saved_comment"))
         if action.verb == "nav" and action.args[0] == "dropcomment":
             question = self.pending(turn)
             current = turn.answers.get(question.id)
