@@ -192,3 +192,16 @@ def test_a_lone_word_for_the_same_choice_offers_to_save_it_as_the_comment(chat: 
     assert "Is “partly” your comment? Your answer is already Partly." in chat.text
     chat.send("because the fees are too high")  # typing a comment instead still saves it
     assert stored(db_path) == {"q1": ("partly", "because the fees are too high")}
+
+
+def test_a_question_typed_at_add_this_as_your_comment_is_answered_and_the_offer_stays(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("Yes")
+    chat.send("strongly support these")
+    assert "Add this as your comment on Q1? “strongly support these”" in chat.text
+    chat.send("how much do we pay, we're a secondary with 1100 pupils")
+    assert "£6,762 + 1,100 × £5.77 = £13,109" in chat.text
+    assert "Please choose one of the options" not in chat.text
+    assert chat.replies[-1].text.startswith("Add this as your comment on Q1?")  # nothing lost: still on offer
+    chat.press("Yes, add it")
+    assert stored(db_path)["q1"] == ("yes", "strongly support these")

@@ -6,7 +6,7 @@ import re
 
 from bot import _actions as actions
 from bot._messages import Button, Outbound
-from bot._text import fold
+from bot._text import fold, parse_yes_no
 from bot.flow.base import ConfirmStep, Step
 from bot.flow.faq import fee_request, more, reply_to_question
 from bot.flow.fees import own_fee
@@ -446,6 +446,12 @@ class ConfirmCommentStep(ConfirmStep):
     id = StepId.CONFIRM_COMMENT
     buttons_need_open = True
     yes_nav, no_nav = "addcomment", "notcomment"
+
+    def on_text(self, turn: Turn, text: str) -> list[Outbound]:
+        """Yes or no; a question typed instead is answered (a fee without the calculator), then this again."""
+        if parse_yes_no(text) is None and not looks_like_a_comment(text):
+            return reply_to_question(turn, text, aside=True)
+        return super().on_text(turn, text)
 
     def prompt(self, turn: Turn, fresh: bool) -> list[Outbound]:
         draft = turn.session.comment_draft
