@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -133,12 +133,16 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
         )
         return {**invitation, "csrf": csrf}
 
-    async def read_form(request: Request) -> dict[str, str]:
-        body = await request.body()  # capped by SecurityHeaders
+    async def read_form(request: Request) -> dict[str, str] | None:
+        """The posted form's fields, or None when the body cannot be one (not UTF-8, too many fields, cut off)."""
+        try:
+            body = await request.body()  # capped by SecurityHeaders
+        except ClientDisconnect:  # the browser went away mid-body: nothing to answer, nothing to log
+            return None
         try:
             fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=10)
         except (UnicodeDecodeError, ValueError):
-            return {}
+            return None
         return {key: values[0] for key, values in fields.items()}
 
     # ------------------------------------------------------------------ respondent
@@ -162,7 +166,9 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
         rendered.raw_headers += [h for h in response.raw_headers if h[0] == b"set-cookie"]
         return rendered
 
-    def _chat_page(token: str, session: dict, history, error: str | None = None, status: int = 200) -> HTMLResponse:
+    def _chat_page(
+        token: str, session: dict, history, error: str | None = None, status: int = 200, draft: str = ""
+    ) -> HTMLResponse:
         last_turn = history[-1].client_id if history else None
         return page(
             "chat.html.j2",
@@ -173,6 +179,7 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
             messages=history,
             active_turn=last_turn,
             error=error,
+            draft=draft,  # what was typed, kept when it is refused (too long) so nothing has to be retyped
             name=session.get("name"),
             school=session.get("school"),
         )
@@ -184,6 +191,8 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
         if invitation is None or invitation["role"] != "respondent":
             return not_valid()
         form = await read_form(request)
+        if form is None:
+            return _refuse(400, "bad_form", wants_json, token)
         session = await session_of(request)
         if session is None or session["id"] != invitation["id"]:
             return _refuse(403, "session", wants_json, token)
@@ -206,8 +215,10 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
             mine = label
         elif text:
             if len(text) > MAX_TEXT:
+                if wants_json:  # a JSON answer, so chat.js says what is wrong and the typed text stays in the box
+                    return _refuse(400, "too_long", wants_json, token)
                 history = await run_in_threadpool(chat.history, user_key)
-                return _chat_page(token, session, history, error="too_long", status=400)
+                return _chat_page(token, session, history, error="too_long", status=400, draft=text)
             replies = await run_in_threadpool(lambda: chat.send(user_key, name, client_id, text=text))
             mine = text
         else:
@@ -291,6 +302,8 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
 
     async def admin_invitation(request: Request, session: dict) -> Response:
         form = await read_form(request)
+        if form is None:
+            return page("refused.html.j2", 400, reason="bad_form", token=None)
         if not same_secret(form.get("csrf"), session["csrf"]):
             return page("refused.html.j2", 403, reason="csrf", token=None)
         try:
