@@ -494,3 +494,14 @@ def test_a_message_refused_as_too_long_is_kept_for_editing(site: TestClient, web
     data = {**fields, "client_id": "client-0092", "text": typed}
     by_script = site.post(f"/c/{token}", data=data, headers=json_accept)
     assert by_script.status_code == 400 and "That message is too long" in by_script.json()["error"]
+
+
+def test_control_characters_and_bidi_overrides_in_typed_text_are_not_stored(site: TestClient, web_store: Store) -> None:
+    token = new_link(web_store)
+    fields = open_chat(site, token)
+    typed = "  what\x00 is\x1b[31m \u202eEGFL?\r\nthanks\x85\t "
+    assert send(site, token, fields, "client-0093", text=typed).status_code == 303
+    user_key = web_store.invitation_by_hash(_hash(token))["user_key"]
+    mine = [m["text"] for m in web_store.web_history("web", user_key) if m["direction"] == "in"]
+    assert mine == ["what is[31m EGFL?\nthanks"]
+    assert "\x00" not in site.get(f"/c/{token}").text

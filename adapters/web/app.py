@@ -8,6 +8,7 @@ same form with fetch and appends the replies to an aria-live log instead.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -34,6 +35,8 @@ COOKIE = "elp_session"
 COOKIE_MAX_AGE = 120 * 24 * 3600  # the whole consultation period
 MAX_BODY = 32 * 1024  # a 2,000-character comment is at most ~18 KB form-encoded
 MAX_TEXT = 5_000
+LINE_BREAKS = re.compile("\r\n?")
+UNSAFE_TYPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # keeps \t and \n
 DOWNLOADS = {
     "csv": ("text/csv; charset=utf-8", "responses.csv"),
     "csv-codes": ("text/csv; charset=utf-8", "responses-codes.csv"),
@@ -59,6 +62,12 @@ def paragraphs(text: str) -> Markup:
     return Markup("").join(
         Markup("<p>{}</p>").format(Markup("<br>").join(escape(line) for line in block.split("\n"))) for block in blocks
     )
+
+
+def typed_text(value: str | None) -> str:
+    """What a person typed, as the engine and their history get it: line breaks as \\n, no control characters
+    (NUL, terminal escapes) or bidi overrides that would be stored and shown to the ELP team, trimmed."""
+    return UNSAFE_TYPED.sub("", LINE_BREAKS.sub("\n", value or "")).strip()
 
 
 def _templates() -> Environment:
@@ -204,7 +213,7 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
         if not CLIENT_ID.fullmatch(client_id):
             return _refuse(400, "bad_form", wants_json, token)
         user_key, name = invitation["user_key"], invitation["name"]
-        action, text = form.get("action"), (form.get("text") or "").strip()
+        action, text = form.get("action"), typed_text(form.get("text"))
         if action:
             label = await run_in_threadpool(chat.offered_label, user_key, action)
             if label is None:
