@@ -505,3 +505,13 @@ def test_control_characters_and_bidi_overrides_in_typed_text_are_not_stored(site
     mine = [m["text"] for m in web_store.web_history("web", user_key) if m["direction"] == "in"]
     assert mine == ["what is[31m EGFL?\nthanks"]
     assert "\x00" not in site.get(f"/c/{token}").text
+
+
+def test_a_head_request_on_a_link_stores_nothing(site: TestClient, web_store: Store) -> None:
+    token = new_link(web_store)
+    checked = site.head(f"/c/{token}")
+    assert checked.status_code == 200 and "set-cookie" not in checked.headers
+    assert site.head("/c/not-a-link").status_code == 404
+    user_key = web_store.invitation_by_hash(_hash(token))["user_key"]
+    assert web_store.web_history("web", user_key) == []
+    assert web_store.conn.execute("SELECT count(*) FROM web_sessions").fetchone()[0] == 0

@@ -161,6 +161,8 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
         invitation = await invitation_for(token)
         if invitation is None:
             return not_valid()
+        if request.method == "HEAD":  # link checkers in mail systems: no session, no greeting, nothing stored
+            return HTMLResponse("", headers={"cache-control": "no-store"})
         if invitation["role"] == "admin":
             response: Response = RedirectResponse("/admin", status_code=303)
             await open_session(request, invitation, response)
