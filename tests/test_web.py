@@ -211,6 +211,9 @@ def test_burst_of_messages_is_rate_limited_per_link(make_site: Callable[..., Tes
     fields = open_chat(site, token)
     codes = [send(site, token, fields, f"burst-{i:04d}", text="what is EGFL?").status_code for i in range(10)]
     assert codes[:4] == [303] * 4 and codes.count(429) >= 5
+    refused = send(site, token, fields, "burst-0099", text="my considered comment")
+    assert refused.status_code == 429 and "sending messages very quickly" in refused.text
+    assert ">my considered comment</textarea>" in refused.text  # no JavaScript: nothing has to be retyped
     user_key = web_store.invitation_by_hash(_hash(token))["user_key"]
     asked = [m for m in web_store.web_history("web", user_key) if m["direction"] == "in"]
     assert len(asked) == codes.count(303)

@@ -210,7 +210,11 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
         if not same_secret(form.get("csrf"), session["csrf"]):
             return _refuse(403, "csrf", wants_json, token)
         if not limiter.allow(invitation["user_key"]):
-            return _refuse(429, "slow_down", wants_json, token)
+            if wants_json:
+                return _refuse(429, "slow_down", wants_json, token)
+            history = await run_in_threadpool(chat.history, invitation["user_key"])  # the chat, with what was typed
+            draft = typed_text(form.get("text"))
+            return _chat_page(token, session, history, error="slow_down", status=429, draft=draft)
         client_id = form.get("client_id", "")
         if not CLIENT_ID.fullmatch(client_id):
             return _refuse(400, "bad_form", wants_json, token)
