@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import threading
@@ -210,6 +211,9 @@ def test_burst_of_messages_is_rate_limited_per_link(make_site: Callable[..., Tes
     fields = open_chat(site, token)
     codes = [send(site, token, fields, f"burst-{i:04d}", text="what is EGFL?").status_code for i in range(10)]
     assert codes[:4] == [303] * 4 and codes.count(429) >= 5
+    refused = send(site, token, fields, "burst-0099", text="my considered comment")
+    assert refused.status_code == 429 and "sending messages very quickly" in refused.text
+    assert ">my considered comment</textarea>" in refused.text  # no JavaScript: nothing has to be retyped
     user_key = web_store.invitation_by_hash(_hash(token))["user_key"]
     asked = [m for m in web_store.web_history("web", user_key) if m["direction"] == "in"]
     assert len(asked) == codes.count(303)
@@ -439,3 +443,78 @@ def test_replies_a_crash_left_unsent_are_written_into_the_history_at_start(
     history = web_store.web_history("web", "w-crashed")
     assert [m["text"] for m in history] == [r.text for r in delivery.replies]
     assert engine.unsent("web") == []
+
+
+def test_a_body_that_is_not_a_form_is_refused_as_bad_form_not_as_expired(site: TestClient, web_store: Store) -> None:
+    token = new_link(web_store)
+    fields = open_chat(site, token)
+    body = f"csrf={fields['csrf']}&client_id=client-0090&text=".encode() + b"\xff\xfe caf\xe9"
+    latin1 = site.post(f"/c/{token}", content=body, headers={"content-type": "application/x-www-form-urlencoded"})
+    assert latin1.status_code == 400 and "Part of that form was missing" in latin1.text
+    many = "&".join(f"f{i}=1" for i in range(50))
+    too_many = site.post(f"/c/{token}", content=many, headers={"accept": "application/json"})
+    assert too_many.status_code == 400 and "Part of that form was missing" in too_many.json()["error"]
+    user_key = web_store.invitation_by_hash(_hash(token))["user_key"]
+    assert [m for m in web_store.web_history("web", user_key) if m["direction"] == "in"] == []
+
+
+def test_a_browser_that_goes_away_mid_body_gets_no_traceback(site: TestClient, web_store: Store) -> None:
+    token = new_link(web_store)
+    incoming = [{"type": "http.request", "body": b"text=hel", "more_body": True}, {"type": "http.disconnect"}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send_message(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": f"/c/{token}",
+        "raw_path": f"/c/{token}".encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"content-type", b"application/x-www-form-urlencoded")],
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+    }
+    asyncio.run(site.app(scope, receive, send_message))  # raised ClientDisconnect (a traceback in the log) before
+    assert sent[0]["status"] == 400
+
+
+def test_a_message_refused_as_too_long_is_kept_for_editing(site: TestClient, web_store: Store) -> None:
+    token = new_link(web_store)
+    fields = open_chat(site, token)
+    typed = "<b>my long comment</b> " + "x" * 6_000
+    page = send(site, token, fields, "client-0091", text=typed)
+    assert page.status_code == 400 and "&lt;b&gt;my long comment&lt;/b&gt; xxx" in page.text  # in the box, escaped
+    json_accept = {"accept": "application/json"}
+    data = {**fields, "client_id": "client-0092", "text": typed}
+    by_script = site.post(f"/c/{token}", data=data, headers=json_accept)
+    assert by_script.status_code == 400 and "That message is too long" in by_script.json()["error"]
+
+
+def test_control_characters_and_bidi_overrides_in_typed_text_are_not_stored(site: TestClient, web_store: Store) -> None:
+    token = new_link(web_store)
+    fields = open_chat(site, token)
+    typed = "  what\x00 is\x1b[31m \u202eEGFL?\r\nthanks\x85\t "
+    assert send(site, token, fields, "client-0093", text=typed).status_code == 303
+    user_key = web_store.invitation_by_hash(_hash(token))["user_key"]
+    mine = [m["text"] for m in web_store.web_history("web", user_key) if m["direction"] == "in"]
+    assert mine == ["what is[31m EGFL?\nthanks"]
+    assert "\x00" not in site.get(f"/c/{token}").text
+
+
+def test_a_head_request_on_a_link_stores_nothing(site: TestClient, web_store: Store) -> None:
+    token = new_link(web_store)
+    checked = site.head(f"/c/{token}")
+    assert checked.status_code == 200 and "set-cookie" not in checked.headers
+    assert site.head("/c/not-a-link").status_code == 404
+    user_key = web_store.invitation_by_hash(_hash(token))["user_key"]
+    assert web_store.web_history("web", user_key) == []
+    assert web_store.conn.execute("SELECT count(*) FROM web_sessions").fetchone()[0] == 0

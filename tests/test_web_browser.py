@@ -310,3 +310,12 @@ def test_screenshots_of_the_chat_on_a_phone_and_the_admin_overview(site: Site, b
     admin.screenshot(path=out / "admin-overview.png", full_page=True)
     phone.context.close()
     admin.context.close()
+
+
+def test_a_message_too_long_to_send_is_explained_and_kept_in_the_box(site: Site, page) -> None:
+    page.goto(site.link(name="Lee"))
+    box = page.get_by_label("Your answer, comment or question")
+    box.fill("z" * 40_000)  # over the body cap: the server answers 413 with an HTML page, not JSON
+    page.get_by_role("button", name="Send", exact=True).click()
+    page.locator("#status").filter(has_text="too long to send").wait_for(timeout=10_000)
+    assert len(box.input_value()) == 40_000

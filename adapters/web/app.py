@@ -8,6 +8,7 @@ same form with fetch and appends the replies to an aria-live log instead.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -17,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -34,6 +35,8 @@ COOKIE = "elp_session"
 COOKIE_MAX_AGE = 120 * 24 * 3600  # the whole consultation period
 MAX_BODY = 32 * 1024  # a 2,000-character comment is at most ~18 KB form-encoded
 MAX_TEXT = 5_000
+LINE_BREAKS = re.compile("\r\n?")
+UNSAFE_TYPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # keeps \t and \n
 DOWNLOADS = {
     "csv": ("text/csv; charset=utf-8", "responses.csv"),
     "csv-codes": ("text/csv; charset=utf-8", "responses-codes.csv"),
@@ -59,6 +62,12 @@ def paragraphs(text: str) -> Markup:
     return Markup("").join(
         Markup("<p>{}</p>").format(Markup("<br>").join(escape(line) for line in block.split("\n"))) for block in blocks
     )
+
+
+def typed_text(value: str | None) -> str:
+    """What a person typed, as the engine and their history get it: line breaks as \\n, no control characters
+    (NUL, terminal escapes) or bidi overrides that would be stored and shown to the ELP team, trimmed."""
+    return UNSAFE_TYPED.sub("", LINE_BREAKS.sub("\n", value or "")).strip()
 
 
 def _templates() -> Environment:
@@ -133,12 +142,16 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
         )
         return {**invitation, "csrf": csrf}
 
-    async def read_form(request: Request) -> dict[str, str]:
-        body = await request.body()  # capped by SecurityHeaders
+    async def read_form(request: Request) -> dict[str, str] | None:
+        """The posted form's fields, or None when the body cannot be one (not UTF-8, too many fields, cut off)."""
+        try:
+            body = await request.body()  # capped by SecurityHeaders
+        except ClientDisconnect:  # the browser went away mid-body: nothing to answer, nothing to log
+            return None
         try:
             fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=10)
         except (UnicodeDecodeError, ValueError):
-            return {}
+            return None
         return {key: values[0] for key, values in fields.items()}
 
     # ------------------------------------------------------------------ respondent
@@ -148,6 +161,8 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
         invitation = await invitation_for(token)
         if invitation is None:
             return not_valid()
+        if request.method == "HEAD":  # link checkers in mail systems: no session, no greeting, nothing stored
+            return HTMLResponse("", headers={"cache-control": "no-store"})
         if invitation["role"] == "admin":
             response: Response = RedirectResponse("/admin", status_code=303)
             await open_session(request, invitation, response)
@@ -162,7 +177,9 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
         rendered.raw_headers += [h for h in response.raw_headers if h[0] == b"set-cookie"]
         return rendered
 
-    def _chat_page(token: str, session: dict, history, error: str | None = None, status: int = 200) -> HTMLResponse:
+    def _chat_page(
+        token: str, session: dict, history, error: str | None = None, status: int = 200, draft: str = ""
+    ) -> HTMLResponse:
         last_turn = history[-1].client_id if history else None
         return page(
             "chat.html.j2",
@@ -173,6 +190,7 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
             messages=history,
             active_turn=last_turn,
             error=error,
+            draft=draft,  # what was typed, kept when it is refused (too long) so nothing has to be retyped
             name=session.get("name"),
             school=session.get("school"),
         )
@@ -184,18 +202,24 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
         if invitation is None or invitation["role"] != "respondent":
             return not_valid()
         form = await read_form(request)
+        if form is None:
+            return _refuse(400, "bad_form", wants_json, token)
         session = await session_of(request)
         if session is None or session["id"] != invitation["id"]:
             return _refuse(403, "session", wants_json, token)
         if not same_secret(form.get("csrf"), session["csrf"]):
             return _refuse(403, "csrf", wants_json, token)
         if not limiter.allow(invitation["user_key"]):
-            return _refuse(429, "slow_down", wants_json, token)
+            if wants_json:
+                return _refuse(429, "slow_down", wants_json, token)
+            history = await run_in_threadpool(chat.history, invitation["user_key"])  # the chat, with what was typed
+            draft = typed_text(form.get("text"))
+            return _chat_page(token, session, history, error="slow_down", status=429, draft=draft)
         client_id = form.get("client_id", "")
         if not CLIENT_ID.fullmatch(client_id):
             return _refuse(400, "bad_form", wants_json, token)
         user_key, name = invitation["user_key"], invitation["name"]
-        action, text = form.get("action"), (form.get("text") or "").strip()
+        action, text = form.get("action"), typed_text(form.get("text"))
         if action:
             label = await run_in_threadpool(chat.offered_label, user_key, action)
             if label is None:
@@ -206,8 +230,10 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
             mine = label
         elif text:
             if len(text) > MAX_TEXT:
+                if wants_json:  # a JSON answer, so chat.js says what is wrong and the typed text stays in the box
+                    return _refuse(400, "too_long", wants_json, token)
                 history = await run_in_threadpool(chat.history, user_key)
-                return _chat_page(token, session, history, error="too_long", status=400)
+                return _chat_page(token, session, history, error="too_long", status=400, draft=text)
             replies = await run_in_threadpool(lambda: chat.send(user_key, name, client_id, text=text))
             mine = text
         else:
@@ -291,6 +317,8 @@ def create_app(engine: Engine, store: Store, content: Content, config: WebConfig
 
     async def admin_invitation(request: Request, session: dict) -> Response:
         form = await read_form(request)
+        if form is None:
+            return page("refused.html.j2", 400, reason="bad_form", token=None)
         if not same_secret(form.get("csrf"), session["csrf"]):
             return page("refused.html.j2", 403, reason="csrf", token=None)
         try:

@@ -43,6 +43,9 @@
     status.textContent = "Sending…";
     var body = new URLSearchParams(data);
     post(form, body, 0).then(function (response) {
+      if (response.status === 413) {
+        return { ok: false, json: { error: "That message is too long to send. Shorten it to 2,000 characters or fewer and try again." } };
+      }
       if ((response.headers.get("content-type") || "").indexOf("application/json") !== 0) {
         return { ok: false, json: { error: "That did not work. Reload the page; if your link has stopped working, contact elp@ealing.gov.uk." } };
       }
