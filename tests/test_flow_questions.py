@@ -263,3 +263,12 @@ def test_a_question_typed_at_add_this_as_your_comment_is_answered_and_the_offer_
     assert chat.replies[-1].text.startswith("Add this as your comment on Q1?")  # nothing lost: still on offer
     chat.press("Yes, add it")
     assert stored(db_path)["q1"] == ("yes", "strongly support these")
+
+
+def test_a_view_with_a_degree_word_is_a_remark_not_a_search(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.send("the convictions are a bit generic")  # once answered with "Generic subject leader training"
+    assert "Source:" not in chat.text
+    assert "Your comment: “the convictions are a bit generic”. Which answer goes with it?" in chat.text
+    chat.press("Partly")
+    assert stored(db_path)["q1"] == ("partly", "the convictions are a bit generic")

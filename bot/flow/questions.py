@@ -42,6 +42,7 @@ _STANCE = re.compile(
     r"|unclear|vague|concerned|concerns|worried|happy|unhappy|pleased|keen|strongly|fully|definitely|totally"
     r"|too|not|don't|dont|doesn't|isn't|can't|cant|cannot|won't|never|waste|afford|welcome|valued|fine|ok|okay"
     r"|sensible|reasonable|fair|worthwhile|works|clear|this|these|that|those|it|they|them"
+    r"|bit|quite|rather|somewhat|very|really|fairly|overly|generic|broad|narrow|wordy"  # "a bit generic"
     r"|support (?:these|this|it|them|that|the))\b"
 )
 # Asking without a question word first: "I have a question about fees", "I'd like to know what EGFL is".
