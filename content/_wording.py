@@ -204,4 +204,5 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "channel_slack": _F(),
     "channel_msteams": _F(),
     "channel_web": _F(),
+    "where_submitted": _F(),
 }
