@@ -205,4 +205,5 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "channel_msteams": _F(),
     "channel_web": _F(),
     "where_submitted": _F(),
+    "offered_comment_not_saved": _F({"comment"}),
 }

@@ -272,3 +272,25 @@ def test_a_view_with_a_degree_word_is_a_remark_not_a_search(chat: Chat, db_path)
     assert "Your comment: “the convictions are a bit generic”. Which answer goes with it?" in chat.text
     chat.press("Partly")
     assert stored(db_path)["q1"] == ("partly", "the convictions are a bit generic")
+
+
+@pytest.mark.parametrize("leave", ["review", "change 3", "back", "fee"])
+def test_leaving_an_offered_comment_unanswered_says_it_was_not_saved(chat: Chat, db_path, leave: str) -> None:
+    chat.identify()
+    chat.press("Yes")
+    chat.send("this is too much for small schools")
+    assert "Add this as your comment on Q1?" in chat.text
+    chat.send(leave)
+    assert "Your comment wasn't saved: “this is too much for small schools”." in chat.text
+    assert stored(db_path)["q1"] == ("yes", None)
+    chat.send("review")
+    assert "wasn't saved" not in chat.text
+
+
+def test_an_offered_comment_confirmed_or_declined_gives_no_notice(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("Yes")
+    chat.send("this is too much for small schools")
+    chat.press("Yes, add it")
+    assert "wasn't saved" not in chat.text
+    assert stored(db_path)["q1"] == ("yes", "this is too much for small schools")

@@ -186,6 +186,10 @@ class Turn:
     def _carry_remark(self, target: Frame) -> None:
         """Before moving to `target`: keep a waiting remark over a side step, else let it go, never silently."""
         draft = self.session.comment_draft
+        if draft is not None and draft.serial is None and self.session.step == StepId.CONFIRM_COMMENT:
+            self.session.comment_draft = None  # "Add this as your comment?" left unanswered: say so
+            self.notices.append(self.say("offered_comment_not_saved", comment=shorten(draft.text)))
+            return
         if draft is None or draft.serial is None:
             return  # none, or one offered on an answer (its own confirm step deals with it)
         held = self.waiting_remark() is not None or self.step.side  # waiting here, or kept over a side step
