@@ -206,4 +206,5 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "channel_web": _F(),
     "where_submitted": _F(),
     "offered_comment_not_saved": _F({"comment"}),
+    "button_replace_it": _F(),
 }

@@ -182,6 +182,8 @@ def test_a_remark_at_an_answered_question_is_offered_as_its_comment_then_moves_o
     chat.send("change 1")
     chat.send("we value this a lot")
     assert "Replace your comment on Q1 (“I think this is vital for our pupils”) with this?" in chat.text
+    chat.press("Yes, replace it")  # the button says what it does
+    assert stored(db_path)["q1"] == ("yes", "we value this a lot")
 
 
 def test_a_topic_typed_at_a_question_is_still_looked_up(chat: Chat) -> None:

@@ -441,11 +441,12 @@ class ConfirmCommentStep(ConfirmStep):
         if draft is None or question is None:
             turn.pop_resume()
             return turn.prompt(fresh=False)
+        current = turn.answers.get(question.id)
+        replaces = current is not None and bool(current.comment)
         buttons = [
-            Button(turn.say("button_add_it"), turn.act("nav", self.yes_nav)),
+            Button(turn.say("button_replace_it" if replaces else "button_add_it"), turn.act("nav", self.yes_nav)),
             Button(turn.say("button_not_a_comment"), turn.act("nav", self.no_nav)),
         ]
-        current = turn.answers.get(question.id)
         label, shown = turn.label(question), shorten(draft.text)
         if current is not None and current.comment:
             text = turn.say("confirm_replace_comment", label=label, old=shorten(current.comment), comment=shown)
