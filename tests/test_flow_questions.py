@@ -296,3 +296,10 @@ def test_an_offered_comment_confirmed_or_declined_gives_no_notice(chat: Chat, db
     chat.press("Yes, add it")
     assert "wasn't saved" not in chat.text
     assert stored(db_path)["q1"] == ("yes", "this is too much for small schools")
+
+
+def test_a_misspelt_choice_with_a_comment_is_that_choice_and_comment(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.send("parlty - too broad for secondaries")  # once offered as a comment, choice unread
+    assert "Saved: Partly, with your comment." in chat.text
+    assert stored(db_path)["q1"] == ("partly", "too broad for secondaries")
