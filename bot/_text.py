@@ -13,6 +13,7 @@ from content import Consultation
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _SEPARATOR = re.compile(r"^[\s,.;:!\-–—)(/]+")
+_MISSPELT_LEAD = re.compile(r"([^\W\d_]{5,})\s*[,;:\-–—]\s*(\w.*)", re.DOTALL)
 _NUMBER = re.compile(r"[0-9]{1,3}")  # ASCII digits only: "²" and "①" are not option numbers
 
 
@@ -92,7 +93,21 @@ class ChoiceReader:
                 continue  # "n/a", "y'know": a letter that is not "y" or "n" on its own
             comment = _SEPARATOR.sub("", rest).strip()
             return TypedChoice(code, comment if _has_symbols(comment) or any(c.isalnum() for c in comment) else None)
-        return None
+        return self._misspelt_lead(text)
+
+    def _misspelt_lead(self, text: str) -> TypedChoice | None:
+        """ "Parlty - too many evening events": a choice word of 5+ letters with one typo (not a dropped
+        letter), then a dash, comma or colon, and a comment."""
+        match = _MISSPELT_LEAD.match(text)
+        if match is None:
+            return None
+        typed = match.group(1).casefold()
+        codes = {  # a letter swapped, changed or added, not dropped: "party" is not "partly"
+            code
+            for word, code in self.words
+            if 5 <= len(word) <= len(typed) and word.isalpha() and _one_typo(typed, word)
+        }
+        return TypedChoice(codes.pop(), match.group(2).strip()) if len(codes) == 1 else None
 
 
 def _has_symbols(text: str) -> bool:

@@ -21,6 +21,7 @@ from bot.flow.questions import answer_pressed, comment_pressed, go_to_question
 from bot.flow.review import show_review, submit
 from bot.flow.state import StepId
 from bot.flow.turn import Turn
+from content._wording import MESSAGE_PLACEHOLDERS
 
 MAX_LISTED = 10  # unanswered questions shown to the ELP team in chat (the CLI lists them all)
 MAX_EXAMPLE_CHARS = 200  # each shown up to this length
@@ -139,12 +140,23 @@ def _when(turn: Turn, stored: str | None) -> str:
     return f"{local.day} {local:%B %Y, %H:%M}"
 
 
+def channel_name(turn: Turn) -> str:
+    """Their channel in words ("Microsoft Teams", "Web link"); an unnamed one as its id."""
+    key = f"channel_{turn.channel}"
+    return turn.say(key) if key in MESSAGE_PLACEHOLDERS else turn.channel
+
+
 def my_data_lines(turn: Turn) -> list[str]:
     """Everything stored about this person, in plain words (UK GDPR right of access), line by line."""
     say, identity = turn.say, turn.content.consultation.identity
     lines = [
         say("my_data_title"),
-        say("my_data_account", channel=turn.channel, user_id=turn.user_id, display_name=turn.display_name or "-"),
+        say(
+            "my_data_account_named" if turn.display_name else "my_data_account",
+            channel=channel_name(turn),
+            user_id=turn.user_id,
+            display_name=turn.display_name,
+        ),
     ]
     respondent = turn.respondent
     if respondent is None:

@@ -97,7 +97,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "home_submitted": _F({"reference", "answered", "total"}),
     # the respondent's own data
     "my_data_title": _F(),
-    "my_data_account": _F({"channel", "user_id", "display_name"}),
+    "my_data_account": _F({"channel", "user_id"}),
     "my_data_nothing_else": _F(),
     "my_data_details": _F(
         {"name", "role", "school", "school_type", "consent", "status", "reference", "started", "updated", "submitted"}
@@ -197,4 +197,14 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "button_save_as_comment": _F(),
     "button_change_to": _F({"choice"}),
     "short_menu": _F({"where"}),
+    # polish2 branch: "my data" names the channel in words
+    "my_data_account_named": _F({"channel", "user_id", "display_name"}),
+    "channel_console": _F(),
+    "channel_telegram": _F(),
+    "channel_slack": _F(),
+    "channel_msteams": _F(),
+    "channel_web": _F(),
+    "where_submitted": _F(),
+    "offered_comment_not_saved": _F({"comment"}),
+    "button_replace_it": _F(),
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot._text import COMMAND_NAMES
 from bot.commands import FALLBACKS
 
@@ -35,3 +37,21 @@ def test_read_only_commands_are_marked() -> None:
         "unanswered",
         "review",
     }
+
+
+@pytest.mark.parametrize(
+    ("channel", "words"),
+    [
+        ("console", "Terminal"),
+        ("telegram", "Telegram"),
+        ("slack", "Slack"),
+        ("msteams", "Microsoft Teams"),
+        ("web", "Web link"),
+    ],
+)
+def test_my_data_names_the_channel_in_words(make_chat, channel: str, words: str) -> None:
+    chat = make_chat("h7", channel=channel)
+    chat.send("hi")
+    chat.send("my data")
+    assert f"You reach us through: {words} (id h7), and we keep where you are in the conversation." in chat.text
+    assert "Chat account" not in chat.text and "shown as" not in chat.text

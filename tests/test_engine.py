@@ -574,7 +574,7 @@ def test_my_data_shows_everything_stored(make_chat) -> None:
     chat = make_chat("m1", display_name="Sam")
     chat.send("hi")
     chat.send("my data")
-    assert "Chat account: test m1 (shown as Sam)" in chat.text and "not started" in chat.text
+    assert "You reach us through: test (id m1, shown as Sam)" in chat.text and "not started" in chat.text
     chat.identify(school="Oakwood Primary", role="Governor or trustee", consent="Yes, with our school's name")
     chat.send("No, we want more on SEND")
     chat.send("pupil premium strategy")

@@ -35,3 +35,17 @@ def test_side_steps_hand_back_on_back(make_chat, step_id: StepId) -> None:
     ROUTES[step_id](chat)
     chat.send("back")
     assert "OK, leaving that." in chat.text and not STEPS[step_of(chat)].side
+
+
+def test_where_a_side_step_hands_back_to_and_after_submitting(chat: Chat) -> None:
+    chat.identify()
+    chat.press("Yes")
+    chat.send("this is too much for small schools")  # offered as the comment on Q1: a side step
+    assert step_of(chat) == StepId.CONFIRM_COMMENT
+    chat.send("menu")
+    assert "You're at Question 2 of 15 (Q2);" in chat.text and "the start" not in chat.text
+    chat.send("submit")
+    chat.press("Submit anyway")
+    assert "ELP-2026-0001" in chat.text
+    chat.send("menu")
+    assert "You're at your submitted response;" in chat.text

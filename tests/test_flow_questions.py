@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.flow.state import StepId
 
 from ._flow import step_of, stored
@@ -100,6 +102,62 @@ def test_going_back_from_a_waiting_remark_says_it_was_not_saved(chat: Chat, db_p
     assert stored(db_path) == {"q1": ("partly", None)}
 
 
+def _remark_waiting_at_q2(chat: Chat) -> None:
+    chat.identify()
+    chat.press("Partly")
+    chat.press("No comment")
+    chat.send("strongly support these")
+    assert "Which answer goes with it?" in chat.text
+
+
+NOT_SAVED = "Your comment wasn't saved, as no answer went with it: “strongly support these”."
+
+
+@pytest.mark.parametrize("leave", ["change 1", "review", "section 2", "section button", "change button"])
+def test_leaving_a_waiting_remark_any_way_says_it_was_not_saved(chat: Chat, db_path, leave: str) -> None:
+    _remark_waiting_at_q2(chat)
+    if leave == "section button":
+        chat.send("sections")
+        chat.press("2. Funding and ELP membership")
+    elif leave == "change button":
+        chat.send("change an answer")
+        chat.press("Q3 Core member subscription")
+    else:
+        chat.send(leave)
+    assert chat.text.startswith(NOT_SAVED), chat.text[:200]
+    assert "Which answer goes with it?" not in chat.text
+    chat.send("change 2")  # back at Q2 later: the remark is gone, not resurrected
+    assert "Which answer goes with it?" not in chat.text and "wasn't saved" not in chat.text
+    chat.press("Yes")
+    assert stored(db_path) == {"q1": ("partly", None), "q2": ("yes", None)}
+
+
+@pytest.mark.parametrize("detour", ["menu", "pause", "fee", "ask"])
+def test_a_waiting_remark_outlasts_menu_pause_and_side_steps(chat: Chat, db_path, detour: str) -> None:
+    _remark_waiting_at_q2(chat)
+    chat.send(detour)
+    if detour == "menu":
+        chat.press("Continue the consultation")
+    elif detour == "pause":
+        chat.send("hi")
+    elif detour == "fee":
+        chat.send("420")  # the calculator asks for the roll, works it out, then hands back
+    else:
+        chat.send("what is EGFL?")
+    assert "wasn't saved" not in chat.text
+    assert "Your comment: “strongly support these”. Which answer goes with it?" in chat.text, chat.text[-400:]
+    chat.send("1")
+    assert stored(db_path)["q2"] == ("yes", "strongly support these")
+
+
+def test_a_second_remark_is_added_to_the_first(chat: Chat, db_path) -> None:
+    _remark_waiting_at_q2(chat)
+    chat.send("but they are too vague")
+    assert "Your comment: “strongly support these\nbut they are too vague”" in chat.text
+    chat.press("Partly")
+    assert stored(db_path)["q2"] == ("partly", "strongly support these\nbut they are too vague")
+
+
 def test_it_was_a_question_answers_the_remark_and_stores_nothing(chat: Chat, db_path) -> None:
     chat.identify()
     chat.send("we need more governor training")
@@ -124,6 +182,8 @@ def test_a_remark_at_an_answered_question_is_offered_as_its_comment_then_moves_o
     chat.send("change 1")
     chat.send("we value this a lot")
     assert "Replace your comment on Q1 (“I think this is vital for our pupils”) with this?" in chat.text
+    chat.press("Yes, replace it")  # the button says what it does
+    assert stored(db_path)["q1"] == ("yes", "we value this a lot")
 
 
 def test_a_topic_typed_at_a_question_is_still_looked_up(chat: Chat) -> None:
@@ -205,3 +265,41 @@ def test_a_question_typed_at_add_this_as_your_comment_is_answered_and_the_offer_
     assert chat.replies[-1].text.startswith("Add this as your comment on Q1?")  # nothing lost: still on offer
     chat.press("Yes, add it")
     assert stored(db_path)["q1"] == ("yes", "strongly support these")
+
+
+def test_a_view_with_a_degree_word_is_a_remark_not_a_search(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.send("the convictions are a bit generic")  # once answered with "Generic subject leader training"
+    assert "Source:" not in chat.text
+    assert "Your comment: “the convictions are a bit generic”. Which answer goes with it?" in chat.text
+    chat.press("Partly")
+    assert stored(db_path)["q1"] == ("partly", "the convictions are a bit generic")
+
+
+@pytest.mark.parametrize("leave", ["review", "change 3", "back", "fee"])
+def test_leaving_an_offered_comment_unanswered_says_it_was_not_saved(chat: Chat, db_path, leave: str) -> None:
+    chat.identify()
+    chat.press("Yes")
+    chat.send("this is too much for small schools")
+    assert "Add this as your comment on Q1?" in chat.text
+    chat.send(leave)
+    assert "Your comment wasn't saved: “this is too much for small schools”." in chat.text
+    assert stored(db_path)["q1"] == ("yes", None)
+    chat.send("review")
+    assert "wasn't saved" not in chat.text
+
+
+def test_an_offered_comment_confirmed_or_declined_gives_no_notice(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("Yes")
+    chat.send("this is too much for small schools")
+    chat.press("Yes, add it")
+    assert "wasn't saved" not in chat.text
+    assert stored(db_path)["q1"] == ("yes", "this is too much for small schools")
+
+
+def test_a_misspelt_choice_with_a_comment_is_that_choice_and_comment(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.send("parlty - too broad for secondaries")  # once offered as a comment, choice unread
+    assert "Saved: Partly, with your comment." in chat.text
+    assert stored(db_path)["q1"] == ("partly", "too broad for secondaries")

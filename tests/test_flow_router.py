@@ -20,7 +20,7 @@ def test_read_only_turns_run_while_another_process_holds_the_write_lock(chat: Ch
     try:
         assert "change 3" in chat.engine.handle(Inbound("test", "u1", text="help"))[0].text
         assert chat.engine.handle(Inbound("test", "u1", action=more))[0].text
-        assert "Chat account" in chat.engine.handle(Inbound("test", "u1", text="my data"))[0].text
+        assert "You reach us through" in chat.engine.handle(Inbound("test", "u1", text="my data"))[0].text
     finally:
         other.execute("ROLLBACK")
         other.close()

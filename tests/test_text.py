@@ -41,6 +41,11 @@ def test_clean(raw: str | None, cleaned: str) -> None:
         ("2nd thoughts", None),
         ("no, what does it include?", None),
         ("what does this include?", None),
+        ("parlty - too many evening events", TypedChoice("partly", "too many evening events")),
+        ("Partley, the fee is high", TypedChoice("partly", "the fee is high")),
+        ("Dissagree: too costly", TypedChoice("no", "too costly")),
+        ("party - we had one", None),  # two edits from "partly": not a choice
+        ("Ealing, please keep it", None),
     ],
 )
 def test_parse_choice(content, typed: str, expected: TypedChoice | None) -> None:

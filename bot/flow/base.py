@@ -52,13 +52,19 @@ class Step:
     def where(self, turn: Turn) -> str:
         """A short phrase for 'where am I' ('Question 7 of 15', 'your details').
 
-        By default: the next unanswered question, or the start.
+        A side step (the fee calculator, "Add this as your comment?"): where it hands back to. Otherwise
+        the next unanswered question, their submitted response, or the start.
         """
+        frame = turn.session.resume[-1] if self.side and turn.session.resume else None
+        if frame is not None and frame.qid is not None:
+            return turn.progress_label(turn.question(frame.qid))
+        if frame is not None and frame.step != StepId.NONE and not turn.steps[frame.step].side:
+            return turn.steps[frame.step].where(turn)
         if turn.respondent is not None and not turn.submitted:
             nxt = turn.next_unanswered(None)
             if nxt is not None:
                 return turn.progress_label(nxt)
-        return turn.say("where_start")
+        return turn.say("where_submitted" if turn.submitted else "where_start")
 
 
 class ConfirmStep(Step):

@@ -12,7 +12,7 @@ from bot.flow.faq import fee_request, more, reply_to_question
 from bot.flow.fees import own_fee
 from bot.flow.review import show_review
 from bot.flow.state import CommentDraft, Frame, JustAnswered, StepId
-from bot.flow.turn import Turn
+from bot.flow.turn import Turn, shorten
 from content import Question
 
 # Typed at a comment prompt or the free-text question, these mean "no comment" (folded: "n/a" reads "n a").
@@ -42,11 +42,11 @@ _STANCE = re.compile(
     r"|unclear|vague|concerned|concerns|worried|happy|unhappy|pleased|keen|strongly|fully|definitely|totally"
     r"|too|not|don't|dont|doesn't|isn't|can't|cant|cannot|won't|never|waste|afford|welcome|valued|fine|ok|okay"
     r"|sensible|reasonable|fair|worthwhile|works|clear|this|these|that|those|it|they|them"
+    r"|bit|quite|rather|somewhat|very|really|fairly|overly|generic|broad|narrow|wordy"  # "a bit generic"
     r"|support (?:these|this|it|them|that|the))\b"
 )
 # Asking without a question word first: "I have a question about fees", "I'd like to know what EGFL is".
 _ASKING = re.compile(r"\b(?:question|questions|wondering|wonder|know|explain|clarify|clarification|tell me)\b")
-_SHOWN_CHARS = 200  # a draft comment is quoted back up to this length
 
 
 def go_to_question(turn: Turn, question: Question) -> list[Outbound]:
@@ -193,30 +193,10 @@ def takes_a_stance(text: str) -> bool:
     return looks_like_a_comment(text) and _STANCE.search(fold(text)) is not None
 
 
-def shorten(text: str) -> str:
-    """A comment as quoted back: up to 200 characters."""
-    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
-
-
 def pending_remark(turn: Turn, question: Question) -> CommentDraft | None:
     """A remark typed at this very prompt of `question`, waiting for the choice that goes with it."""
-    draft = turn.session.comment_draft
-    if draft is None or draft.serial is None:
-        return None
-    if (draft.qid, draft.serial) != (question.id, turn.session.serial) or turn.session.here != Frame(
-        StepId.QUESTION, question.id
-    ):
-        return None
-    return draft
-
-
-def let_go_of_remark(turn: Turn, question: Question) -> str | None:
-    """Leaving a question whose remark waits for its choice: never silently, the remark is not saved."""
-    remark = pending_remark(turn, question)
-    if remark is None:
-        return None
-    turn.session.comment_draft = None
-    return turn.say("remark_not_saved", comment=shorten(remark.text))
+    draft = turn.waiting_remark()
+    return draft if draft is not None and draft.qid == question.id else None
 
 
 def take_remark(turn: Turn, question: Question, text: str) -> list[Outbound]:
@@ -224,12 +204,16 @@ def take_remark(turn: Turn, question: Question, text: str) -> list[Outbound]:
 
     On the answer just given, or on this question once answered, it is offered as that comment
     ("Add this as your comment on Q1?"); on an unanswered question it is kept until they choose the
-    answer that goes with it, and a button lets them say it was a question after all.
+    answer that goes with it (a second remark is added to the first), and a button lets them say it
+    was a question after all.
     """
+    target = turn.just_answered() or (question if question.id in turn.answers else None)
+    waiting = pending_remark(turn, question) if target is None else None
+    if waiting is not None:
+        text = f"{waiting.text}\n{text}"  # nothing typed is lost
     refused = refuse_storing(turn, text)
     if refused:
         return refused
-    target = turn.just_answered() or (question if question.id in turn.answers else None)
     if target is not None:
         turn.session.comment_draft = CommentDraft(target.id, text)
         return turn.interrupt(StepId.CONFIRM_COMMENT)
@@ -257,8 +241,7 @@ class _QuestionPending(Step):
         question = self.pending(turn)
         answered = self.id == StepId.QUESTION and question.id in turn.answers
         ack = turn.say("skipped_answered" if answered else self.skip_ack)
-        dropped = let_go_of_remark(turn, question)
-        return advance(turn, question, ack="\n\n".join(line for line in (dropped, ack) if line))
+        return advance(turn, question, ack=ack)
 
     def where(self, turn: Turn) -> str:
         return turn.progress_label(turn.question(turn.session.qid))
@@ -353,9 +336,8 @@ class QuestionStep(_QuestionPending):
         index = turn.content.question_index[turn.session.qid or ""]
         if index == 0:
             return turn.again("first_question")
-        dropped = let_go_of_remark(turn, self.pending(turn))
         turn.goto(StepId.QUESTION, turn.content.questions[index - 1].id)
-        return [Outbound(dropped), *turn.prompt(fresh=True)] if dropped else turn.prompt(fresh=True)
+        return turn.prompt(fresh=True)
 
 
 class CommentStep(_QuestionPending):
@@ -459,11 +441,12 @@ class ConfirmCommentStep(ConfirmStep):
         if draft is None or question is None:
             turn.pop_resume()
             return turn.prompt(fresh=False)
+        current = turn.answers.get(question.id)
+        replaces = current is not None and bool(current.comment)
         buttons = [
-            Button(turn.say("button_add_it"), turn.act("nav", self.yes_nav)),
+            Button(turn.say("button_replace_it" if replaces else "button_add_it"), turn.act("nav", self.yes_nav)),
             Button(turn.say("button_not_a_comment"), turn.act("nav", self.no_nav)),
         ]
-        current = turn.answers.get(question.id)
         label, shown = turn.label(question), shorten(draft.text)
         if current is not None and current.comment:
             text = turn.say("confirm_replace_comment", label=label, old=shorten(current.comment), comment=shown)

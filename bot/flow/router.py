@@ -41,8 +41,14 @@ def predicts_read_only(inbound: Inbound) -> bool:
 
 
 def route(turn: Turn, inbound: Inbound) -> list[Outbound]:
-    """The replies to one inbound: a button's action, or typed text."""
-    return choices_first(_replies(turn, inbound))
+    """The replies to one inbound: a button's action, or typed text (after any notice the turn gave)."""
+    replies = _replies(turn, inbound)
+    if turn.notices:
+        notice = "\n\n".join(turn.notices)
+        first = replies[0] if replies else Outbound("")
+        merged = Outbound(f"{notice}\n\n{first.text}".strip(), first.buttons, first.question_id)
+        replies = [merged, *replies[1:]]
+    return choices_first(replies)
 
 
 def _replies(turn: Turn, inbound: Inbound) -> list[Outbound]:

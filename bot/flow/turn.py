@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from bot import _actions as actions
 from bot._messages import Button, Outbound
 from bot._text import clean
-from bot.flow.state import Frame, Session, StepId
+from bot.flow.state import CommentDraft, Frame, Session, StepId
 from content import Content, Question
 from storage import Answer, Store
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.flow.base import Step
 
 MAX_NAME_CHARS = 100
+SHOWN_CHARS = 200  # a draft comment is quoted back up to this length
 IDENTITY_STEPS = (StepId.SCHOOL, StepId.SCHOOL_TYPE, StepId.ROLE, StepId.NAME, StepId.CONSENT)
 # respondent column that each identity step fills (name is optional, so it is never "missing")
 IDENTITY_COLUMNS = {
@@ -26,6 +27,11 @@ IDENTITY_COLUMNS = {
     StepId.ROLE: "role",
     StepId.CONSENT: "quote_consent",
 }
+
+
+def shorten(text: str) -> str:
+    """A comment as quoted back: up to 200 characters."""
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
 def date_text(day: dt.date) -> str:
@@ -62,6 +68,7 @@ class Turn:
         self._answers: dict[str, Answer] | None = None
         self.erased = False
         self.stored_answer = False  # an answer was saved this turn
+        self.notices: list[str] = []  # lines put before this turn's replies (a remark let go of)
 
     # ---------------------------------------------------------------- saving
 
@@ -156,12 +163,44 @@ class Turn:
         return self.steps[self.session.step]
 
     def goto(self, step: StepId, qid: str | None = None) -> None:
-        """Make `step` pending; a new prompt gets a new serial, so buttons of earlier prompts become stale."""
+        """Make `step` pending; a new prompt gets a new serial, so buttons of earlier prompts become stale.
+
+        This is the one place a remark waiting for its choice is let go of, with a notice, when they
+        leave its question (change N, review, a section, skip, back…); a side step (the fee calculator,
+        ask) keeps it and hands it back with the question.
+        """
         if (step, qid) != (self.session.step, self.session.qid):
+            self._carry_remark(Frame(step, qid))
             self.session.serial += 1
         if step != StepId.COMMENT and not self.steps[step].side:
             self.session.comment_return = None  # left the comment some other way: nothing to hand back to
         self.session.step, self.session.qid = step, qid
+
+    def waiting_remark(self) -> CommentDraft | None:
+        """A remark typed at the pending question's prompt, waiting for the choice that goes with it."""
+        draft = self.session.comment_draft
+        if draft is None or draft.serial != self.session.serial:
+            return None
+        return draft if self.session.here == Frame(StepId.QUESTION, draft.qid) else None
+
+    def _carry_remark(self, target: Frame) -> None:
+        """Before moving to `target`: keep a waiting remark over a side step, else let it go, never silently."""
+        draft = self.session.comment_draft
+        if draft is not None and draft.serial is None and self.session.step == StepId.CONFIRM_COMMENT:
+            self.session.comment_draft = None  # "Add this as your comment?" left unanswered: say so
+            self.notices.append(self.say("offered_comment_not_saved", comment=shorten(draft.text)))
+            return
+        if draft is None or draft.serial is None:
+            return  # none, or one offered on an answer (its own confirm step deals with it)
+        held = self.waiting_remark() is not None or self.step.side  # waiting here, or kept over a side step
+        if held and self.steps[target.step].side:
+            return  # the fee calculator, ask…: kept until they come back to its question
+        if held and target == Frame(StepId.QUESTION, draft.qid):
+            draft.serial = self.session.serial + 1  # back at its question: waiting at the new prompt
+            return
+        self.session.comment_draft = None
+        if held:
+            self.notices.append(self.say("remark_not_saved", comment=shorten(draft.text)))
 
     def interrupt(self, step: StepId) -> list[Outbound]:
         """Start a side step (a question, the fee calculator, erasure) that hands back to where they were."""
