@@ -311,6 +311,15 @@ def report(out: str, db_path: str, content_dir: str | None) -> None:
     click.echo(f"wrote {Path(out).resolve()} ({size // 1024} KB)")
 
 
+def _echo_schools(rows: list[dict]) -> None:
+    """School rows under a header: status, people responding, URN, name (on one line)."""
+    from bot.results.cells import one_line
+
+    click.echo(f"{'STATUS':<12} {'PEOPLE':>6}  {'URN':>8}  SCHOOL")
+    for row in rows:
+        click.echo(f"{row['status']:<12} {row['respondents']:>6}  {row['urn']:>8}  {one_line(row['name'])}")
+
+
 @main.command()
 @click.option(
     "--status",
@@ -340,16 +349,11 @@ def responses(status: str | None, db_path: str) -> None:
         f"{len(rows)} schools: {counts['submitted']} submitted, {counts['in_progress']} in progress, "
         f"{counts['not_started']} not started"
     )
-    click.echo(f"{'STATUS':<12} {'PEOPLE':>6}  {'URN':>8}  SCHOOL")
-    for row in rows:
-        if status is None or row["status"] == status:
-            click.echo(f"{row['status']:<12} {row['respondents']:>6}  {row['urn']:>8}  {one_line(row['name'])}")
+    _echo_schools([r for r in rows if status is None or r["status"] == status])
     also = [r for r in others if status is None or r["status"] == status]
     if also:
         click.echo(f"\nother schools in the directory (not members): {len(also)} school(s)")
-        click.echo(f"{'STATUS':<12} {'PEOPLE':>6}  {'URN':>8}  SCHOOL")
-        for row in also:
-            click.echo(f"{row['status']:<12} {row['respondents']:>6}  {row['urn']:>8}  {one_line(row['name'])}")
+        _echo_schools(also)
     shown = [r for r in outside if status is None or r["status"] == status]
     if shown:
         click.echo(f"\nnot in the directory: {len(shown)} respondent(s)")

@@ -369,6 +369,15 @@ def _phrase_problem(word: object) -> str | None:
     return None
 
 
+def _check_phrases(words: list[str]) -> list[str]:
+    """The list itself, or an EntryError naming the first entry that is not a usable phrase."""
+    for n, word in enumerate(words):
+        problem = _phrase_problem(word)
+        if problem:
+            raise EntryError(f"[{n}]", problem)
+    return words
+
+
 class DeclineRule(_Strict):
     """Questions the documents cannot answer: any of `words` declines, unless one of `unless` is there too."""
 
@@ -380,11 +389,7 @@ class DeclineRule(_Strict):
     @field_validator("words", "unless")
     @classmethod
     def _phrases(cls, words: list[str]) -> list[str]:
-        for n, word in enumerate(words):
-            problem = _phrase_problem(word)
-            if problem:
-                raise EntryError(f"[{n}]", problem)
-        return words
+        return _check_phrases(words)
 
 
 class Lexicon(_Strict):
@@ -398,11 +403,7 @@ class Lexicon(_Strict):
     @field_validator("ignore")
     @classmethod
     def _words(cls, words: list[str]) -> list[str]:
-        for n, word in enumerate(words):
-            problem = _phrase_problem(word)
-            if problem:
-                raise EntryError(f"[{n}]", problem)
-        return words
+        return _check_phrases(words)
 
     @field_validator("synonyms")
     @classmethod
