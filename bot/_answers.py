@@ -67,17 +67,17 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from spellchecker import SpellChecker
 
+from bot._confidence import Calibration, Candidate
 from bot._fees import FeeRequest, fee_table, read_fee_requests, working
 from bot._passages import Passage, build_passages
 from bot._render import BULLET, topic_full, topic_summary, topic_title
 from content import Content, Item, find_item
 from content._schema import FaqEntry
 
-FAQ_MIN = 80.0  # a curated phrasing must score this (0–100) to be used
-CONFIDENT = 0.8  # a passage must cover this share of the question's weight
-CLEAR_MIN, CLEAR_MARGIN = 0.55, 0.2  # …or this share, with a clear lead over any other topic's passage
-RELATED_MIN = 0.5  # below the thresholds, a passage covering this much is shown as possibly related
-TIE, MAX_TIED = 0.05, 2  # passages within TIE of the best one: more than MAX_TIED is ambiguous
+FAQ_MIN = 80.0  # a curated phrasing this close (0–100) is offered among the suggestions when nothing is confident
+FAQ_CANDIDATE_MIN = 40.0  # the closest curated answer is a candidate from this score
+CANDIDATES = 8  # the passages ranked highest are candidates
+TIE = 0.05  # passages within TIE of another's coverage fit the question as well
 WHOLE = 0.8  # an answer covering less of the question than this may be one of several questions in one
 DOCUMENT_YEAR = 2025  # fees are "currently" those of the questionnaire (January to March 2025)
 _FEE_WORDS = frozenset({"fee"})
@@ -267,6 +267,18 @@ class Reply:
     fees: tuple[FeeRequest, ...] = ()  # every school the question described, as parsed
 
 
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """A passage BM25 found, with how much of the question it covers and how much of it the question covers."""
+
+    index: int
+    coverage: float
+    body_coverage: float
+    precision: float
+    bm25: float
+    matched: frozenset[str]
+
+
 @dataclass
 class _Faq:
     id: str
@@ -289,8 +301,9 @@ class _Rule:
 class Answerer:
     """Searches the content; build once per content load."""
 
-    def __init__(self, content: Content):
+    def __init__(self, content: Content, calibration: Calibration | None = None):
         self.content = content
+        self.calibration = calibration or Calibration.load()
         lexicon = content.lexicon
         self.normaliser = Normaliser(lexicon.synonyms, lexicon.means, lexicon.ignore, content.everyday.means)
         self.rules = [
@@ -317,6 +330,7 @@ class Answerer:
             for key in self._faq_passages(entry):
                 asked_as.setdefault(key, []).extend(faq.phrasings)
         self.bodies, self.abouts = [], []
+        self.pairs: list[frozenset[tuple[str, str]]] = []  # neighbouring word pairs, for phrases the question shares
         for passage in self.passages:
             shown = {"topic": "", "section": "", "question": passage.answer.split("\n\n")[0]}.get(
                 passage.kind, passage.answer
@@ -330,12 +344,21 @@ class Answerer:
                     frozenset(w for w in about if not _is_qid(w)),
                 )
             self.bodies.append(body)
+            pairs = _pairs(words(shown, question=False)) | _pairs(words(f"{passage.source} {passage.about}", False))
+            for phrasing in asked_as.get(passage.key, []):
+                pairs |= _pairs(words(phrasing))
+            self.pairs.append(pairs)
             self.abouts.append(about)
         counts: Counter[str] = Counter()
         for body, about in zip(self.bodies, self.abouts, strict=True):
             counts.update(body | about)
         n = len(self.passages)
         self.idf = {w: math.log(1 + n / c) for w, c in counts.items()}
+        self.own_weight = [sum(self.idf[w] for w in b | a) for b, a in zip(self.bodies, self.abouts, strict=True)]
+        self.faq_keys = {
+            faq.id: frozenset(self._faq_passages(entry))
+            for entry, faq in zip(content.faq.entries, self.faqs, strict=True)
+        }
         weights = sorted(self.idf.values())
         self.unknown_weight = weights[len(weights) // 2] if weights else 1.0
         table = next(i for i, p in enumerate(self.passages) if p.key == "fee-table")
@@ -355,6 +378,9 @@ class Answerer:
             [sorted(b | a) or ["-"] for b, a in zip(self.bodies, self.abouts, strict=True)], show_progress=False
         )
         self.faq_index = [(i, tuple(dict.fromkeys(words(p)))) for i, f in enumerate(self.faqs) for p in f.phrasings]
+        self.faq_phrasings: dict[str, list[tuple[str, ...]]] = {}
+        for i, phrasing in self.faq_index:
+            self.faq_phrasings.setdefault(self.faqs[i].id, []).append(phrasing)
         self.faq_postings: dict[str, set[int]] = {}
         for position, (_, phrasing) in enumerate(self.faq_index):
             for word in phrasing:
@@ -482,7 +508,9 @@ class Answerer:
                 return self._unsure(reply, f"asks {asked}, and the answer has none"), 0.0
         return reply, covered
 
-    def _find_matched(self, question: str, everyday: bool) -> tuple[Reply, float]:
+    def _find_matched(
+        self, question: str, everyday: bool, collect: list[list[Candidate]] | None = None
+    ) -> tuple[Reply, float]:
         """One question's reply and the share of the question it covers (1 for rules, fees and curated answers)."""
         raw = self._spell(tokens(question))
         canonical = self.normaliser.canonical(raw, everyday=everyday)
@@ -513,62 +541,176 @@ class Answerer:
             ), 1.0
         if not query:
             return Reply(question, "", None, False, "unsure", why="no content words", normalised=normalised), 0.0
-        faq, faq_score, phrasing, faq_covered = self._best_faq(query)
-        ranked = self._rank(query)
+        faq, faq_score, phrasing, faq_covered, faq_found = self._best_faq(query)
+        scored = self._scored(query)
         if self.vision_word in query:  # "the vision": only the vision document's passages will do
-            ranked = [(score, p) for score, p in ranked if p.source.startswith(self.vision_sources)]
+            scored = [s for s in scored if self.passages[s.index].source.startswith(self.vision_sources)]
+        ranked = [(s.coverage, self.passages[s.index]) for s in scored]
         fee = self._fee(question, query, faq, faq_score, ranked, normalised)
         if fee is not None:
             return fee, 1.0
-        best_score, best = ranked[0] if ranked else (0.0, None)
-        if faq is not None and faq_score >= FAQ_MIN - 1e-6:
+        candidates = self._candidates(query, scored, faq, faq_score, faq_covered, faq_found, everyday)
+        if collect is not None:
+            collect.append(candidates)
+        return self._decide(question, candidates, ranked, normalised, faq, faq_score, phrasing)
+
+    def candidate_sets(self, question: str) -> list[list[Candidate]]:
+        """The candidates of each reading (plain, then with everyday.yaml's words) that reaches the search step:
+        what bench/calibrate.py fits the confidence model on."""
+        out = []
+        for everyday in (False, True):
+            seen: list[list[Candidate]] = []
+            self._find_matched(question, everyday, collect=seen)
+            out.extend(seen)
+        return out
+
+    def _decide(
+        self,
+        question: str,
+        candidates: list[Candidate],
+        ranked: list[tuple[float, Passage]],
+        normalised: str,
+        faq: _Faq | None,
+        faq_score: float,
+        phrasing: str,
+    ) -> tuple[Reply, float]:
+        """The most probable candidate as a confident answer at the calibrated threshold; otherwise not sure."""
+        calibration = self.calibration
+        best, chance = None, 0.0
+        for candidate in candidates:
+            p = calibration.probability(candidate.features)
+            if p > chance:
+                best, chance = candidate, p
+        if best is not None and chance >= calibration.threshold:
+            why = f"{best.key} at {chance:.2f}"
+            if best.kind == "faq":
+                why += f" (phrasing {phrasing!r} scored {faq_score:.0f})"
             return Reply(
                 question,
-                faq.answer,
-                faq.source,
+                best.answer,
+                best.source,
                 True,
-                "faq",
-                faq.topic,
-                faq.related,
-                self._suggest(ranked, exclude=faq.topic),
-                faq.compute if faq.compute == "fees" else None,
-                f"FAQ {faq.id!r}: phrasing {phrasing!r} scored {faq_score:.0f}",
-                normalised,
-            ), faq_covered
-        runner_up = next((score for score, p in ranked[1:] if p.topic != (best.topic if best else None)), 0.0)
-        clear = best_score >= CLEAR_MIN and best_score - runner_up >= CLEAR_MARGIN
-        tied = sum(score >= best_score - TIE for score, _ in ranked)  # passages the question fits as well
-        if best is not None and (best_score >= CONFIDENT or clear) and tied <= MAX_TIED:
-            answer, source, why = best.answer, best.source, f"passage {best.key!r} covered {best_score:.2f}"
-            return Reply(
-                question,
-                answer,
-                source,
-                True,
-                "content",
+                best.kind,
                 best.topic,
-                (),
+                best.related,
                 self._suggest(ranked, exclude=best.topic),
-                None,
+                best.compute if best.compute == "fees" else None,
                 why,
                 normalised,
-            ), best_score
+            ), best.coverage
         suggestions = self._suggest(ranked, exclude=None)
         if faq is not None and faq.topic and faq_score >= FAQ_MIN - 15:
             suggestions = ((topic_title(self.content, faq.topic, short=True), faq.topic), *suggestions)
         suggestions = tuple(dict.fromkeys(suggestions))[:3]
-        closest = best.answer if best is not None and best_score >= RELATED_MIN else ""  # shown as possibly related
+        shown = best is not None and chance >= calibration.related_threshold and best.compute is None
         return Reply(
             question,
-            closest,
+            best.answer if shown and best is not None else "",  # shown as possibly related
             None,
             False,
             "unsure",
             suggestions=suggestions,
-            why=f"best FAQ {faq_score:.0f} < {FAQ_MIN:.0f}; best passage {best_score:.2f} < {CONFIDENT}"
-            + (f" or {tied} passages fit as well" if tied > MAX_TIED else ""),
+            why=f"best candidate {best.key if best else None} at {chance:.2f} < {calibration.threshold:.2f}",
             normalised=normalised,
         ), 0.0
+
+    def _candidates(
+        self,
+        query: list[str],
+        scored: list[_Scored],
+        faq: _Faq | None,
+        faq_score: float,
+        faq_covered: float,
+        faq_found: float,
+        everyday: bool,
+    ) -> list[Candidate]:
+        """The closest curated answer and the best-ranked passages, each with the features the model reads."""
+        unique = list(dict.fromkeys(query))
+        total = sum(self._weight(w) for w in unique) or 1.0
+        unknown = sum(self._weight(w) for w in unique if w not in self.idf) / total
+        length = math.log1p(len(unique))
+        top_bm25 = max((s.bm25 for s in scored), default=1.0) or 1.0
+        faq_keys = self.faq_keys[faq.id] if faq is not None else frozenset()
+        faq_part = faq_score / 100 if faq is not None else 0.0
+        heaviest = max((self._weight(w) for w in unique), default=1.0) or 1.0
+        asked_pairs = _pairs(query)
+
+        def missing(matched: frozenset[str]) -> tuple[float, float, float, float]:
+            """The heaviest question word the candidate lacks and the heaviest it has (over the question's
+            heaviest), how many it has, and the share of the question's word pairs it has side by side."""
+            lacks = max((self._weight(w) for w in unique if w not in matched), default=0.0) / heaviest
+            has = max((self._weight(w) for w in unique if w in matched), default=0.0) / heaviest
+            return lacks, has, math.log1p(len(matched))
+
+        def phrases(pairs: frozenset[tuple[str, str]]) -> float:
+            """Share of the question's neighbouring word pairs the candidate also has side by side."""
+            return len(asked_pairs & pairs) / len(asked_pairs) if asked_pairs else 0.0
+
+        out = []
+        for s in scored[:CANDIDATES]:
+            passage = self.passages[s.index]
+            others = max((o.coverage for o in scored if self.passages[o.index].topic != passage.topic), default=0.0)
+            tied = sum(1 for o in scored if o is not s and o.coverage >= s.coverage - TIE)
+            features = (
+                s.coverage,
+                s.body_coverage,
+                s.precision,
+                s.bm25 / top_bm25,
+                float(s.bm25 >= top_bm25),
+                s.coverage - others,
+                math.log1p(tied),
+                unknown,
+                length,
+                faq_part if passage.key in faq_keys else 0.0,
+                0.0,
+                float(passage.kind in {"topic", "section"}),
+                float(passage.kind == "question"),
+                float(passage.kind in {"document", "dates", "fees"}),
+                float(everyday),
+                *missing(s.matched),
+                phrases(self.pairs[s.index]),
+            )
+            out.append(
+                Candidate(passage.key, passage.answer, passage.source, passage.topic, "content", features, s.coverage)
+            )
+        if faq is not None and faq_score >= FAQ_CANDIDATE_MIN:
+            phrasings = self.faq_phrasings[faq.id]
+            faq_words = frozenset(w for words in phrasings for w in words)
+            quoted = [s for s in scored if self.passages[s.index].key in faq_keys]
+            others = max((s.coverage for s in scored if self.passages[s.index].topic != faq.topic), default=0.0)
+            features = (
+                faq_covered,
+                faq_covered,
+                faq_found,
+                max((s.bm25 for s in quoted), default=0.0) / top_bm25,
+                float(any(s.bm25 >= top_bm25 for s in quoted)),
+                faq_covered - others,
+                0.0,
+                unknown,
+                length,
+                faq_part,
+                1.0,
+                0.0,
+                0.0,
+                float(faq.compute is not None),
+                float(everyday),
+                *missing(frozenset(w for w in unique if w in faq_words)),
+                max((phrases(_pairs(list(words))) for words in phrasings), default=0.0),
+            )
+            out.append(
+                Candidate(
+                    f"faq:{faq.id}",
+                    faq.answer,
+                    faq.source,
+                    faq.topic,
+                    "faq",
+                    features,
+                    faq_covered,
+                    faq.related,
+                    faq.compute,
+                )
+            )
+        return out
 
     def _unsure(self, reply: Reply, why: str) -> Reply:
         """A reply withheld: not confident, its own topic first among the closest topics offered."""
@@ -755,22 +897,24 @@ class Answerer:
             tuple(requests),
         )
 
-    def _best_faq(self, query: list[str]) -> tuple[_Faq | None, float, str, float]:
+    def _best_faq(self, query: list[str]) -> tuple[_Faq | None, float, str, float, float]:
+        """The closest curated answer: (entry, score 0–100, phrasing, share of the question it covers, share of
+        the phrasing the question covers)."""
         asked = tuple(dict.fromkeys(query))
         if not asked:
-            return None, 0.0, "", 0.0
+            return None, 0.0, "", 0.0, 0.0
         candidates: set[int] = set()
         for word in asked:
             candidates |= self.faq_postings.get(word, set())
-        best: tuple[float, int, str, float] = (0.0, -1, "", 0.0)
+        best: tuple[float, int, str, float, float] = (0.0, -1, "", 0.0, 0.0)
         for position in sorted(candidates):
             index, phrasing = self.faq_index[position]
             found = self._covered(phrasing, asked)
             wanted = self._covered(asked, phrasing)
             score = 0.0 if not found or not wanted else 200 * found * wanted / (found + wanted)
             if score > best[0]:
-                best = (score, index, " ".join(phrasing), wanted)
-        return (self.faqs[best[1]] if best[1] >= 0 else None), best[0], best[2], best[3]
+                best = (score, index, " ".join(phrasing), wanted, found)
+        return (self.faqs[best[1]] if best[1] >= 0 else None), best[0], best[2], best[3], best[4]
 
     def _weight(self, word: str) -> float:
         if word.isdigit():
@@ -784,7 +928,12 @@ class Answerer:
         return hit / total if total else 0.0
 
     def _rank(self, query: list[str]) -> list[tuple[float, Passage]]:
-        """Passages by BM25; each scored by the share of the question's weight it covers (body or title)."""
+        """Passages by coverage of the question's weight (then BM25)."""
+        return [(s.coverage, self.passages[s.index]) for s in self._scored(query)]
+
+    def _scored(self, query: list[str]) -> list[_Scored]:
+        """The passages BM25 (bm25s) ranks highest, each with the share of the question's weight it covers (body
+        or title), of its own weight the question covers, and its BM25 score; best coverage first."""
         unique = list(dict.fromkeys(query))
         known = [w for w in unique if w in self.idf]
         if not known:
@@ -798,10 +947,17 @@ class Answerer:
                 break
             body, about = self.bodies[index], self.abouts[index]
             titled = 1.0 if self.passages[index].kind in {"topic", "section"} else 0.9  # found by their titles
-            hit = sum(self._weight(w) * (1.0 if w in body else titled) for w in unique if w in body or w in about)
-            out.append((hit / total, float(scores[index]), int(index)))
-        out.sort(key=lambda t: (-round(t[0], 6), -t[1], t[2]))
-        return [(coverage, self.passages[index]) for coverage, _, index in out]
+            matched = [w for w in unique if w in body or w in about]
+            hit = sum(self._weight(w) * (1.0 if w in body else titled) for w in matched)
+            body_hit = sum(self._weight(w) for w in matched if w in body)
+            own = sum(self.idf[w] for w in matched) / self.own_weight[index] if self.own_weight[index] else 0.0
+            out.append(
+                _Scored(
+                    int(index), hit / total, body_hit / total, min(1.0, own), float(scores[index]), frozenset(matched)
+                )
+            )
+        out.sort(key=lambda s: (-round(s.coverage, 6), -s.bm25, s.index))
+        return out
 
     def _suggest(self, ranked: list[tuple[float, Passage]], exclude: str | None) -> tuple[tuple[str, str], ...]:
         seen: dict[str, str] = {}
@@ -857,6 +1013,11 @@ def _split(question: str, titles: tuple[str, ...], fee: bool) -> list[str]:
         text = text.replace(title, title.replace(" and ", " \0 "))
     parts = (_FEE_PARTS if fee else _PARTS).split(text)
     return [part.replace(" \0 ", " and ").strip(" .!-") for part in parts]
+
+
+def _pairs(words: list[str]) -> frozenset[tuple[str, str]]:
+    """Neighbouring content words, in either order ("review peer" is "peer review")."""
+    return frozenset(tuple(sorted(pair)) for pair in zip(words, words[1:], strict=False) if pair[0] != pair[1])
 
 
 def _is_qid(word: str) -> bool:
