@@ -71,7 +71,7 @@ from bot._confidence import Calibration, Candidate
 from bot._fees import FeeRequest, fee_table, read_fee_requests, working
 from bot._passages import Passage, build_passages
 from bot._render import BULLET, topic_full, topic_summary, topic_title
-from content import Content, Item, find_item
+from content import Content, Item, find_item, passage_ids
 from content._schema import FaqEntry
 
 FAQ_MIN = 80.0  # a curated phrasing this close (0–100) is offered among the suggestions when nothing is confident
@@ -323,12 +323,38 @@ class Answerer:
                         self.rule_phrases.setdefault(phrase[0], []).append((kind, n, phrase))
         self.passages = build_passages(content)
         self.faqs = self._faqs(content)
+        # Spelling: the content's own raw words, the lexicon's and the FAQ's; anything else may be a typo.
+        known: set[str] = set(self.normaliser.ignore)
+        for passage in self.passages:
+            known.update(tokens(f"{passage.answer} {passage.source} {passage.about}"))
+        for group in lexicon.synonyms:
+            for word in group:
+                known.update(tokens(word))
+        for word, meaning in lexicon.means.items():
+            known.update(tokens(word) + tokens(meaning))
+        for faq in self.faqs:
+            for phrasing in faq.phrasings:
+                known.update(tokens(phrasing))
+        spellable: dict[str, list[str]] = {}
+        for word in sorted(known):
+            if len(word) >= 4 and word.isalpha():
+                spellable.setdefault(word[0], []).append(word)
+        self.spellable = spellable
+        for rule in lexicon.declines:  # known (never corrected), but never a correction's target
+            for word in [*rule.words, *rule.unless]:
+                known.update(tokens(word))
+        self.known = known
         words = self.normaliser.words
         # A curated phrasing also describes the passages its answer quotes: what people call them.
         asked_as: dict[str, list[str]] = {}
         for entry, faq in zip(content.faq.entries, self.faqs, strict=True):
             for key in self._faq_passages(entry):
                 asked_as.setdefault(key, []).extend(faq.phrasings)
+        # How people ask for a passage (asked.yaml), spelt as the content spells it.
+        keys = passage_ids(content) | {item.key for item in content.items}
+        for asked in content.asked.asked:
+            key = asked.about if asked.about in keys else find_item(content.items, asked.about)[0].key
+            asked_as.setdefault(key, []).extend(" ".join(self._spell(tokens(q))) for q in asked.ask)
         self.bodies, self.abouts = [], []
         self.pairs: list[frozenset[tuple[str, str]]] = []  # neighbouring word pairs, for phrases the question shares
         for passage in self.passages:
@@ -393,27 +419,6 @@ class Answerer:
         self.vision_word = self.normaliser.words("vision", question=False)[0]
         self.vision_sources = (vision.title, *(f.heading for f in vision.frames))
         self.fees_faq = next((f for f in self.faqs if f.compute == "fees"), None)
-        # Spelling: the content's own raw words, the lexicon's and the FAQ's; anything else may be a typo.
-        known: set[str] = set(self.normaliser.ignore)
-        for passage in self.passages:
-            known.update(tokens(f"{passage.answer} {passage.source} {passage.about}"))
-        for group in lexicon.synonyms:
-            for word in group:
-                known.update(tokens(word))
-        for word, meaning in lexicon.means.items():
-            known.update(tokens(word) + tokens(meaning))
-        for faq in self.faqs:
-            for phrasing in faq.phrasings:
-                known.update(tokens(phrasing))
-        spellable: dict[str, list[str]] = {}
-        for word in sorted(known):
-            if len(word) >= 4 and word.isalpha():
-                spellable.setdefault(word[0], []).append(word)
-        self.spellable = spellable
-        for rule in lexicon.declines:  # known (never corrected), but never a correction's target
-            for word in [*rule.words, *rule.unless]:
-                known.update(tokens(word))
-        self.known = known
         years = set(_YEARS.findall(" ".join(p.answer for p in self.passages)))
         years |= {str(content.consultation.opens.year), str(content.consultation.closes.year)}
         self.years = years
@@ -993,7 +998,10 @@ _ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(rf"\b(?:{_MONTHS}|{_FREQUENCY}|(?:19|20)\d\d)\b", re.I),
     ),
     "pounds": (re.compile(r"\bin (?:pounds|£|cash|money)(?: terms)?\b|\bhow many pounds\b"), re.compile(r"£")),
-    "how many": (re.compile(r"\bhow (?:many|much)\b"), re.compile(r"(?<!\d)(?!(?:19|20)\d\d\b)\d|£|%")),  # not a year
+    "how many": (  # a number that is not a year ("2000 new apprenticeships" is a number)
+        re.compile(r"\bhow (?:many|much)\b"),
+        re.compile(r"(?<!\d)(?!(?:19|20)\d\d\b)\d|\b\d{4} (?:new|more|extra|additional)\b|£|%"),
+    ),
 }
 
 
