@@ -639,6 +639,7 @@ class Answerer:
         faq_part = faq_score / 100 if faq is not None else 0.0
         heaviest = max((self._weight(w) for w in unique), default=1.0) or 1.0
         asked_pairs = _pairs(query)
+        named = {w.replace("_", ".") for w in unique if _is_qid(w)}  # "Q5.4" → "q5.4"
 
         def missing(matched: frozenset[str]) -> tuple[float, float, float, float]:
             """The heaviest question word the candidate lacks and the heaviest it has (over the question's
@@ -674,6 +675,7 @@ class Answerer:
                 float(everyday),
                 *missing(s.matched),
                 phrases(self.pairs[s.index]),
+                float(passage.kind == "question" and passage.key.partition(":")[2] in named),
             )
             out.append(
                 Candidate(passage.key, passage.answer, passage.source, passage.topic, "content", features, s.coverage)
@@ -701,6 +703,7 @@ class Answerer:
                 float(everyday),
                 *missing(frozenset(w for w in unique if w in faq_words)),
                 max((phrases(_pairs(list(words))) for words in phrasings), default=0.0),
+                0.0,
             )
             out.append(
                 Candidate(

@@ -37,6 +37,7 @@ FEATURES = (
     "has",  # the heaviest question word the candidate has, over the question's heaviest
     "matched",  # log(1 + the question's words the candidate has)
     "phrases",  # share of the question's neighbouring word pairs the candidate has side by side
+    "named",  # a questionnaire question the question names by number ("Q5.4", "question 3")
 )
 
 
