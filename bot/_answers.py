@@ -74,7 +74,7 @@ from bot._render import BULLET, topic_full, topic_summary, topic_title
 from content import Content, Item, find_item, passage_ids
 from content._schema import FaqEntry
 
-FAQ_MIN = 80.0  # a curated phrasing this close (0–100) is offered among the suggestions when nothing is confident
+FAQ_MIN = 80.0  # a curated phrasing this close (0–100) is "curated" to the model, and suggested when not confident
 FAQ_CANDIDATE_MIN = 40.0  # the closest curated answer is a candidate from this score
 CANDIDATES = 8  # the passages ranked highest are candidates
 TIE = 0.05  # passages within TIE of another's coverage fit the question as well
@@ -85,7 +85,12 @@ _EXPLICIT_FEE = re.compile(
     r"\b(?:fees?|subscriptions?|subs?|membership fee|contribution fee|our school|my school|we pay|do we|would we|"
     r"will we|should we|for us|for our)\b"
 )
-_EXTERNAL = re.compile(r"\b(?:external|ext|non-? ?ealing|outside (?:of )?ealing|other boroughs?|out of borough)\b")
+_EXTERNAL = re.compile(r"\b(?:external|non-? ?ealing|outside (?:of )?ealing|other boroughs?|out of borough)\b")
+# A census date gives the roll's date, not a fee's year: "Oct 2024 census", "census in January 2025".
+_CENSUS_DATE = re.compile(
+    r"\b(?:[a-z]{3,9}\.?\s+)?(?:19|20)\d{2}\s+(?:school\s+)?census\b|\bcensus\s+(?:in\s+|of\s+)?(?:[a-z]{3,9}\s+)?(?:19|20)\d{2}\b",
+    re.I,
+)
 _FEE_CONTEXT = frozenset({"fee", "school", "elp", "pupil", "member", "membership", "annual", "total", "core", "year"})
 _CONTRACTIONS = {
     "who's": "who is",
@@ -422,6 +427,8 @@ class Answerer:
         years = set(_YEARS.findall(" ".join(p.answer for p in self.passages)))
         years |= {str(content.consultation.opens.year), str(content.consultation.closes.year)}
         self.years = years
+        offer_years = sorted(int(y) for y in years_in(content.offer.document.title))  # "2026 – 2029"
+        self.offer_years = (offer_years[0], offer_years[-1]) if offer_years else (DOCUMENT_YEAR, DOCUMENT_YEAR)
 
     # ------------------------------------------------------------ building
 
@@ -676,6 +683,7 @@ class Answerer:
                 *missing(s.matched),
                 phrases(self.pairs[s.index]),
                 float(passage.kind == "question" and passage.key.partition(":")[2] in named),
+                0.0,
             )
             out.append(
                 Candidate(passage.key, passage.answer, passage.source, passage.topic, "content", features, s.coverage)
@@ -704,6 +712,7 @@ class Answerer:
                 *missing(frozenset(w for w in unique if w in faq_words)),
                 max((phrases(_pairs(list(words))) for words in phrasings), default=0.0),
                 0.0,
+                float(faq_score >= FAQ_MIN - 1e-6),
             )
             out.append(
                 Candidate(
@@ -796,7 +805,7 @@ class Answerer:
         name = None if fee_question else self._unknown_name(question)  # a school's name: the directory's job
         if name is not None:
             return self._decline(question, f"names {name!r}, which the documents never mention", None, normalised)
-        years = [y for y in years_in(question) if y not in self.years]
+        years = [y for y in years_in(_CENSUS_DATE.sub(" ", question)) if y not in self.years]
         if years:
             related = "fees" if _FEE_WORDS & set(query) else None
             return self._decline(question, f"year {years[0]} is not in the documents", related, normalised)
@@ -864,10 +873,11 @@ class Answerer:
             return self._decline(question, "a kind of school with no fee band", "fees", normalised)
         if _EXTERNAL.search(_straighten(question)):  # the documents give no external rates, only that they exist
             return self._decline(question, "a fee for a school outside Ealing", "external_membership", normalised)
-        years = [int(y) for y in years_in(question) if int(y) != DOCUMENT_YEAR]
-        if years:
+        years = [int(y) for y in years_in(_CENSUS_DATE.sub(" ", question)) if int(y) != DOCUMENT_YEAR]
+        outside = [y for y in years if not self.offer_years[0] <= y <= self.offer_years[1]]
+        if outside:
             return self._decline(
-                question, f"a fee for {years[0]}: the documents give only current fees", "fees", normalised
+                question, f"a fee for {outside[0]}: the documents give only current fees", "fees", normalised
             )
         if not typed and not rolls:  # no school described: the fee table only if it fits best
             table = next((score for score, p in ranked if p.key == "fee-table"), 0.0)
@@ -887,6 +897,8 @@ class Answerer:
                 line = working(content, band, request.pupils if band.per_pupil != 0 else None)
                 lines.append(line)
             answer = "\n".join(dict.fromkeys(lines))
+            if years:  # a year of the new offer: the current rates, and that the documents give no others
+                answer += "\n" + content.say("fee_current_rates_only", year=min(years))
             why = "fee for " + ", ".join(f"{r.band} {r.pupils}" for r in requests)
             return Reply(question, answer, source, True, "fee", "fees", (), (), None, why, normalised, tuple(requests))
         table = content.say("fee_table_intro") + "\n" + fee_table(content)

@@ -38,6 +38,7 @@ FEATURES = (
     "matched",  # log(1 + the question's words the candidate has)
     "phrases",  # share of the question's neighbouring word pairs the candidate has side by side
     "named",  # a questionnaire question the question names by number ("Q5.4", "question 3")
+    "curated",  # a curated answer whose phrasing matches the question closely (FAQ_MIN or more)
 )
 
 

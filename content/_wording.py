@@ -79,6 +79,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "fee_table_row_flat": _F({"band", "flat"}),
     "fee_answer": _F({"working", "source"}),
     "fee_table_intro": _F(),
+    "fee_current_rates_only": _F({"year"}),
     "own_fee": _F({"working"}),
     "own_fee_rates": _F({"band", "flat", "per_pupil"}),
     # trouble
