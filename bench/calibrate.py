@@ -4,8 +4,9 @@ Run from the repository root: `python bench/calibrate.py` (prints the leave-one-
 `python bench/calibrate.py --write` (also writes bot/calibration.json). Only dev.yaml is read: each
 candidate the answerer considers for a dev question (bot/_confidence.py) is a row, labelled right when
 it contains every expected phrase. (The older labelled set, also dev, was tried as more rows: it drew
-the model towards its short curated phrasings and the holdout lost 4.6 points, so it is left out.) A logistic regression (scikit-learn) is fitted on three writers'
-questions and the whole answerer is scored on the fourth's, for every threshold. The threshold chosen
+the model towards its short curated phrasings and the holdout lost 4.6 points, so it is left out.)
+A logistic regression (scikit-learn) is fitted on all writers' questions but one and the whole
+answerer is scored on the one left out, for every threshold. The threshold chosen
 is the one whose pooled left-out figures give the most right answers less WRONG_COST times the
 confidently wrong ones (a wrong answer stated with confidence costs more than a "not sure" that still
 shows the closest passage), among those declining at least DECLINED_FLOOR of the out-of-scope
@@ -87,7 +88,9 @@ def main() -> None:
         for threshold in THRESHOLDS:
             answerer.calibration = Calibration(model.weights, model.bias, threshold, threshold * RELATED_SHARE)
             table[threshold].append(run(answerer, held))
-    print(f"{'threshold':>9} {'right':>7} {'conf. wrong':>11} {'declined':>9} {'fees':>7}  right - {WRONG_COST} x wrong")
+    print(
+        f"{'threshold':>9} {'right':>7} {'conf. wrong':>11} {'declined':>9} {'fees':>7}  right - {WRONG_COST} x wrong"
+    )
     best: tuple[float, float] | None = None  # (value, threshold)
     for threshold, scores in table.items():
         total = pooled(scores)

@@ -54,6 +54,7 @@ the closest passage is still shown, marked as possibly related.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -86,6 +87,8 @@ _EXPLICIT_FEE = re.compile(
     r"will we|should we|for us|for our)\b"
 )
 _EXTERNAL = re.compile(r"\b(?:external|non-? ?ealing|outside (?:of )?ealing|other boroughs?|out of borough)\b")
+_SHARE = re.compile(r"\b(?:share|shares|proportion|percent|percentage|per cent|split)\b|%")
+_WHY = re.compile(r"\b(?:why|reason|reasons|reasoning|rationale|justify|justification)\b")
 # A census date gives the roll's date, not a fee's year: "Oct 2024 census", "census in January 2025".
 _CENSUS_DATE = re.compile(
     r"\b(?:[a-z]{3,9}\.?\s+)?(?:19|20)\d{2}\s+(?:school\s+)?census\b|\bcensus\s+(?:in\s+|of\s+)?(?:[a-z]{3,9}\s+)?(?:19|20)\d{2}\b",
@@ -362,24 +365,26 @@ class Answerer:
             asked_as.setdefault(key, []).extend(" ".join(self._spell(tokens(q))) for q in asked.ask)
         self.bodies, self.abouts = [], []
         self.pairs: list[frozenset[tuple[str, str]]] = []  # neighbouring word pairs, for phrases the question shares
+        content_words: set[str] = set()  # the content's own words (not how people ask for it)
         for passage in self.passages:
             shown = {"topic": "", "section": "", "question": passage.answer.split("\n\n")[0]}.get(
                 passage.kind, passage.answer
             )
-            body = frozenset(words(shown, question=False))
-            about = frozenset(words(f"{passage.source} {passage.about}", question=False))
-            about |= frozenset(w for p in asked_as.get(passage.key, []) for w in words(p))
+            shown_words = words(shown, question=False)
+            title_words = words(f"{passage.source} {passage.about}", question=False)
+            asked_words = [words(p) for p in asked_as.get(passage.key, [])]
+            body = frozenset(shown_words)
+            about = frozenset(title_words).union(*asked_words)
             if passage.kind != "question":  # "Q3" means the question itself, not a passage that lists it
                 body, about = (
                     frozenset(w for w in body if not _is_qid(w)),
                     frozenset(w for w in about if not _is_qid(w)),
                 )
             self.bodies.append(body)
-            pairs = _pairs(words(shown, question=False)) | _pairs(words(f"{passage.source} {passage.about}", False))
-            for phrasing in asked_as.get(passage.key, []):
-                pairs |= _pairs(words(phrasing))
-            self.pairs.append(pairs)
+            content_words.update(shown_words, title_words)
+            self.pairs.append(_pairs(shown_words).union(_pairs(title_words), *map(_pairs, asked_words)))
             self.abouts.append(about)
+        self.content_words = frozenset(content_words)
         counts: Counter[str] = Counter()
         for body, about in zip(self.bodies, self.abouts, strict=True):
             counts.update(body | about)
@@ -850,6 +855,8 @@ class Answerer:
         normalised: str,
     ) -> Reply | None:
         """A subscription question: the fee of every school described, or what is missing."""
+        if _WHY.search(_straighten(question)):  # "why do special schools pay nothing per pupil": a reason, not a sum
+            return None
         requests = read_fee_requests(question)
         typed = [r for r in requests if r.band is not None]
         rolls = [r for r in requests if r.pupils is not None]
@@ -859,11 +866,11 @@ class Answerer:
         if not typed and not (fee_word and rolls):
             if not fee_word:
                 return None
-            if words & self.funding_words and not explicit:
-                return None  # "how much does the council pay": the funding facts, not the calculator
+            if (words & self.funding_words or _SHARE.search(_straighten(question))) and not explicit:
+                return None  # "how much does the council pay", "what share do schools pay": the funding facts
             if faq is not None and faq_score >= FAQ_MIN and faq.compute != "fees":
                 return None  # another curated answer about money (the budget share, the funding split)
-            others = [w for w in words if w in self.idf and w not in self.fee_context]
+            others = [w for w in words if w in self.content_words and w not in self.fee_context]
             if others and not explicit:  # "how much is a conference ticket": money, but not the subscription
                 why = f"a price of something other than the subscription ({', '.join(sorted(others))})"
                 return self._decline(question, why, "fees", normalised)
@@ -1040,7 +1047,7 @@ def _split(question: str, titles: tuple[str, ...], fee: bool) -> list[str]:
 
 def _pairs(words: list[str]) -> frozenset[tuple[str, str]]:
     """Neighbouring content words, in either order ("review peer" is "peer review")."""
-    return frozenset(tuple(sorted(pair)) for pair in zip(words, words[1:], strict=False) if pair[0] != pair[1])
+    return frozenset(tuple(sorted(pair)) for pair in itertools.pairwise(words) if pair[0] != pair[1])
 
 
 def _is_qid(word: str) -> bool:

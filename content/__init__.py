@@ -15,9 +15,9 @@ from pydantic import BaseModel, ValidationError
 from content._items import Item, content_items, find_item
 from content._schema import (
     ActivityArea,
+    Asked,
     Consultation,
     EntryError,
-    Asked,
     Everyday,
     Faq,
     FeeBand,
@@ -44,8 +44,8 @@ __all__ = [
     "Question",
     "Section",
     "load_content",
-    "passage_ids",
     "parse_money",
+    "passage_ids",
 ]
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "data"

@@ -49,8 +49,8 @@ def test_shipped_weights_are_what_dev_gives(content) -> None:
     """bot/calibration.json is stale when content, features or dev changed without `python bench/calibrate.py
     --write`: fitting again on dev must give the same weights."""
     pytest.importorskip("sklearn")
-    from bench.calibrate import fit, rows
     from bench.bench_answers import load_set
+    from bench.calibrate import fit, rows
     from bot._answers import Answerer
 
     shipped = Calibration.load()

@@ -155,7 +155,7 @@ def test_shipped_content_loads(content: Content) -> None:
             "lexicon.yaml",
             "    related: fees",
             "    related: fess",
-            "declines[6] (money-not-in-documents) › related",
+            "declines[7] (money-not-in-documents) › related",
             "pattern",
         ),
         (
