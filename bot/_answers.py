@@ -68,7 +68,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from spellchecker import SpellChecker
 
-from bot._confidence import Calibration, Candidate
+from bot._confidence import Calibration, Candidate, intents
 from bot._fees import FeeRequest, fee_table, read_fee_requests, working
 from bot._passages import Passage, build_passages
 from bot._render import BULLET, topic_full, topic_summary, topic_title
@@ -566,7 +566,7 @@ class Answerer:
         fee = self._fee(question, query, faq, faq_score, ranked, normalised)
         if fee is not None:
             return fee, 1.0
-        candidates = self._candidates(query, scored, faq, faq_score, faq_covered, faq_found, everyday)
+        candidates = self._candidates(question, query, scored, faq, faq_score, faq_covered, faq_found, everyday)
         if collect is not None:
             collect.append(candidates)
         return self._decide(question, candidates, ranked, normalised, faq, faq_score, phrasing)
@@ -633,6 +633,7 @@ class Answerer:
 
     def _candidates(
         self,
+        question: str,
         query: list[str],
         scored: list[_Scored],
         faq: _Faq | None,
@@ -652,6 +653,7 @@ class Answerer:
         heaviest = max((self._weight(w) for w in unique), default=1.0) or 1.0
         asked_pairs = _pairs(query)
         named = {w.replace("_", ".") for w in unique if _is_qid(w)}  # "Q5.4" → "q5.4"
+        asks = intents(question)
 
         def missing(matched: frozenset[str]) -> tuple[float, float, float, float]:
             """The heaviest question word the candidate lacks and the heaviest it has (over the question's
@@ -689,6 +691,7 @@ class Answerer:
                 phrases(self.pairs[s.index]),
                 float(passage.kind == "question" and passage.key.partition(":")[2] in named),
                 0.0,
+                *asks,
             )
             out.append(
                 Candidate(passage.key, passage.answer, passage.source, passage.topic, "content", features, s.coverage)
@@ -718,6 +721,7 @@ class Answerer:
                 max((phrases(_pairs(list(words))) for words in phrasings), default=0.0),
                 0.0,
                 float(faq_score >= FAQ_MIN - 1e-6),
+                *asks,
             )
             out.append(
                 Candidate(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,33 @@ FEATURES = (
     "named",  # a questionnaire question the question names by number ("Q5.4", "question 3")
     "curated",  # a curated answer whose phrasing matches the question closely (FAQ_MIN or more)
 )
+# What a question asks for, read from its words: the model learns which kinds the documents rarely answer
+# (a date, a price, a name, a phone number, how to book) and which they do (is there…, what is…).
+INTENTS: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern, re.I)
+    for name, pattern in {
+        "asks_who": r"\bwho\b|\bwhos\b",
+        "asks_when": r"\bwhen\b|\bwhat time\b|\bdates?\b|\bdeadline\b|\bthis year\b|\bnext\b",
+        "asks_where": r"\bwhere\b|\bvenue\b|\blocation\b",
+        "asks_why": r"\bwhy\b|\breason",
+        "asks_how_many": r"\bhow (?:many|much)\b|\bnumber of\b",
+        "asks_cost": r"\bcost|\bprice|\bcharge|£|\bpay\b|\bfee",
+        "asks_name": r"\bname",
+        "asks_number": r"\bnumber\b|\bphone|\bcall\b|\bring\b",
+        "asks_booking": r"\bbook|\bregister|\bsign ?up|\bapply|\benrol",
+        "asks_exists": r"^(?:is there|are there|does (?:elp|the partnership)|do they|do you|can (?:we|i|our)|any\b)"
+        r"|\bis there\b|\bare there\b",
+        "asks_what": r"^(?:what is|what's|whats|what are|tell me|explain)",
+        "asks_how_to": r"\bhow (?:do|can|should) (?:i|we)\b",
+    }.items()
+}
+FEATURES = FEATURES + tuple(INTENTS)
+
+
+def intents(question: str) -> tuple[float, ...]:
+    """1.0 for each kind of thing the question asks for (INTENTS), else 0.0."""
+    text = " ".join(question.casefold().replace("’", "'").split())
+    return tuple(float(bool(pattern.search(text))) for pattern in INTENTS.values())
 
 
 @dataclass(frozen=True, slots=True)
