@@ -59,3 +59,8 @@ def test_shipped_weights_are_what_dev_gives(content) -> None:
     again = fit(features, labels, shipped.threshold, shipped.fitted_on)
     assert again.weights == pytest.approx(shipped.weights, abs=1e-3)
     assert again.bias == pytest.approx(shipped.bias, abs=1e-3)
+
+
+def test_the_readme_counts_the_features() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"described by {len(FEATURES)} numbers" in readme
