@@ -16,16 +16,17 @@ from bot._passages import build_passages
 from content._schema import Everyday
 
 LEGACY = yaml.safe_load((Path(__file__).parent / "fixtures" / "questions.yaml").read_text(encoding="utf-8"))
-# Floors on the test half (tests/fixtures/eval/test.yaml), set a little under what was measured on it
-# (65.0% right, 7.7% confidently wrong, 95.6% declined, 96.6% of fees exact, with everyday.yaml as a
-# second reading; 63.1% / 7.7% / 97.8% / 96.6% before it), never tuned on. Before the calibration the
-# same test half measured 69.2% / 10.4% / 91.1% / 96.6%: fewer confident answers, fewer of them wrong.
-# The issue asks for 90% right, 95% declined, 2% confidently wrong and every fee exact: declines are
-# reached, the rest is not.
-TEST_RIGHT_FLOOR = 0.63
+# Floors on the held-out sets, set a little under what was measured on 25 Nov 2026 with the calibrated
+# model (bench/bench_answers.py --fresh), never tuned on (right / confidently wrong / declined / fees exact):
+#   test 62.3 / 2.7 / 97.8 / 94.9   (the answerer before it, same day: 65.0 / 7.7 / 97.8 / 96.6)
+#   holdout 57.7 / 4.9 / 87.0 / 90.3   (before: 54.2 / 8.5 / 85.1 / 90.3; set_h's half is in it)
+#   fresh 59.9 / 4.9 / 98.1 / 100   (sets E and F, run once when the work was done; before: 61.0 / 6.2 / 94.3 / 100)
+# The issue asks for 90% right, 95% declined, 2% confidently wrong and every fee exact: declines are reached
+# on test and fresh, the rest is not.
+TEST_RIGHT_FLOOR = 0.60
 TEST_DECLINED_FLOOR = 0.95
-TEST_WRONG_CEILING = 0.09
-TEST_FEES_FLOOR = 0.95
+TEST_WRONG_CEILING = 0.04
+TEST_FEES_FLOOR = 0.93
 # The older labelled set, part of dev (cited-source labels): the first answerer was tuned on it (94.9%); the
 # calibrated model, fitted on the blind sets' dev half, gives up a few of its short curated phrasings (89.8%).
 LEGACY_FLOOR = 0.88
@@ -37,9 +38,9 @@ def answerer(content) -> Answerer:
 
 
 def test_the_sets_are_big_enough() -> None:
-    dev, holdout, test = load_set("dev"), load_set("holdout"), load_set("test")
-    assert len(dev) + len(test) >= 400 and len(holdout) >= 250
-    for tuned, held in ((dev, test), (dev, holdout), (holdout, test)):
+    dev, holdout, test, fresh = load_set("dev"), load_set("holdout"), load_set("test"), load_set("fresh")
+    assert len(dev) + len(test) >= 400 and len(holdout) >= 250 and len(fresh) >= 400
+    for tuned, held in ((dev, test), (dev, holdout), (holdout, test), (dev, fresh), (holdout, fresh), (test, fresh)):
         assert {item["q"] for item in tuned}.isdisjoint(item["q"] for item in held)
 
 
@@ -57,11 +58,21 @@ def test_test_half_floor(answerer: Answerer) -> None:
 
 
 def test_holdout_floor(answerer: Answerer) -> None:
-    """The holdout (half of the later blind sets C and D), totals only: 54.2% right, 8.5% wrong, 91.3% declined."""
+    """The holdout (halves of the later blind sets C, D and H), totals only: 57.7% right, 4.9% wrong, 87.0% declined."""
     score = run(answerer, load_set("holdout"))
-    assert score.right / score.in_scope >= 0.52
-    assert score.wrong / score.in_scope <= 0.10
-    assert score.declined / score.out >= 0.90
+    assert score.right / score.in_scope >= 0.55
+    assert score.wrong / score.in_scope <= 0.06
+    assert score.declined / score.out >= 0.85
+
+
+def test_fresh_floor(answerer: Answerer) -> None:
+    """Sets E and F, whole (written last, run once when the work was done), totals only: 59.9% right, 4.9% wrong,
+    98.1% declined, fees 100%."""
+    score = run(answerer, load_set("fresh"))
+    assert score.right / score.in_scope >= 0.57
+    assert score.wrong / score.in_scope <= 0.06
+    assert score.declined / score.out >= 0.95
+    assert score.fees_right == score.fees
 
 
 def test_scoring_normalises_money_quotes_and_dashes() -> None:
