@@ -475,6 +475,8 @@ class Answerer:
         """The best answer to a question, or an honest 'not sure' with the closest topics."""
         question = question.strip()[:500]
         reply, covered = self._find_one(question)
+        if reply.kind == "fee" and reply.confident and reply.compute is None:
+            return self._fee_and_more(question, reply)
         if reply.kind == "declined" or reply.compute == "fees" or (reply.confident and covered >= WHOLE):
             return reply
         parts = [p for p in _split(question, self.and_titles, fee=reply.kind == "fee") if p]
@@ -504,6 +506,27 @@ class Answerer:
             " + ".join(f"[{a.why}]" for a in unique),
             reply.normalised,
             tuple(r for a in unique for r in a.fees),
+        )
+
+    def _fee_and_more(self, question: str, fee: Reply) -> Reply:
+        """A fee with the working, and the other questions asked with it ("…and what do we get?") when they
+        are answered confidently; a part describing no school and not about the fee is another question."""
+        extra: list[Reply] = []
+        for part in _split(question, self.and_titles, fee=True):
+            if not part or read_fee_requests(part):
+                continue
+            answer = self._find_one(part)[0]
+            if answer.confident and answer.kind in {"faq", "content"} and answer.answer not in fee.answer:
+                extra.append(answer)
+        if not extra:
+            return fee
+        unique = list({a.answer: a for a in extra}.values())
+        return replace(
+            fee,
+            answer="\n\n".join([fee.answer, *(a.answer for a in unique)]),
+            source="; ".join(dict.fromkeys(a.source for a in [fee, *unique] if a.source)),
+            related=tuple(dict.fromkeys(a.topic for a in unique if a.topic)),
+            why=" + ".join(f"[{a.why}]" for a in [fee, *unique]),
         )
 
     def _find_one(self, question: str) -> tuple[Reply, float]:
@@ -566,6 +589,23 @@ class Answerer:
         fee = self._fee(question, query, faq, faq_score, ranked, normalised)
         if fee is not None:
             return fee, 1.0
+        if faq is not None and faq.compute == "fees" and faq_score >= FAQ_MIN - 1e-6:
+            # "how much do we pay": the fee, once the school is known (the caller asks or knows it)
+            why = f"FAQ {faq.id!r}: phrasing {phrasing!r} scored {faq_score:.0f}"
+            suggestions = self._suggest(ranked, exclude=faq.topic)
+            return Reply(
+                question,
+                faq.answer,
+                faq.source,
+                True,
+                "faq",
+                faq.topic,
+                faq.related,
+                suggestions,
+                "fees",
+                why,
+                normalised,
+            ), 1.0
         candidates = self._candidates(question, query, scored, faq, faq_score, faq_covered, faq_found, everyday)
         if collect is not None:
             collect.append(candidates)
@@ -1011,21 +1051,40 @@ _ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(rf"\b(?:{_FREQUENCY}|regular)\b", re.I),
     ),
     "how long": (
-        re.compile(r"\bhow long\b"),
+        re.compile(r"\bhow long\b|\bhow much time\b|\bhow many (?:days|hours|minutes|weeks)\b"),
         re.compile(
             r"\b\d+\s*(?:minutes?|hours?|days?|weeks?|months?|years?)\b|\b(?:19|20)\d\d\s*-\s*(?:19|20)\d\d", re.I
         ),
     ),
+    "a date": (  # a date of something this year or next: a frequency ("annual") does not say when
+        re.compile(
+            r"\bwhat (?:date|day|time)\b|\bwhich (?:date|day)\b|\bdates? (?:of|for)\b"
+            r"|\bwhen\b.*\b(?:this year|next|(?:19|20)\d\d|date|exactly)\b"
+        ),
+        re.compile(rf"\b(?:{_MONTHS})\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b", re.I),
+    ),
     "when": (
         re.compile(
             r"(?:^|[,;?/]\s*|\band\s+)(?:so\s+)?when\b(?!\s+(?:we|you|they|schools?|i|it)\b)"
-            r"|\bwhen\s*\??$|\bwhat (?:date|day|time)\b"
+            r"|\bwhen\s*\??$"
         ),
         re.compile(rf"\b(?:{_MONTHS}|{_FREQUENCY}|(?:19|20)\d\d)\b", re.I),
     ),
+    "a place": (  # where something is held or located: a venue, an address or a web page
+        re.compile(
+            r"\bpost ?code\b|\baddress (?:of|for)\b|\bwhere\b.*\b(?:held|hosted|take place|takes place|located"
+            r"|based)\b|\bwhich venue\b|\bwhere(?: is|'s|s)? (?:the )?(?:ealing education centre|eec|venue)\b"
+        ),
+        re.compile(r"\b[A-Z]{1,2}\d{1,2}[A-Z]?\s*\d[A-Z]{2}\b|\b(?:road|street|house|online|virtual)\b|www\.", re.I),
+    ),
+    "a price": (  # a price of something other than the subscription (the fee parser takes those)
+        re.compile(r"\b(?:price|prices|ticket|tickets|cost of (?:a|an|the)|charge for (?:a|an|the))\b"),
+        re.compile(r"£"),
+    ),
     "pounds": (re.compile(r"\bin (?:pounds|£|cash|money)(?: terms)?\b|\bhow many pounds\b"), re.compile(r"£")),
+    "how much": (re.compile(r"\bhow much\b"), re.compile(r"£|%|(?<![\d.])\d+(?:\.\d+)?\s*(?:percent|per cent)")),
     "how many": (  # a number that is not a year ("2000 new apprenticeships" is a number)
-        re.compile(r"\bhow (?:many|much)\b"),
+        re.compile(r"\bhow many\b"),
         re.compile(r"(?<!\d)(?!(?:19|20)\d\d\b)\d|\b\d{4} (?:new|more|extra|additional)\b|£|%"),
     ),
 }

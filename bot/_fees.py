@@ -72,6 +72,12 @@ _TOTAL_AFTER = re.compile(
 _TOTAL_BEFORE = re.compile(r"(?:\btotal(?:\s+(?:of|is|roll|nor))?\s*[:=]?|(?:\+|\bplus\b|\bx\b|×)[^=]*=)\s*$")
 _LISTED = re.compile(r"[\s,&+]*(?:and|or)?[\s,&+]*(?:\d{1,3}(?:,\d{3})+|\d{1,5})?[\s,&+]*(?:and|or)?[\s,&+]*")
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_JUST_BEFORE = re.compile(r"[\d,]+\s*-?\s*(?:(?:pupils?|kids|children|students|learners|on roll|nor)\s*)?(?:-\s*)?")
+# A part of the roll, not another school: "60 in nursery", "incl 200 in sixth form", "of which 90 in the ARP"
+_PART_OF_ROLL = re.compile(
+    r"\b(?:(?:incl\.?|including|inc\.?|of which|with)\s+)?\d[\d,]*\s+(?:pupils?\s+|children\s+|students\s+)?"
+    r"(?:in|at)\s+(?:the\s+|our\s+)?(?:nursery|sixth form|6th form|reception|sen unit|arp|resource base|year \d+)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +120,19 @@ def read_fee_requests(text: str) -> list[FeeRequest]:
         return [FeeRequest(band, rolls[0][0]) for band, _ in bands]
     out = []
     used: set[int] = set()
-    for band, at in bands:  # each type takes the nearest unused roll, preferring one after it
+
+    def distance(roll_at: int, type_at: int) -> int:
+        """How far a roll is from a type: 0 written just before it ("a 420 primary"), else preferring one after it."""
+        if roll_at < type_at and _JUST_BEFORE.fullmatch(lowered[roll_at:type_at]):
+            return 0
+        return abs(roll_at - type_at) + (0 if roll_at > type_at else 15)
+
+    for band, at in bands:  # each type takes the nearest unused roll
         free = [(i, r) for i, r in enumerate(rolls) if i not in used]
         if not free:
             out.append(FeeRequest(band, None))
             continue
-        i, (n, _) = min(free, key=lambda pair: abs(pair[1][1] - at) + (0 if pair[1][1] > at else 15))
+        i, (n, _) = min(free, key=lambda pair: distance(pair[1][1], at))
         used.add(i)
         out.append(FeeRequest(band, n))
     return out
@@ -206,6 +219,7 @@ def _phase_hint(lowered: str) -> str | None:
 def _find_rolls(lowered: str, several: bool) -> list[tuple[int, int]]:
     """(pupils, position) for every number that is a roll; for one school, numbers with a unit beat bare ones."""
     masked = _NOISE.sub(lambda m: " " * len(m.group(0)), lowered)
+    masked = _PART_OF_ROLL.sub(lambda m: " " * len(m.group(0)), masked)
     with_unit: list[tuple[int, int]] = []
     bare: list[tuple[int, int, int]] = []
     totals: list[tuple[int, int]] = []

@@ -67,6 +67,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "dates_answer": _F({"opens", "closes", "minutes", "questions"}),
     "declined": _F({"email"}),
     "not_sure": _F({"email"}),
+    "not_sure_no_topics": _F({"email"}),
     "question_too_long": _F(),
     # fees
     "ask_fee_band": _F(),
@@ -169,6 +170,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "fee_missing_pru_phase": _F(),
     "declined_related": _F({"related", "email"}),
     "not_sure_related": _F({"related", "email"}),
+    "not_sure_related_no_topics": _F({"related", "email"}),
     # adapters branch: channel notices
     "edit_ignored": _F(),  # Telegram, Slack and Teams
     "telegram_caption_ignored": _F(),
