@@ -244,3 +244,38 @@ def test_the_hand_written_lexicon_wins_over_everyday_words() -> None:
     )
     assert normaliser.canonical(["ehcp", "sen", "y"], everyday=True) == ["additional", "needs", "send", "send"]
     assert normaliser.canonical(["y"]) == ["y"]  # only the second reading uses everyday words
+
+
+# ------------------------------------------------------------------ found by an independent try-out
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the postcode for Ealing Education Centre",  # the documents give no address for it
+        "where is the Ealing Education Centre?",
+        "where is the headteachers conference held",  # nor a venue, a date or a price for an event
+        "When is the Festival of Learning 2026",
+        "price of the SENDCo conference",
+    ],
+)
+def test_a_place_date_or_price_the_documents_lack_is_not_stated(answerer: Answerer, question: str) -> None:
+    reply = answerer.find(question)
+    assert not reply.confident and "Perceval House" not in reply.answer, reply.why
+
+
+def test_where_elp_is_based_is_its_contact_address(answerer: Answerer) -> None:
+    reply = answerer.find("where is elp based")
+    assert reply.confident and "Perceval House" in reply.answer and "W5 2HL" in reply.answer
+
+
+def test_a_fee_comes_with_the_other_questions_asked_with_it(answerer: Answerer) -> None:
+    reply = answerer.find("primary, 412 pupils, and what does the 46 percent mean")
+    assert reply.confident and "£6,838.24" in reply.answer and "(46%)" in reply.answer
+    assert answerer.find("primary 420 pupils fee").answer == "Primary, 420 pupils: £4,461 + 420 × £5.77 = £6,884.40"
+
+
+def test_not_sure_mentions_topics_only_when_there_are_some(answerer: Answerer) -> None:
+    record = answer_record(answerer, "hi")
+    assert not record["confident"] and record["suggestions"] == [] and "topics" not in record["answer"]
+    assert "elp@ealing.gov.uk" in record["answer"]

@@ -136,6 +136,14 @@ def test_read_fee_requests_from_any_phrasing(text: str, requests: list[tuple[str
         # an all-through school whose phases are named separately is two schools
         ("all-through school: primary phase 420, secondary phase 1,100", [("primary", 420), ("secondary", 1100)]),
         ("all-through school with 1,800 pupils", [("secondary", 1800)]),
+        # a roll written just before its type is that type's (found by an independent try-out)
+        ("how much is ELP for a 420 primary and a 1000 secondary", [("primary", 420), ("secondary", 1000)]),
+        ("420 pupil primary and 1000 pupil secondary", [("primary", 420), ("secondary", 1000)]),
+        ("primary 420, secondary 1000", [("primary", 420), ("secondary", 1000)]),
+        # a part of the roll is not another school
+        ("2FE primary NOR 412, 60 in nursery", [("primary", 412)]),
+        ("secondary with sixth form 1400 incl 200 in sixth form", [("secondary", 1400)]),
+        ("secondary 1,150 of which 90 in the ARP", [("secondary", 1150)]),
     ],
 )
 def test_read_fee_requests_new_rules(text: str, requests: list[tuple[str, int | None]]) -> None:

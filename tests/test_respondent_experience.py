@@ -370,3 +370,13 @@ def test_11_6_help_never_says_tap_in_a_terminal(chat: Chat) -> None:
     chat.send("help")
     shown, _ = render(chat.replies)
     assert "Choose an option or type." in shown and not re.search(r"\btap", shown, re.I)
+
+
+def test_a_remark_marked_as_a_question_is_answered_even_when_it_says_this_year(chat: Chat) -> None:
+    """ "whens the sendco conferance this year" typed at Q1, then "It was a question": the answer is about the
+    SENDCo conference (possibly related), not the current question's background ("this" is not "this question")."""
+    chat.identify()
+    chat.send("whens the sendco conferance this year")
+    chat.press("It was a question")
+    assert "SENDCo" in chat.text and "To sustain the deep connection" not in chat.text
+    assert chat.question_id == "q1"
