@@ -380,3 +380,17 @@ def test_a_remark_marked_as_a_question_is_answered_even_when_it_says_this_year(c
     chat.press("It was a question")
     assert "SENDCo" in chat.text and "To sustain the deep connection" not in chat.text
     assert chat.question_id == "q1"
+
+
+def test_a_question_typed_as_a_comment_is_offered_an_answer(chat: Chat, db_path) -> None:
+    """At "Would you like to say why?", a question the assistant can answer is not filed silently as a comment."""
+    chat.identify()
+    chat.press("Partly")
+    if "say why" not in chat.text:
+        chat.press(next(b.label for b in chat.buttons if b.label.startswith("Add a comment")))
+    chat.send("how much does the council contribute?")
+    assert "or a question for me?" in chat.text and "q1" not in {k for k, v in stored(db_path).items() if v[1]}
+    chat.press("It was a question")
+    assert "(46%)" in chat.text and "say why" in chat.text  # answered, and the comment prompt is back
+    chat.send("It should be cheaper for small schools")  # a remark is a comment straight away
+    assert stored(db_path)["q1"] == ("partly", "It should be cheaper for small schools")
