@@ -279,3 +279,11 @@ def test_not_sure_mentions_topics_only_when_there_are_some(answerer: Answerer) -
     record = answer_record(answerer, "hi")
     assert not record["confident"] and record["suggestions"] == [] and "topics" not in record["answer"]
     assert "elp@ealing.gov.uk" in record["answer"]
+
+
+def test_one_answerer_per_loaded_content(content) -> None:
+    from bot._answers import answerer_for
+
+    assert answerer_for(content) is answerer_for(content)
+    other = content.with_dates()  # another Content object, even with the same values
+    assert answerer_for(other) is not answerer_for(content) and answerer_for(other).content is other
