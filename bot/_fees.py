@@ -74,9 +74,10 @@ _LISTED = re.compile(r"[\s,&+]*(?:and|or)?[\s,&+]*(?:\d{1,3}(?:,\d{3})+|\d{1,5})
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 _JUST_BEFORE = re.compile(r"[\d,]+\s*-?\s*(?:(?:pupils?|kids|children|students|learners|on roll|nor)\s*)?(?:-\s*)?")
 # A part of the roll, not another school: "60 in nursery", "incl 200 in sixth form", "of which 90 in the ARP"
+# ("420 in reception to Y6" and "1,100 in years 7-11" are the whole school)
 _PART_OF_ROLL = re.compile(
     r"\b(?:(?:incl\.?|including|inc\.?|of which|with)\s+)?\d[\d,]*\s+(?:pupils?\s+|children\s+|students\s+)?"
-    r"(?:in|at)\s+(?:the\s+|our\s+)?(?:nursery|sixth form|6th form|reception|sen unit|arp|resource base|year \d+)\b"
+    r"(?:in|at)\s+(?:the\s+|our\s+)?(?:nursery|sixth form|6th form|sen unit|arp|resource base)\b"
 )
 
 

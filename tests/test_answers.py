@@ -18,13 +18,14 @@ from content._schema import Everyday
 LEGACY = yaml.safe_load((Path(__file__).parent / "fixtures" / "questions.yaml").read_text(encoding="utf-8"))
 # Floors on the held-out sets, set a little under what was measured on 25 Nov 2026 with the calibrated
 # model (bench/bench_answers.py --fresh), never tuned on (right / confidently wrong / declined / fees exact):
-#   test 62.3 / 2.7 / 97.8 / 94.9   (the answerer before it, same day: 65.0 / 7.7 / 97.8 / 96.6)
-#   holdout 57.7 / 4.9 / 87.0 / 90.3   (before: 54.2 / 8.5 / 85.1 / 90.3; set_h's half is in it)
-#   fresh 59.9 / 4.9 / 98.1 / 100   (sets E and F, run once when the work was done; before: 61.0 / 6.2 / 94.3 / 100)
+#   test 62.7 / 2.7 / 95.6 / 94.9   (the answerer before it, same day: 65.0 / 7.7 / 97.8 / 96.6)
+#   holdout 57.7 / 4.9 / 88.3 / 90.3   (before: 54.2 / 8.5 / 85.1 / 90.3; set_h's half is in it)
+#   fresh 60.4 / 4.2 / 96.2 / 100   (sets E and F; before: 61.0 / 6.2 / 94.3 / 100)
+# test was measured three times and fresh twice in that session, as totals (see README, Benchmarks).
 # The issue asks for 90% right, 95% declined, 2% confidently wrong and every fee exact: declines are reached
 # on test and fresh, the rest is not.
 TEST_RIGHT_FLOOR = 0.60
-TEST_DECLINED_FLOOR = 0.95
+TEST_DECLINED_FLOOR = 0.93
 TEST_WRONG_CEILING = 0.04
 TEST_FEES_FLOOR = 0.93
 # The older labelled set, part of dev (cited-source labels): the first answerer was tuned on it (94.9%); the
@@ -58,7 +59,7 @@ def test_test_half_floor(answerer: Answerer) -> None:
 
 
 def test_holdout_floor(answerer: Answerer) -> None:
-    """The holdout (halves of the later blind sets C, D and H), totals only: 57.7% right, 4.9% wrong, 87.0% declined."""
+    """The holdout (halves of the later blind sets C, D and H), totals only: 57.7% right, 4.9% wrong, 88.3% declined."""
     score = run(answerer, load_set("holdout"))
     assert score.right / score.in_scope >= 0.55
     assert score.wrong / score.in_scope <= 0.06
@@ -66,12 +67,12 @@ def test_holdout_floor(answerer: Answerer) -> None:
 
 
 def test_fresh_floor(answerer: Answerer) -> None:
-    """Sets E and F, whole (written last, run once when the work was done), totals only: 59.9% right, 4.9% wrong,
-    98.1% declined, fees 100%."""
+    """Sets E and F, whole (written last, run when the work was done), totals only: 60.4% right, 4.2% wrong,
+    96.2% declined, fees 100%."""
     score = run(answerer, load_set("fresh"))
     assert score.right / score.in_scope >= 0.57
     assert score.wrong / score.in_scope <= 0.06
-    assert score.declined / score.out >= 0.95
+    assert score.declined / score.out >= 0.94
     assert score.fees_right == score.fees
 
 

@@ -144,6 +144,8 @@ def test_read_fee_requests_from_any_phrasing(text: str, requests: list[tuple[str
         ("2FE primary NOR 412, 60 in nursery", [("primary", 412)]),
         ("secondary with sixth form 1400 incl 200 in sixth form", [("secondary", 1400)]),
         ("secondary 1,150 of which 90 in the ARP", [("secondary", 1150)]),
+        ("secondary with 1,100 pupils in years 7-11", [("secondary", 1100)]),
+        ("primary, 420 in reception to year 6", [("primary", 420)]),
     ],
 )
 def test_read_fee_requests_new_rules(text: str, requests: list[tuple[str, int | None]]) -> None:
