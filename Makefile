@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: chat test bench fuzz lint clean
+.PHONY: chat test bench calibrate fuzz lint clean
 
 chat: $(VENV)/.installed
 	$(BIN)/elp-bot chat
@@ -23,6 +23,10 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_teams.py
 	$(BIN)/python bench/bench_report.py
 	$(BIN)/python bench/bench_web.py
+
+# Refit the answerer's confidence model on dev after a content change (writes bot/calibration.json).
+calibrate: $(VENV)/.installed
+	$(BIN)/python bench/calibrate.py --write
 
 # The long fuzz run: 4 processes on one database, random SIGKILLs, invariants checked (exit 1 if any broke).
 fuzz: $(VENV)/.installed

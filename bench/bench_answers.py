@@ -1,8 +1,9 @@
 """Answer quality and speed on the blind question sets (dev and test halves), next to a naive baseline.
 
 The sets (tests/fixtures/eval/) were written from the two source documents by people who had not
-seen the assistant, then split once into dev and test (tests/fixtures/eval/split.py). Tuning looks
-at dev only; test is reported as totals, never question by question. The older labelled set
+seen the assistant, then split once into dev, holdout and test (tests/fixtures/eval/split.py), plus
+`fresh` (sets E and F whole, measured once when written; `--fresh` includes it). Tuning looks at dev
+only; holdout, test and fresh are reported as totals, never question by question. The older labelled set
 (tests/fixtures/questions.yaml, cited-source labels) is part of dev and reported on its own line.
 
 Scoring (also used by tests/test_answers.py):
@@ -42,7 +43,7 @@ from content import DEFAULT_CONTENT_DIR, load_content  # noqa: E402
 EVAL = ROOT / "tests" / "fixtures" / "eval"
 LEGACY = ROOT / "tests" / "fixtures" / "questions.yaml"
 BASELINE_DECLINE_BELOW = 60
-SETS = ["dev", "holdout", "test"]
+SETS = ["dev", "holdout", "test", "fresh"]
 _DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
 
 
@@ -223,6 +224,7 @@ def main() -> None:
     build_ms = (time.perf_counter() - started) * 1000
     answerer.find("warm up")
     names = ["dev"] if "--dev-only" in sys.argv else ["dev", "holdout"] if "--no-test" in sys.argv else SETS
+    names = [n for n in names if n != "fresh" or "--fresh" in sys.argv]
     sets = {name: load_set(name) for name in names if (EVAL / f"{name}.yaml").exists()}
     print(f"answerer built in {build_ms:.0f} ms; " + ", ".join(f"{n} {len(i)} questions" for n, i in sets.items()))
     scores = {name: run(answerer, items) for name, items in sets.items()}

@@ -54,9 +54,12 @@ the closest passage is still shown, marked as possibly related.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections import Counter
+import threading
+import weakref
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -67,17 +70,17 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from spellchecker import SpellChecker
 
+from bot._confidence import Calibration, Candidate, intents
 from bot._fees import FeeRequest, fee_table, read_fee_requests, working
 from bot._passages import Passage, build_passages
 from bot._render import BULLET, topic_full, topic_summary, topic_title
-from content import Content, Item, find_item
+from content import Content, Item, find_item, passage_ids
 from content._schema import FaqEntry
 
-FAQ_MIN = 80.0  # a curated phrasing must score this (0–100) to be used
-CONFIDENT = 0.8  # a passage must cover this share of the question's weight
-CLEAR_MIN, CLEAR_MARGIN = 0.55, 0.2  # …or this share, with a clear lead over any other topic's passage
-RELATED_MIN = 0.5  # below the thresholds, a passage covering this much is shown as possibly related
-TIE, MAX_TIED = 0.05, 2  # passages within TIE of the best one: more than MAX_TIED is ambiguous
+FAQ_MIN = 80.0  # a curated phrasing this close (0–100) is "curated" to the model, and suggested when not confident
+FAQ_CANDIDATE_MIN = 40.0  # the closest curated answer is a candidate from this score
+CANDIDATES = 8  # the passages ranked highest are candidates
+TIE = 0.05  # passages within TIE of another's coverage fit the question as well
 WHOLE = 0.8  # an answer covering less of the question than this may be one of several questions in one
 DOCUMENT_YEAR = 2025  # fees are "currently" those of the questionnaire (January to March 2025)
 _FEE_WORDS = frozenset({"fee"})
@@ -85,7 +88,14 @@ _EXPLICIT_FEE = re.compile(
     r"\b(?:fees?|subscriptions?|subs?|membership fee|contribution fee|our school|my school|we pay|do we|would we|"
     r"will we|should we|for us|for our)\b"
 )
-_EXTERNAL = re.compile(r"\b(?:external|ext|non-? ?ealing|outside (?:of )?ealing|other boroughs?|out of borough)\b")
+_EXTERNAL = re.compile(r"\b(?:external|non-? ?ealing|outside (?:of )?ealing|other boroughs?|out of borough)\b")
+_SHARE = re.compile(r"\b(?:share|shares|proportion|percent|percentage|per cent|split)\b|%")
+_WHY = re.compile(r"\b(?:why|reason|reasons|reasoning|rationale|justify|justification)\b")
+# A census date gives the roll's date, not a fee's year: "Oct 2024 census", "census in January 2025".
+_CENSUS_DATE = re.compile(
+    r"\b(?:[a-z]{3,9}\.?\s+)?(?:19|20)\d{2}\s+(?:school\s+)?census\b|\bcensus\s+(?:in\s+|of\s+)?(?:[a-z]{3,9}\s+)?(?:19|20)\d{2}\b",
+    re.I,
+)
 _FEE_CONTEXT = frozenset({"fee", "school", "elp", "pupil", "member", "membership", "annual", "total", "core", "year"})
 _CONTRACTIONS = {
     "who's": "who is",
@@ -130,6 +140,25 @@ _IZE = re.compile(r"(?<=[a-z]{3})iz(e|es|ed|ing|ation|ations)$")
 _NAME = re.compile(r"(?<![\w'’.@/])[A-Z][a-z]{2,}(?:[A-Z][a-z]+)*\b(?!['’]?\w)")
 _YEARS = re.compile(r"\b((?:19|20)\d{2})\b")
 _SHORT_YEARS = re.compile(r"(?<![\d/£.])\b(\d{2})\s*/\s*(\d{2})\b(?![/\d])")  # "26/27": an academic year
+
+
+_BUILT: OrderedDict[int, tuple[weakref.ref[Content], Answerer]] = OrderedDict()
+_BUILT_LOCK = threading.Lock()
+
+
+def answerer_for(content: Content) -> Answerer:
+    """The answerer for a loaded Content, built once (about 0.3 s) and shared by the engines that use it."""
+    with _BUILT_LOCK:
+        hit = _BUILT.get(id(content))
+        if hit is not None and hit[0]() is content:
+            _BUILT.move_to_end(id(content))
+            return hit[1]
+    answerer = Answerer(content)
+    with _BUILT_LOCK:
+        _BUILT[id(content)] = (weakref.ref(content), answerer)
+        while len(_BUILT) > 4:  # a few contents at most: an answerer keeps its content alive
+            _BUILT.popitem(last=False)
+    return answerer
 
 
 def years_in(text: str) -> list[str]:
@@ -267,6 +296,18 @@ class Reply:
     fees: tuple[FeeRequest, ...] = ()  # every school the question described, as parsed
 
 
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """A passage BM25 found, with how much of the question it covers and how much of it the question covers."""
+
+    index: int
+    coverage: float
+    body_coverage: float
+    precision: float
+    bm25: float
+    matched: frozenset[str]
+
+
 @dataclass
 class _Faq:
     id: str
@@ -289,8 +330,9 @@ class _Rule:
 class Answerer:
     """Searches the content; build once per content load."""
 
-    def __init__(self, content: Content):
+    def __init__(self, content: Content, calibration: Calibration | None = None):
         self.content = content
+        self.calibration = calibration or Calibration.load()
         lexicon = content.lexicon
         self.normaliser = Normaliser(lexicon.synonyms, lexicon.means, lexicon.ignore, content.everyday.means)
         self.rules = [
@@ -310,63 +352,6 @@ class Answerer:
                         self.rule_phrases.setdefault(phrase[0], []).append((kind, n, phrase))
         self.passages = build_passages(content)
         self.faqs = self._faqs(content)
-        words = self.normaliser.words
-        # A curated phrasing also describes the passages its answer quotes: what people call them.
-        asked_as: dict[str, list[str]] = {}
-        for entry, faq in zip(content.faq.entries, self.faqs, strict=True):
-            for key in self._faq_passages(entry):
-                asked_as.setdefault(key, []).extend(faq.phrasings)
-        self.bodies, self.abouts = [], []
-        for passage in self.passages:
-            shown = {"topic": "", "section": "", "question": passage.answer.split("\n\n")[0]}.get(
-                passage.kind, passage.answer
-            )
-            body = frozenset(words(shown, question=False))
-            about = frozenset(words(f"{passage.source} {passage.about}", question=False))
-            about |= frozenset(w for p in asked_as.get(passage.key, []) for w in words(p))
-            if passage.kind != "question":  # "Q3" means the question itself, not a passage that lists it
-                body, about = (
-                    frozenset(w for w in body if not _is_qid(w)),
-                    frozenset(w for w in about if not _is_qid(w)),
-                )
-            self.bodies.append(body)
-            self.abouts.append(about)
-        counts: Counter[str] = Counter()
-        for body, about in zip(self.bodies, self.abouts, strict=True):
-            counts.update(body | about)
-        n = len(self.passages)
-        self.idf = {w: math.log(1 + n / c) for w, c in counts.items()}
-        weights = sorted(self.idf.values())
-        self.unknown_weight = weights[len(weights) // 2] if weights else 1.0
-        table = next(i for i, p in enumerate(self.passages) if p.key == "fee-table")
-        self.fee_context = _FEE_CONTEXT | self.bodies[table] | self.abouts[table]
-        # Words of the funding and membership paragraphs: a money question using them is about funding.
-        self.funding_words = (
-            frozenset(
-                w
-                for p, body in zip(self.passages, self.bodies, strict=True)
-                if p.key.startswith(("funding:", "external:"))
-                for w in body
-            )
-            - self.fee_context
-        )
-        self.bm25 = bm25s.BM25()
-        self.bm25.index(
-            [sorted(b | a) or ["-"] for b, a in zip(self.bodies, self.abouts, strict=True)], show_progress=False
-        )
-        self.faq_index = [(i, tuple(dict.fromkeys(words(p)))) for i, f in enumerate(self.faqs) for p in f.phrasings]
-        self.faq_postings: dict[str, set[int]] = {}
-        for position, (_, phrasing) in enumerate(self.faq_index):
-            for word in phrasing:
-                self.faq_postings.setdefault(word, set()).add(position)
-        titles = {t.strip() for p in self.passages for t in p.source.split(" › ")}
-        self.and_titles = tuple(
-            sorted({" ".join(_straighten(t).split()) for t in titles if " and " in t.casefold()}, key=len, reverse=True)
-        )
-        vision = content.vision
-        self.vision_word = self.normaliser.words("vision", question=False)[0]
-        self.vision_sources = (vision.title, *(f.heading for f in vision.frames))
-        self.fees_faq = next((f for f in self.faqs if f.compute == "fees"), None)
         # Spelling: the content's own raw words, the lexicon's and the FAQ's; anything else may be a typo.
         known: set[str] = set(self.normaliser.ignore)
         for passage in self.passages:
@@ -388,9 +373,88 @@ class Answerer:
             for word in [*rule.words, *rule.unless]:
                 known.update(tokens(word))
         self.known = known
+        words = self.normaliser.words
+        # A curated phrasing also describes the passages its answer quotes: what people call them.
+        asked_as: dict[str, list[str]] = {}
+        for entry, faq in zip(content.faq.entries, self.faqs, strict=True):
+            for key in self._faq_passages(entry):
+                asked_as.setdefault(key, []).extend(faq.phrasings)
+        # How people ask for a passage (asked.yaml), spelt as the content spells it.
+        keys = passage_ids(content) | {item.key for item in content.items}
+        for asked in content.asked.asked:
+            key = asked.about if asked.about in keys else find_item(content.items, asked.about)[0].key
+            asked_as.setdefault(key, []).extend(" ".join(self._spell(tokens(q))) for q in asked.ask)
+        self.bodies, self.abouts = [], []
+        self.pairs: list[frozenset[tuple[str, str]]] = []  # neighbouring word pairs, for phrases the question shares
+        content_words: set[str] = set()  # the content's own words (not how people ask for it)
+        for passage in self.passages:
+            shown = {"topic": "", "section": "", "question": passage.answer.split("\n\n")[0]}.get(
+                passage.kind, passage.answer
+            )
+            shown_words = words(shown, question=False)
+            title_words = words(f"{passage.source} {passage.about}", question=False)
+            asked_words = [words(p) for p in asked_as.get(passage.key, [])]
+            body = frozenset(shown_words)
+            about = frozenset(title_words).union(*asked_words)
+            if passage.kind != "question":  # "Q3" means the question itself, not a passage that lists it
+                body, about = (
+                    frozenset(w for w in body if not _is_qid(w)),
+                    frozenset(w for w in about if not _is_qid(w)),
+                )
+            self.bodies.append(body)
+            content_words.update(shown_words, title_words)
+            self.pairs.append(_pairs(shown_words).union(_pairs(title_words), *map(_pairs, asked_words)))
+            self.abouts.append(about)
+        self.content_words = frozenset(content_words)
+        counts: Counter[str] = Counter()
+        for body, about in zip(self.bodies, self.abouts, strict=True):
+            counts.update(body | about)
+        n = len(self.passages)
+        self.idf = {w: math.log(1 + n / c) for w, c in counts.items()}
+        self.own_weight = [sum(self.idf[w] for w in b | a) for b, a in zip(self.bodies, self.abouts, strict=True)]
+        self.faq_keys = {
+            faq.id: frozenset(self._faq_passages(entry))
+            for entry, faq in zip(content.faq.entries, self.faqs, strict=True)
+        }
+        weights = sorted(self.idf.values())
+        self.unknown_weight = weights[len(weights) // 2] if weights else 1.0
+        table = next(i for i, p in enumerate(self.passages) if p.key == "fee-table")
+        self.fee_context = _FEE_CONTEXT | self.bodies[table] | self.abouts[table]
+        # Words of the funding and membership paragraphs: a money question using them is about funding.
+        self.funding_words = (
+            frozenset(
+                w
+                for p, body in zip(self.passages, self.bodies, strict=True)
+                if p.key.startswith(("funding:", "external:"))
+                for w in body
+            )
+            - self.fee_context
+        )
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(
+            [sorted(b | a) or ["-"] for b, a in zip(self.bodies, self.abouts, strict=True)], show_progress=False
+        )
+        self.faq_index = [(i, tuple(dict.fromkeys(words(p)))) for i, f in enumerate(self.faqs) for p in f.phrasings]
+        self.faq_phrasings: dict[str, list[tuple[str, ...]]] = {}
+        for i, phrasing in self.faq_index:
+            self.faq_phrasings.setdefault(self.faqs[i].id, []).append(phrasing)
+        self.faq_postings: dict[str, set[int]] = {}
+        for position, (_, phrasing) in enumerate(self.faq_index):
+            for word in phrasing:
+                self.faq_postings.setdefault(word, set()).add(position)
+        titles = {t.strip() for p in self.passages for t in p.source.split(" › ")}
+        self.and_titles = tuple(
+            sorted({" ".join(_straighten(t).split()) for t in titles if " and " in t.casefold()}, key=len, reverse=True)
+        )
+        vision = content.vision
+        self.vision_word = self.normaliser.words("vision", question=False)[0]
+        self.vision_sources = (vision.title, *(f.heading for f in vision.frames))
+        self.fees_faq = next((f for f in self.faqs if f.compute == "fees"), None)
         years = set(_YEARS.findall(" ".join(p.answer for p in self.passages)))
         years |= {str(content.consultation.opens.year), str(content.consultation.closes.year)}
         self.years = years
+        offer_years = sorted(int(y) for y in years_in(content.offer.document.title))  # "2026 – 2029"
+        self.offer_years = (offer_years[0], offer_years[-1]) if offer_years else (DOCUMENT_YEAR, DOCUMENT_YEAR)
 
     # ------------------------------------------------------------ building
 
@@ -432,6 +496,8 @@ class Answerer:
         """The best answer to a question, or an honest 'not sure' with the closest topics."""
         question = question.strip()[:500]
         reply, covered = self._find_one(question)
+        if reply.kind == "fee" and reply.confident and reply.compute is None:
+            return self._fee_and_more(question, reply)
         if reply.kind == "declined" or reply.compute == "fees" or (reply.confident and covered >= WHOLE):
             return reply
         parts = [p for p in _split(question, self.and_titles, fee=reply.kind == "fee") if p]
@@ -463,6 +529,27 @@ class Answerer:
             tuple(r for a in unique for r in a.fees),
         )
 
+    def _fee_and_more(self, question: str, fee: Reply) -> Reply:
+        """A fee with the working, and the other questions asked with it ("…and what do we get?") when they
+        are answered confidently; a part describing no school and not about the fee is another question."""
+        extra: list[Reply] = []
+        for part in _split(question, self.and_titles, fee=True):
+            if not part or read_fee_requests(part):
+                continue
+            answer = self._find_one(part)[0]
+            if answer.confident and answer.kind in {"faq", "content"} and answer.answer not in fee.answer:
+                extra.append(answer)
+        if not extra:
+            return fee
+        unique = list({a.answer: a for a in extra}.values())
+        return replace(
+            fee,
+            answer="\n\n".join([fee.answer, *(a.answer for a in unique)]),
+            source="; ".join(dict.fromkeys(a.source for a in [fee, *unique] if a.source)),
+            related=tuple(dict.fromkeys(a.topic for a in unique if a.topic)),
+            why=" + ".join(f"[{a.why}]" for a in [fee, *unique]),
+        )
+
     def _find_one(self, question: str) -> tuple[Reply, float]:
         """One question's reply and its coverage; read again with everyday.yaml's words when not confident."""
         reply, covered = self._find_typed(question, everyday=False)
@@ -482,7 +569,9 @@ class Answerer:
                 return self._unsure(reply, f"asks {asked}, and the answer has none"), 0.0
         return reply, covered
 
-    def _find_matched(self, question: str, everyday: bool) -> tuple[Reply, float]:
+    def _find_matched(
+        self, question: str, everyday: bool, collect: list[list[Candidate]] | None = None
+    ) -> tuple[Reply, float]:
         """One question's reply and the share of the question it covers (1 for rules, fees and curated answers)."""
         raw = self._spell(tokens(question))
         canonical = self.normaliser.canonical(raw, everyday=everyday)
@@ -513,15 +602,18 @@ class Answerer:
             ), 1.0
         if not query:
             return Reply(question, "", None, False, "unsure", why="no content words", normalised=normalised), 0.0
-        faq, faq_score, phrasing, faq_covered = self._best_faq(query)
-        ranked = self._rank(query)
+        faq, faq_score, phrasing, faq_covered, faq_found = self._best_faq(query)
+        scored = self._scored(query)
         if self.vision_word in query:  # "the vision": only the vision document's passages will do
-            ranked = [(score, p) for score, p in ranked if p.source.startswith(self.vision_sources)]
+            scored = [s for s in scored if self.passages[s.index].source.startswith(self.vision_sources)]
+        ranked = [(s.coverage, self.passages[s.index]) for s in scored]
         fee = self._fee(question, query, faq, faq_score, ranked, normalised)
         if fee is not None:
             return fee, 1.0
-        best_score, best = ranked[0] if ranked else (0.0, None)
-        if faq is not None and faq_score >= FAQ_MIN - 1e-6:
+        if faq is not None and faq.compute == "fees" and faq_score >= FAQ_MIN - 1e-6:
+            # "how much do we pay": the fee, once the school is known (the caller asks or knows it)
+            why = f"FAQ {faq.id!r}: phrasing {phrasing!r} scored {faq_score:.0f}"
+            suggestions = self._suggest(ranked, exclude=faq.topic)
             return Reply(
                 question,
                 faq.answer,
@@ -530,45 +622,182 @@ class Answerer:
                 "faq",
                 faq.topic,
                 faq.related,
-                self._suggest(ranked, exclude=faq.topic),
-                faq.compute if faq.compute == "fees" else None,
-                f"FAQ {faq.id!r}: phrasing {phrasing!r} scored {faq_score:.0f}",
-                normalised,
-            ), faq_covered
-        runner_up = next((score for score, p in ranked[1:] if p.topic != (best.topic if best else None)), 0.0)
-        clear = best_score >= CLEAR_MIN and best_score - runner_up >= CLEAR_MARGIN
-        tied = sum(score >= best_score - TIE for score, _ in ranked)  # passages the question fits as well
-        if best is not None and (best_score >= CONFIDENT or clear) and tied <= MAX_TIED:
-            answer, source, why = best.answer, best.source, f"passage {best.key!r} covered {best_score:.2f}"
-            return Reply(
-                question,
-                answer,
-                source,
-                True,
-                "content",
-                best.topic,
-                (),
-                self._suggest(ranked, exclude=best.topic),
-                None,
+                suggestions,
+                "fees",
                 why,
                 normalised,
-            ), best_score
+            ), 1.0
+        candidates = self._candidates(question, query, scored, faq, faq_score, faq_covered, faq_found, everyday)
+        if collect is not None:
+            collect.append(candidates)
+        return self._decide(question, candidates, ranked, normalised, faq, faq_score, phrasing)
+
+    def candidate_sets(self, question: str) -> list[list[Candidate]]:
+        """The candidates of each reading (plain, then with everyday.yaml's words) that reaches the search step:
+        what bench/calibrate.py fits the confidence model on."""
+        out = []
+        for everyday in (False, True):
+            seen: list[list[Candidate]] = []
+            self._find_matched(question, everyday, collect=seen)
+            out.extend(seen)
+        return out
+
+    def _decide(
+        self,
+        question: str,
+        candidates: list[Candidate],
+        ranked: list[tuple[float, Passage]],
+        normalised: str,
+        faq: _Faq | None,
+        faq_score: float,
+        phrasing: str,
+    ) -> tuple[Reply, float]:
+        """The most probable candidate as a confident answer at the calibrated threshold; otherwise not sure."""
+        calibration = self.calibration
+        best, chance = None, 0.0
+        for candidate in candidates:
+            p = calibration.probability(candidate.features)
+            if p > chance:
+                best, chance = candidate, p
+        if best is not None and chance >= calibration.threshold:
+            why = f"{best.key} at {chance:.2f}"
+            if best.kind == "faq":
+                why += f" (phrasing {phrasing!r} scored {faq_score:.0f})"
+            return Reply(
+                question,
+                best.answer,
+                best.source,
+                True,
+                best.kind,
+                best.topic,
+                best.related,
+                self._suggest(ranked, exclude=best.topic),
+                best.compute if best.compute == "fees" else None,
+                why,
+                normalised,
+            ), best.coverage
         suggestions = self._suggest(ranked, exclude=None)
         if faq is not None and faq.topic and faq_score >= FAQ_MIN - 15:
             suggestions = ((topic_title(self.content, faq.topic, short=True), faq.topic), *suggestions)
         suggestions = tuple(dict.fromkeys(suggestions))[:3]
-        closest = best.answer if best is not None and best_score >= RELATED_MIN else ""  # shown as possibly related
+        shown = best is not None and chance >= calibration.related_threshold and best.compute is None
         return Reply(
             question,
-            closest,
+            best.answer if shown and best is not None else "",  # shown as possibly related
             None,
             False,
             "unsure",
             suggestions=suggestions,
-            why=f"best FAQ {faq_score:.0f} < {FAQ_MIN:.0f}; best passage {best_score:.2f} < {CONFIDENT}"
-            + (f" or {tied} passages fit as well" if tied > MAX_TIED else ""),
+            why=f"best candidate {best.key if best else None} at {chance:.2f} < {calibration.threshold:.2f}",
             normalised=normalised,
         ), 0.0
+
+    def _candidates(
+        self,
+        question: str,
+        query: list[str],
+        scored: list[_Scored],
+        faq: _Faq | None,
+        faq_score: float,
+        faq_covered: float,
+        faq_found: float,
+        everyday: bool,
+    ) -> list[Candidate]:
+        """The closest curated answer and the best-ranked passages, each with the features the model reads."""
+        unique = list(dict.fromkeys(query))
+        total = sum(self._weight(w) for w in unique) or 1.0
+        unknown = sum(self._weight(w) for w in unique if w not in self.idf) / total
+        length = math.log1p(len(unique))
+        top_bm25 = max((s.bm25 for s in scored), default=1.0) or 1.0
+        faq_keys = self.faq_keys[faq.id] if faq is not None else frozenset()
+        faq_part = faq_score / 100 if faq is not None else 0.0
+        heaviest = max((self._weight(w) for w in unique), default=1.0) or 1.0
+        asked_pairs = _pairs(query)
+        named = {w.replace("_", ".") for w in unique if _is_qid(w)}  # "Q5.4" → "q5.4"
+        asks = intents(question)
+
+        def missing(matched: frozenset[str]) -> tuple[float, float, float, float]:
+            """The heaviest question word the candidate lacks and the heaviest it has (over the question's
+            heaviest), how many it has, and the share of the question's word pairs it has side by side."""
+            lacks = max((self._weight(w) for w in unique if w not in matched), default=0.0) / heaviest
+            has = max((self._weight(w) for w in unique if w in matched), default=0.0) / heaviest
+            return lacks, has, math.log1p(len(matched))
+
+        def phrases(pairs: frozenset[tuple[str, str]]) -> float:
+            """Share of the question's neighbouring word pairs the candidate also has side by side."""
+            return len(asked_pairs & pairs) / len(asked_pairs) if asked_pairs else 0.0
+
+        out = []
+        for s in scored[:CANDIDATES]:
+            passage = self.passages[s.index]
+            others = max((o.coverage for o in scored if self.passages[o.index].topic != passage.topic), default=0.0)
+            tied = sum(1 for o in scored if o is not s and o.coverage >= s.coverage - TIE)
+            features = (
+                s.coverage,
+                s.body_coverage,
+                s.precision,
+                s.bm25 / top_bm25,
+                float(s.bm25 >= top_bm25),
+                s.coverage - others,
+                math.log1p(tied),
+                unknown,
+                length,
+                faq_part if passage.key in faq_keys else 0.0,
+                0.0,
+                float(passage.kind in {"topic", "section"}),
+                float(passage.kind == "question"),
+                float(passage.kind in {"document", "dates", "fees"}),
+                float(everyday),
+                *missing(s.matched),
+                phrases(self.pairs[s.index]),
+                float(passage.kind == "question" and passage.key.partition(":")[2] in named),
+                0.0,
+                *asks,
+            )
+            out.append(
+                Candidate(passage.key, passage.answer, passage.source, passage.topic, "content", features, s.coverage)
+            )
+        if faq is not None and faq_score >= FAQ_CANDIDATE_MIN:
+            phrasings = self.faq_phrasings[faq.id]
+            faq_words = frozenset(w for words in phrasings for w in words)
+            quoted = [s for s in scored if self.passages[s.index].key in faq_keys]
+            others = max((s.coverage for s in scored if self.passages[s.index].topic != faq.topic), default=0.0)
+            features = (
+                faq_covered,
+                faq_covered,
+                faq_found,
+                max((s.bm25 for s in quoted), default=0.0) / top_bm25,
+                float(any(s.bm25 >= top_bm25 for s in quoted)),
+                faq_covered - others,
+                0.0,
+                unknown,
+                length,
+                faq_part,
+                1.0,
+                0.0,
+                0.0,
+                float(faq.compute is not None),
+                float(everyday),
+                *missing(frozenset(w for w in unique if w in faq_words)),
+                max((phrases(_pairs(list(words))) for words in phrasings), default=0.0),
+                0.0,
+                float(faq_score >= FAQ_MIN - 1e-6),
+                *asks,
+            )
+            out.append(
+                Candidate(
+                    f"faq:{faq.id}",
+                    faq.answer,
+                    faq.source,
+                    faq.topic,
+                    "faq",
+                    features,
+                    faq_covered,
+                    faq.related,
+                    faq.compute,
+                )
+            )
+        return out
 
     def _unsure(self, reply: Reply, why: str) -> Reply:
         """A reply withheld: not confident, its own topic first among the closest topics offered."""
@@ -646,7 +875,7 @@ class Answerer:
         name = None if fee_question else self._unknown_name(question)  # a school's name: the directory's job
         if name is not None:
             return self._decline(question, f"names {name!r}, which the documents never mention", None, normalised)
-        years = [y for y in years_in(question) if y not in self.years]
+        years = [y for y in years_in(_CENSUS_DATE.sub(" ", question)) if y not in self.years]
         if years:
             related = "fees" if _FEE_WORDS & set(query) else None
             return self._decline(question, f"year {years[0]} is not in the documents", related, normalised)
@@ -691,6 +920,8 @@ class Answerer:
         normalised: str,
     ) -> Reply | None:
         """A subscription question: the fee of every school described, or what is missing."""
+        if _WHY.search(_straighten(question)):  # "why do special schools pay nothing per pupil": a reason, not a sum
+            return None
         requests = read_fee_requests(question)
         typed = [r for r in requests if r.band is not None]
         rolls = [r for r in requests if r.pupils is not None]
@@ -700,11 +931,11 @@ class Answerer:
         if not typed and not (fee_word and rolls):
             if not fee_word:
                 return None
-            if words & self.funding_words and not explicit:
-                return None  # "how much does the council pay": the funding facts, not the calculator
+            if (words & self.funding_words or _SHARE.search(_straighten(question))) and not explicit:
+                return None  # "how much does the council pay", "what share do schools pay": the funding facts
             if faq is not None and faq_score >= FAQ_MIN and faq.compute != "fees":
                 return None  # another curated answer about money (the budget share, the funding split)
-            others = [w for w in words if w in self.idf and w not in self.fee_context]
+            others = [w for w in words if w in self.content_words and w not in self.fee_context]
             if others and not explicit:  # "how much is a conference ticket": money, but not the subscription
                 why = f"a price of something other than the subscription ({', '.join(sorted(others))})"
                 return self._decline(question, why, "fees", normalised)
@@ -714,10 +945,11 @@ class Answerer:
             return self._decline(question, "a kind of school with no fee band", "fees", normalised)
         if _EXTERNAL.search(_straighten(question)):  # the documents give no external rates, only that they exist
             return self._decline(question, "a fee for a school outside Ealing", "external_membership", normalised)
-        years = [int(y) for y in years_in(question) if int(y) != DOCUMENT_YEAR]
-        if years:
+        years = [int(y) for y in years_in(_CENSUS_DATE.sub(" ", question)) if int(y) != DOCUMENT_YEAR]
+        outside = [y for y in years if not self.offer_years[0] <= y <= self.offer_years[1]]
+        if outside:
             return self._decline(
-                question, f"a fee for {years[0]}: the documents give only current fees", "fees", normalised
+                question, f"a fee for {outside[0]}: the documents give only current fees", "fees", normalised
             )
         if not typed and not rolls:  # no school described: the fee table only if it fits best
             table = next((score for score, p in ranked if p.key == "fee-table"), 0.0)
@@ -737,6 +969,8 @@ class Answerer:
                 line = working(content, band, request.pupils if band.per_pupil != 0 else None)
                 lines.append(line)
             answer = "\n".join(dict.fromkeys(lines))
+            if years:  # a year of the new offer: the current rates, and that the documents give no others
+                answer += "\n" + content.say("fee_current_rates_only", year=min(years))
             why = "fee for " + ", ".join(f"{r.band} {r.pupils}" for r in requests)
             return Reply(question, answer, source, True, "fee", "fees", (), (), None, why, normalised, tuple(requests))
         table = content.say("fee_table_intro") + "\n" + fee_table(content)
@@ -755,22 +989,24 @@ class Answerer:
             tuple(requests),
         )
 
-    def _best_faq(self, query: list[str]) -> tuple[_Faq | None, float, str, float]:
+    def _best_faq(self, query: list[str]) -> tuple[_Faq | None, float, str, float, float]:
+        """The closest curated answer: (entry, score 0–100, phrasing, share of the question it covers, share of
+        the phrasing the question covers)."""
         asked = tuple(dict.fromkeys(query))
         if not asked:
-            return None, 0.0, "", 0.0
+            return None, 0.0, "", 0.0, 0.0
         candidates: set[int] = set()
         for word in asked:
             candidates |= self.faq_postings.get(word, set())
-        best: tuple[float, int, str, float] = (0.0, -1, "", 0.0)
+        best: tuple[float, int, str, float, float] = (0.0, -1, "", 0.0, 0.0)
         for position in sorted(candidates):
             index, phrasing = self.faq_index[position]
             found = self._covered(phrasing, asked)
             wanted = self._covered(asked, phrasing)
             score = 0.0 if not found or not wanted else 200 * found * wanted / (found + wanted)
             if score > best[0]:
-                best = (score, index, " ".join(phrasing), wanted)
-        return (self.faqs[best[1]] if best[1] >= 0 else None), best[0], best[2], best[3]
+                best = (score, index, " ".join(phrasing), wanted, found)
+        return (self.faqs[best[1]] if best[1] >= 0 else None), best[0], best[2], best[3], best[4]
 
     def _weight(self, word: str) -> float:
         if word.isdigit():
@@ -784,7 +1020,12 @@ class Answerer:
         return hit / total if total else 0.0
 
     def _rank(self, query: list[str]) -> list[tuple[float, Passage]]:
-        """Passages by BM25; each scored by the share of the question's weight it covers (body or title)."""
+        """Passages by coverage of the question's weight (then BM25)."""
+        return [(s.coverage, self.passages[s.index]) for s in self._scored(query)]
+
+    def _scored(self, query: list[str]) -> list[_Scored]:
+        """The passages BM25 (bm25s) ranks highest, each with the share of the question's weight it covers (body
+        or title), of its own weight the question covers, and its BM25 score; best coverage first."""
         unique = list(dict.fromkeys(query))
         known = [w for w in unique if w in self.idf]
         if not known:
@@ -798,10 +1039,17 @@ class Answerer:
                 break
             body, about = self.bodies[index], self.abouts[index]
             titled = 1.0 if self.passages[index].kind in {"topic", "section"} else 0.9  # found by their titles
-            hit = sum(self._weight(w) * (1.0 if w in body else titled) for w in unique if w in body or w in about)
-            out.append((hit / total, float(scores[index]), int(index)))
-        out.sort(key=lambda t: (-round(t[0], 6), -t[1], t[2]))
-        return [(coverage, self.passages[index]) for coverage, _, index in out]
+            matched = [w for w in unique if w in body or w in about]
+            hit = sum(self._weight(w) * (1.0 if w in body else titled) for w in matched)
+            body_hit = sum(self._weight(w) for w in matched if w in body)
+            own = sum(self.idf[w] for w in matched) / self.own_weight[index] if self.own_weight[index] else 0.0
+            out.append(
+                _Scored(
+                    int(index), hit / total, body_hit / total, min(1.0, own), float(scores[index]), frozenset(matched)
+                )
+            )
+        out.sort(key=lambda s: (-round(s.coverage, 6), -s.bm25, s.index))
+        return out
 
     def _suggest(self, ranked: list[tuple[float, Passage]], exclude: str | None) -> tuple[tuple[str, str], ...]:
         seen: dict[str, str] = {}
@@ -824,20 +1072,42 @@ _ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(rf"\b(?:{_FREQUENCY}|regular)\b", re.I),
     ),
     "how long": (
-        re.compile(r"\bhow long\b"),
+        re.compile(r"\bhow long\b|\bhow much time\b|\bhow many (?:days|hours|minutes|weeks)\b"),
         re.compile(
             r"\b\d+\s*(?:minutes?|hours?|days?|weeks?|months?|years?)\b|\b(?:19|20)\d\d\s*-\s*(?:19|20)\d\d", re.I
         ),
     ),
+    "a date": (  # a date of something this year or next: a frequency ("annual") does not say when
+        re.compile(
+            r"\bwhat (?:date|day|time)\b|\bwhich (?:date|day)\b|\bdates? (?:of|for)\b"
+            r"|\bwhen\b.*\b(?:this year|next|(?:19|20)\d\d|date|exactly)\b"
+        ),
+        re.compile(rf"\b(?:{_MONTHS})\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b", re.I),
+    ),
     "when": (
         re.compile(
             r"(?:^|[,;?/]\s*|\band\s+)(?:so\s+)?when\b(?!\s+(?:we|you|they|schools?|i|it)\b)"
-            r"|\bwhen\s*\??$|\bwhat (?:date|day|time)\b"
+            r"|\bwhen\s*\??$"
         ),
         re.compile(rf"\b(?:{_MONTHS}|{_FREQUENCY}|(?:19|20)\d\d)\b", re.I),
     ),
+    "a place": (  # where something is held or located: a venue, an address or a web page
+        re.compile(
+            r"\bpost ?code\b|\baddress (?:of|for)\b|\bwhere\b.*\b(?:held|hosted|take place|takes place|located"
+            r"|based)\b|\bwhich venue\b|\bwhere(?: is|'s|s)? (?:the )?(?:ealing education centre|eec|venue)\b"
+        ),
+        re.compile(r"\b[A-Z]{1,2}\d{1,2}[A-Z]?\s*\d[A-Z]{2}\b|\b(?:road|street|house|online|virtual)\b|www\.", re.I),
+    ),
+    "a price": (  # a price of something other than the subscription (the fee parser takes those)
+        re.compile(r"\b(?:price|prices|ticket|tickets|cost of (?:a|an|the)|charge for (?:a|an|the))\b"),
+        re.compile(r"£"),
+    ),
     "pounds": (re.compile(r"\bin (?:pounds|£|cash|money)(?: terms)?\b|\bhow many pounds\b"), re.compile(r"£")),
-    "how many": (re.compile(r"\bhow (?:many|much)\b"), re.compile(r"(?<!\d)(?!(?:19|20)\d\d\b)\d|£|%")),  # not a year
+    "how much": (re.compile(r"\bhow much\b"), re.compile(r"£|%|(?<![\d.])\d+(?:\.\d+)?\s*(?:percent|per cent)")),
+    "how many": (  # a number that is not a year ("2000 new apprenticeships" is a number)
+        re.compile(r"\bhow many\b"),
+        re.compile(r"(?<!\d)(?!(?:19|20)\d\d\b)\d|\b\d{4} (?:new|more|extra|additional)\b|£|%"),
+    ),
 }
 
 
@@ -857,6 +1127,11 @@ def _split(question: str, titles: tuple[str, ...], fee: bool) -> list[str]:
         text = text.replace(title, title.replace(" and ", " \0 "))
     parts = (_FEE_PARTS if fee else _PARTS).split(text)
     return [part.replace(" \0 ", " and ").strip(" .!-") for part in parts]
+
+
+def _pairs(words: list[str]) -> frozenset[tuple[str, str]]:
+    """Neighbouring content words, in either order ("review peer" is "peer review")."""
+    return frozenset(tuple(sorted(pair)) for pair in itertools.pairwise(words) if pair[0] != pair[1])
 
 
 def _is_qid(word: str) -> bool:

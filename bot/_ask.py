@@ -25,10 +25,10 @@ def reply_record(content: Content, reply: Reply, school: dict[str, Any] | None =
     elif not reply.confident:
         email = content.offer.contact.email
         if reply.answer:  # what the documents do say (declined), or the closest passage (not sure)
-            key = "declined_related" if reply.kind == "declined" else "not_sure_related"
+            key = "declined_related" if reply.kind == "declined" else not_sure_key(reply, related=True)
             answer = content.say(key, related=reply.answer, email=email)
         else:
-            answer = content.say("declined" if reply.kind == "declined" else "not_sure", email=email)
+            answer = content.say("declined" if reply.kind == "declined" else not_sure_key(reply), email=email)
     return {
         "question": reply.question,
         "answer": answer,
@@ -36,6 +36,12 @@ def reply_record(content: Content, reply: Reply, school: dict[str, Any] | None =
         "confident": reply.confident,
         "suggestions": [title for title, _ in reply.suggestions],
     }
+
+
+def not_sure_key(reply: Reply, related: bool = False) -> str:
+    """The "not sure" wording: it mentions topics only when there are some to offer."""
+    key = "not_sure_related" if related else "not_sure"
+    return key if reply.suggestions else f"{key}_no_topics"
 
 
 def _fee_answer(content: Content, reply: Reply, school: dict[str, Any] | None) -> str:

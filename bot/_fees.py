@@ -11,7 +11,8 @@ from rapidfuzz import fuzz, process
 from content import Content, FeeBand
 
 # School types as people write them → a fee band, or a marker resolved from other words:
-# "pru" (needs a phase), "phase" (academy, middle, all-through: the phase decides). Longest first.
+# "pru" (needs a phase), "phase" (academy, middle: the phase decides), "through" (an all-through school: the
+# secondary rate, unless its primary and secondary phases are named as schools of their own). Longest first.
 _TYPES: tuple[tuple[str, str], ...] = (
     (r"\b(?:semh|sld|mld|pmld|asd|autism|autistic) schools?", "special"),
     (r"pupil referral units?|alternative provision|\bap\b|\bprus?\b|referral units?", "pru"),
@@ -20,7 +21,7 @@ _TYPES: tuple[tuple[str, str], ...] = (
         r"|\bspecial\b(?! (?:educational )?needs?)(?! provision)(?! school improvement)",
         "special",
     ),
-    (r"all[- ]?through|through[- ]?schools?", "secondary"),
+    (r"all[- ]?through|through[- ]?schools?", "through"),
     (r"secondar(?:y|ies)|high schools?|\bsec\b|\bsecondry\b|upper schools?|\b11 ?- ?1[68] schools?", "secondary"),
     (r"primar(?:y|ies)|\bprim\b|infants?|juniors?|first schools?|\bjmi\b|\bi&j\b", "primary"),
     (r"academ(?:y|ies)|free schools?|middle schools?|\bmiddle\b", "phase"),
@@ -42,8 +43,11 @@ _NOISE = re.compile(
     r"|\b\d{1,2}\s*(?:-|–|to)\s*\d{1,2}\s*(?:years?|yrs?|y/?o)?\b(?!\s*(?:pupils?|kids|children|students|on roll))"
     r"|\b\d{1,2}\s*(?:years?|yrs?)\s*(?:old|olds)?\b|\b\d{1,2}\+"
     r"|\b(?:year|yr|y|years|yrs|ks|key stages?|q|question|section|area|v)\s*\d+(?:\.\d+)?"
-    r"(?:\s*(?:/|-|–|&|and|to)\s*\d+\b)*\b"
+    r"(?:\s*(?:/|-|–|&|and|to)\s*\d{1,2}\b(?![.,]\d))*\b"
     r"|\b\d+\s+(?:(?:primary|secondary|special|infant|junior)\s+)?(?:schools|primaries|secondaries|academies|sites|prus)\b"
+    r"|\b\d+\s*(?:per|a|each|in each|every)\s+"
+    r"(?:class(?:room)?|form|year(?: group)?|yr|year ?group|cohort|intake|group)s?\b"
+    r"|£?\s*\d[\d,]*(?:\.\d+)?\s*(?:flat(?: rate)?|per (?:pupil|head|child|student))\b"
     r"|\b(?:post|pre)\s*-?\s*1[689]\b|\blevels?\s*\d\b|\b1[689]\s*\+|\b(?:under|over)\s*-?\s*\d+s?\b"
     r"|£\s*\d[\d,]*(?:\.\d+)?k?|\b\d[\d,]*(?:\.\d+)?\s*(?:%|per ?cent|k\b|m\b|pounds?|p\b)"
     r"|\b(?:19|20)\d{2}\s*(?:/|-|–)\s*\d{2,4}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+\.\d+\b"
@@ -51,12 +55,30 @@ _NOISE = re.compile(
 _UNIT = r"(?:pupils?|kids|children|students|learners|on\s+(?:the\s+)?roll|nor|fte|places|on\s+role|puplis|pupills)"
 _NUMBER = re.compile(
     rf"(?:\b(?:roll|nor|number on roll|headcount|pupils?|children|kids|students)\s*(?:of|is|=|:|at|around|about)?\s*)?"
-    rf"(?<!\d)(?<!\d\.)(\d{{1,3}}(?:,\d{{3}})+|\d{{1,5}})(?!\d|[.,]\d)(\s*-?\s*{_UNIT})?",
+    rf"(?<!\d)(?<!\d\.)(\d{{1,2}} \d{{3}}(?=\s*-?\s*{_UNIT})|\d{{1,3}}(?:,\d{{3}})+|\d{{1,5}})(?!\d|[.,]\d)"
+    rf"(\s*-?\s*{_UNIT})?",
     re.I,
 )
-_LEAD = re.compile(r"\b(?:roll|nor|number on roll|headcount)\s*(?:of|is|=|:|at|around|about)?\s*$")
+_LEAD = re.compile(
+    r"\b(?:(?:roll|nor|number on roll|headcount)\s*(?:of|is|=|:|at|around|about)?"
+    r"|(?:grew|grow|grows|growing|rise|rises|rose|rising|increase[sd]?|increasing|drop(?:s|ped)?|dropping"
+    r"|fall(?:s|en)?|fell|falling|go(?:es)? (?:up|down)|went (?:up|down)|expand(?:s|ed)?|shrink(?:s)?|shrank"
+    r"|reach(?:es|ed)?)(?:\s+(?:from\s+[\d,]+\s+)?to)?(?:\s+(?:about|around|approx\.?|c\.?|~))?)\s*$"
+)
+# D: a total given for one school ("1,200 + 300 sixth form = 1,500 total") is its roll
+_TOTAL_AFTER = re.compile(
+    r"^\s*-?\s*(?:pupils?|students|children|kids|learners)?\s*(?:in\s+)?(?:total|overall|altogether)\b"
+)
+_TOTAL_BEFORE = re.compile(r"(?:\btotal(?:\s+(?:of|is|roll|nor))?\s*[:=]?|(?:\+|\bplus\b|\bx\b|×)[^=]*=)\s*$")
 _LISTED = re.compile(r"[\s,&+]*(?:and|or)?[\s,&+]*(?:\d{1,3}(?:,\d{3})+|\d{1,5})?[\s,&+]*(?:and|or)?[\s,&+]*")
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_JUST_BEFORE = re.compile(r"[\d,]+\s*-?\s*(?:(?:pupils?|kids|children|students|learners|on roll|nor)\s*)?(?:-\s*)?")
+# A part of the roll, not another school: "60 in nursery", "incl 200 in sixth form", "of which 90 in the ARP"
+# ("420 in reception to Y6" and "1,100 in years 7-11" are the whole school)
+_PART_OF_ROLL = re.compile(
+    r"\b(?:(?:incl\.?|including|inc\.?|of which|with)\s+)?\d[\d,]*\s+(?:pupils?\s+|children\s+|students\s+)?"
+    r"(?:in|at)\s+(?:the\s+|our\s+)?(?:nursery|sixth form|6th form|sen unit|arp|resource base)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +121,19 @@ def read_fee_requests(text: str) -> list[FeeRequest]:
         return [FeeRequest(band, rolls[0][0]) for band, _ in bands]
     out = []
     used: set[int] = set()
-    for band, at in bands:  # each type takes the nearest unused roll, preferring one after it
+
+    def distance(roll_at: int, type_at: int) -> int:
+        """How far a roll is from a type: 0 written just before it ("a 420 primary"), else preferring one after it."""
+        if roll_at < type_at and _JUST_BEFORE.fullmatch(lowered[roll_at:type_at]):
+            return 0
+        return abs(roll_at - type_at) + (0 if roll_at > type_at else 15)
+
+    for band, at in bands:  # each type takes the nearest unused roll
         free = [(i, r) for i, r in enumerate(rolls) if i not in used]
         if not free:
             out.append(FeeRequest(band, None))
             continue
-        i, (n, _) = min(free, key=lambda pair: abs(pair[1][1] - at) + (0 if pair[1][1] > at else 15))
+        i, (n, _) = min(free, key=lambda pair: distance(pair[1][1], at))
         used.add(i)
         out.append(FeeRequest(band, n))
     return out
@@ -133,7 +162,11 @@ def _find_types(lowered: str) -> list[tuple[str, int]]:
             found.append((span[0], span[1], band))
     found.sort()
     merged: list[tuple[str, int]] = []
-    for start, _, band in found:
+    previous_end = 0
+    for start, end, band in found:
+        between, previous_end = lowered[previous_end:start], end
+        if merged and merged[-1][0] == band and re.fullmatch(r"[\s/()-]*(?:or)?[\s/()-]*", between):
+            continue  # "SEN school / special": one school named twice
         if merged and band == "phase":
             continue  # "primary academy": the phase already named it
         if merged and merged[-1][0] == "phase":
@@ -146,7 +179,10 @@ def _find_types(lowered: str) -> list[tuple[str, int]]:
             merged[-1] = ("pru_" + band, merged[-1][1])
             continue
         merged.append((band, start))
-    return merged
+    named = {band for band, _ in merged}
+    if "through" in named and {"primary", "secondary"} <= named:  # "all-through: primary phase 420, secondary ..."
+        merged = [(band, at) for band, at in merged if band != "through"]
+    return [("secondary" if band == "through" else band, at) for band, at in merged]
 
 
 def _resolve(band: str, lowered: str, at: int, phase: str | None) -> str | None:
@@ -160,12 +196,16 @@ def _resolve(band: str, lowered: str, at: int, phase: str | None) -> str | None:
 def _phase_hint(lowered: str) -> str | None:
     """primary/secondary from key stages, year groups or an age range, for PRUs and academies."""
     if re.search(
-        r"\b(?:ks ?[345]|key stage [345]|y(?:ea)?rs? ?(?:[789]|1[0-3])|secondary|high[- ]?schools?|gcses?"
+        r"\b(?:ks ?[345]|key stage [345]|(?:y|yrs?|years?) ?(?:[789]|1[0-3])|secondary|high[- ]?schools?|gcses?"
         r"|post[- ]?16)\b",
         lowered,
     ):
         return "secondary"
-    if re.search(r"\b(?:ks ?[12]|key stage [12]|y(?:ea)?r ?[1-6]|primary|infants?|juniors?|eyfs)\b", lowered):
+    if re.search(
+        r"\b(?:ks ?[12]|key stage [12]|(?:y|yrs?|years?) ?[1-6]|(?:years?|yr) r|reception|primary|infants?|juniors?"
+        r"|eyfs)\b",
+        lowered,
+    ):
         return "primary"
     ages = re.search(r"\b(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\b", lowered)
     if ages:
@@ -180,21 +220,27 @@ def _phase_hint(lowered: str) -> str | None:
 def _find_rolls(lowered: str, several: bool) -> list[tuple[int, int]]:
     """(pupils, position) for every number that is a roll; for one school, numbers with a unit beat bare ones."""
     masked = _NOISE.sub(lambda m: " " * len(m.group(0)), lowered)
+    masked = _PART_OF_ROLL.sub(lambda m: " " * len(m.group(0)), masked)
     with_unit: list[tuple[int, int]] = []
     bare: list[tuple[int, int, int]] = []
+    totals: list[tuple[int, int]] = []
     for match in _NUMBER.finditer(masked):
-        number = int(match.group(1).replace(",", ""))
+        number = int(re.sub(r"[ ,]", "", match.group(1)))
         unit = bool(match.group(2)) or bool(_LEAD.search(masked[: match.start(1)]))
         if not unit and _YEAR.match(match.group(1)):
             continue
         if not (1 if unit else 10) <= number <= 5000:  # a bare "2" ("L2", "2 sites") is no school's roll
             continue
+        if _TOTAL_AFTER.match(masked[match.end(1) :]) or _TOTAL_BEFORE.search(masked[: match.start(1)]):
+            totals.append((number, match.start(1)))
         if unit:
             with_unit.append((number, match.start(1)))
         else:
             bare.append((number, match.start(1), match.end(1)))
     if several:
         return sorted(with_unit + [(n, at) for n, at, _ in bare], key=lambda pair: pair[1])
+    if totals:  # "1,200 in 11-16 plus 300 sixth form = 1,500 total": the total is the roll
+        return totals[-1:]
     # "300 and 450 pupils": a bare number listed with one that has a unit shares it
     listed = [
         (n, at)

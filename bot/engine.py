@@ -18,11 +18,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import _actions as actions
+from bot._answers import answerer_for
 from bot._messages import Delivery, Inbound, Outbound, decode_replies, encode_replies
 from bot._render import question_summary
 from bot._text import ChoiceReader, Command, clean, parse_command
 from bot.config import Settings  # hardening (issue 13.15)
-from bot.flow.faq import Answerer, faq_record
+from bot.flow.faq import faq_record
 from bot.flow.router import predicts_read_only, route
 from bot.flow.table import STEPS
 from bot.flow.turn import Turn
@@ -53,7 +54,7 @@ class Engine:
         self.content = content
         self.clock = clock
         self.admins = admins
-        self.answerer = Answerer(content)
+        self.answerer = answerer_for(content)
         self.choices = ChoiceReader(content.consultation)
         self.choice_labels = {c.code: c.label for c in content.consultation.choices}
         # Content never changes under a running engine: render each question's summary once.

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from content._items import Item, content_items, find_item
 from content._schema import (
     ActivityArea,
+    Asked,
     Consultation,
     EntryError,
     Everyday,
@@ -44,6 +45,7 @@ __all__ = [
     "Section",
     "load_content",
     "parse_money",
+    "passage_ids",
 ]
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "data"
@@ -56,6 +58,7 @@ _FILES: dict[str, type[BaseModel]] = {
     "faq.yaml": Faq,
     "lexicon.yaml": Lexicon,
     "everyday.yaml": Everyday,
+    "asked.yaml": Asked,
 }
 
 
@@ -79,6 +82,7 @@ class Content:
     directory: Path = field(default=DEFAULT_CONTENT_DIR)
     lexicon: Lexicon = field(default_factory=Lexicon)  # after directory: older positional calls keep working
     everyday: Everyday = field(default_factory=Everyday)  # everyday words → the documents' words (one-way)
+    asked: Asked = field(default_factory=Asked)  # how people ask for each passage (searched, never shown)
 
     @cached_property
     def items(self) -> list[Item]:
@@ -143,7 +147,15 @@ class Content:
         except ValidationError as exc:
             raise _as_content_error("consultation.yaml", exc, data) from None
         return Content(
-            self.offer, self.vision, consultation, self.messages, self.faq, self.directory, self.lexicon, self.everyday
+            self.offer,
+            self.vision,
+            consultation,
+            self.messages,
+            self.faq,
+            self.directory,
+            self.lexicon,
+            self.everyday,
+            self.asked,
         )
 
 
@@ -165,6 +177,7 @@ def load_content(directory: str | Path | None = None) -> Content:
         faq=models["faq.yaml"],  # type: ignore[arg-type]
         lexicon=models["lexicon.yaml"],  # type: ignore[arg-type]
         everyday=models["everyday.yaml"],  # type: ignore[arg-type]
+        asked=models["asked.yaml"],  # type: ignore[arg-type]
         directory=folder,
     )
     _check_links(content)
@@ -267,6 +280,7 @@ def _check_links(content: Content) -> None:
             problem = f"related {rule.related!r} is not in the content"
             raise ContentError("lexicon.yaml", f"declines ({rule.id})", problem)
     _check_everyday(content)
+    _check_asked(content)
 
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -306,6 +320,33 @@ def everyday_problem(word: str, meaning: str, content: Content, words: str | Non
 def _in_words(word: str, words: str) -> bool:
     """A word of the content, allowing a plural or singular -s."""
     return any(f" {w} " in words for w in {word, f"{word}s", word.removesuffix("s")} if w)
+
+
+def passage_ids(content: Content) -> frozenset[str]:
+    """Ids of the passages that are not single items (bot/_passages.py builds one passage for each)."""
+    topics = ["aims", "convictions", "external_membership", "areas"]
+    topics += [f"area:{a.number}" for a in content.offer.activity_areas]
+    topics += [f"priority:{p.id}" for p in content.vision.priorities]
+    topics += [f"pledges:{t.id}" for t in content.vision.pledge_themes]
+    ids = {"document", "dates", "fee-table", "sections", "question:q5", *(f"topic:{t}" for t in topics)}
+    ids |= {f"section:{s.id}" for s in content.consultation.sections}
+    ids |= {f"question:{q.id}" for q in content.questions}
+    return frozenset(ids)
+
+
+def _check_asked(content: Content) -> None:
+    ids = passage_ids(content) | {item.key for item in content.items}
+    for entry in content.asked.asked:
+        if entry.about in ids:
+            continue
+        found = find_item(content.items, entry.about)
+        if len(found) != 1:
+            problem = "is not in offer.yaml or vision.yaml" if not found else f"matches {len(found)} items"
+            raise ContentError(
+                "asked.yaml",
+                f"asked ({entry.about[:40]})",
+                f"about {entry.about!r} {problem}: quote a unique exact part of one item, or give a passage id",
+            )
 
 
 def _check_everyday(content: Content) -> None:

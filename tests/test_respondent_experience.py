@@ -370,3 +370,27 @@ def test_11_6_help_never_says_tap_in_a_terminal(chat: Chat) -> None:
     chat.send("help")
     shown, _ = render(chat.replies)
     assert "Choose an option or type." in shown and not re.search(r"\btap", shown, re.I)
+
+
+def test_a_remark_marked_as_a_question_is_answered_even_when_it_says_this_year(chat: Chat) -> None:
+    """ "whens the sendco conferance this year" typed at Q1, then "It was a question": the answer is about the
+    SENDCo conference (possibly related), not the current question's background ("this" is not "this question")."""
+    chat.identify()
+    chat.send("whens the sendco conferance this year")
+    chat.press("It was a question")
+    assert "SENDCo" in chat.text and "To sustain the deep connection" not in chat.text
+    assert chat.question_id == "q1"
+
+
+def test_a_question_typed_as_a_comment_is_offered_an_answer(chat: Chat, db_path) -> None:
+    """At "Would you like to say why?", a question the assistant can answer is not filed silently as a comment."""
+    chat.identify()
+    chat.press("Partly")
+    if "say why" not in chat.text:
+        chat.press(next(b.label for b in chat.buttons if b.label.startswith("Add a comment")))
+    chat.send("how much does the council contribute?")
+    assert "or a question for me?" in chat.text and "q1" not in {k for k, v in stored(db_path).items() if v[1]}
+    chat.press("It was a question")
+    assert "(46%)" in chat.text and "say why" in chat.text  # answered, and the comment prompt is back
+    chat.send("It should be cheaper for small schools")  # a remark is a comment straight away
+    assert stored(db_path)["q1"] == ("partly", "It should be cheaper for small schools")

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import _actions as actions
 from bot._answers import Answerer
-from bot._ask import answer_record
+from bot._ask import answer_record, not_sure_key
 from bot._fees import FeeRequest, read_fee_request, working
 from bot._messages import Button, Outbound
 from bot._render import topic_full, topic_title
@@ -17,7 +17,11 @@ from bot.flow.turn import Turn
 from content import Content, FeeBand, Question
 
 MAX_QUESTION_CHARS = 500
-_DEICTIC = re.compile(r"\b(this|it|these|that|include|includes|cover|covers|mean|means|involve)\b", re.I)
+_DEICTIC = re.compile(
+    r"\b(this(?! (?:year|term|week|month|academic|time|spring|summer|autumn))|it|these|that|include|includes"
+    r"|cover|covers|mean|means|involve)\b",
+    re.I,
+)
 
 __all__ = ["Answerer", "faq_record", "fee_request", "fee_working", "more", "reply_to_question"]
 
@@ -78,8 +82,11 @@ def reply_to_question(
                 said = turn.say("declined", email=email)
             return [Outbound(said, follow), *turn.prompt(fresh=fresh)]
         buttons = [more_button(title, topic) for title, topic in reply.suggestions]
-        said = turn.say("not_sure_related", related=reply.answer, email=email) if reply.answer else None
-        return [Outbound(said or turn.say("not_sure", email=email), buttons[:3] + follow), *turn.prompt(fresh=fresh)]
+        if reply.answer:
+            said = turn.say(not_sure_key(reply, related=True), related=reply.answer, email=email)
+        else:
+            said = turn.say(not_sure_key(reply), email=email)
+        return [Outbound(said, buttons[:3] + follow), *turn.prompt(fresh=fresh)]
     topics = ([reply.topic] if reply.topic and reply.topic not in {"contact", "dates"} else []) + list(
         reply.related[:2]
     )

@@ -370,8 +370,22 @@ class CommentStep(_QuestionPending):
         lone = turn.engine.choices.read(text)
         if lone is not None and lone.comment is None and previous is not None and previous.choice:
             return self.comment_or_choice(turn, question, text, lone.code, previous.choice)
+        if not looks_like_a_comment(text) and turn.engine.answerer.find(text).confident:
+            return self.comment_or_question(turn, question, text)
         turn.save_answer(question, previous.choice if previous else None, text)
         return self.finish(turn, turn.say("saved_comment"))
+
+    def comment_or_question(self, turn: Turn, question: Question, text: str) -> list[Outbound]:
+        """ "how much does the council contribute?" at "Would you like to say why?": a comment for the board, or a
+        question for the assistant? Ask (only when it can be answered); nothing is lost."""
+        turn.session.comment_draft = CommentDraft(question.id, text, turn.session.serial)
+        buttons = [
+            Button(turn.say("button_save_as_comment"), turn.act("nav", "keepremark")),
+            Button(turn.say("button_was_a_question"), turn.act("nav", "remarkquestion")),
+            Button(turn.say("button_no_comment"), turn.act("nav", "nocomment")),
+        ]
+        line = turn.say("comment_or_question", comment=shorten(text), label=turn.label(question))
+        return [Outbound(line, buttons, question_id=question.id)]
 
     def comment_or_choice(self, turn: Turn, question: Question, text: str, code: str, current: str) -> list[Outbound]:
         """ "maybe" at "Would you like to say why?": a comment, or a change of answer? Ask; nothing is lost."""
@@ -389,11 +403,13 @@ class CommentStep(_QuestionPending):
     def on_action(self, turn: Turn, action: actions.Action) -> list[Outbound] | None:
         if action.verb == "nav" and action.args[0] == "nocomment":
             return self.skip(turn)
-        if action.verb == "nav" and action.args[0] == "keepremark":
+        if action.verb == "nav" and action.args[0] in {"keepremark", "remarkquestion"}:
             question, draft = self.pending(turn), turn.session.comment_draft
             if draft is None or (draft.qid, draft.serial) != (question.id, turn.session.serial):
                 return turn.again("stale_button")
             turn.session.comment_draft = None
+            if action.args[0] == "remarkquestion":  # answered; "Would you like to say why?" is asked again
+                return reply_to_question(turn, draft.text, context=question)
             previous = turn.answers.get(question.id)
             turn.save_answer(question, previous.choice if previous else None, draft.text)
             return self.finish(turn, turn.say("saved_comment"))
