@@ -182,6 +182,9 @@ def ask(question: str | None, school: str | None, as_json: bool, db_path: str, c
     questions = [question] if question is not None else (line.strip() for line in sys.stdin)
     for text in questions:
         if not text:
+            if as_json:  # one record per line read, so the output lines up with the input
+                empty = answerer.content.say("empty")
+                click.echo(json.dumps(dict(question="", answer=empty, source=None, confident=False, suggestions=[])))
             continue
         record = answer_record(answerer, text, school_row)
         record = _ask_for_roll(answerer, text, school_row, record)
@@ -213,6 +216,11 @@ def _school_matches(name: str, db_path: str) -> list:
     from bot._schools import match_schools
     from storage.schools import schools as list_schools
 
+    if not Path(db_path).exists():
+        raise click.ClickException(
+            f"--school looks the school up in the directory, and there is none at {db_path}: "
+            "run `elp-bot schools import GIAS.csv` first, or ask without --school"
+        )
     store = _store(db_path, read_only=True)
     try:
         matches = match_schools(name, list_schools(store))

@@ -43,13 +43,20 @@ def test_cli_batch_json_lines_in_order() -> None:
     result = CliRunner().invoke(main, ["ask", "--json"], input=questions)
     assert result.exit_code == 0
     records = [json.loads(line) for line in result.output.splitlines()]
-    assert [r["question"] for r in records] == [
+    assert [r["question"] for r in records] == [  # one record per line read: a blank line too
         "what is egfl",
+        "",
         "how much does a secondary of 900 pay",
         "who won the cup",
     ]
-    assert records[1]["answer"] == "Secondary, 900 pupils: £6,762 + 900 × £5.77 = £11,955"
-    assert records[2]["confident"] is False
+    assert records[1]["confident"] is False and records[1]["answer"] and list(records[1]) == list(records[0])
+    assert records[2]["answer"] == "Secondary, 900 pupils: £6,762 + 900 × £5.77 = £11,955"
+    assert records[3]["confident"] is False
+
+
+def test_cli_school_without_a_directory_says_how_to_get_one(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["ask", "what is our fee", "--school", "x", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 1 and "schools import" in result.output and "Traceback" not in result.output
 
 
 def test_cli_single_question_with_school(tmp_path: Path) -> None:

@@ -63,3 +63,13 @@ def test_the_school_type_prompt_has_a_way_out(chat: Chat) -> None:
     assert [b.label for b in chat.buttons][-1] == "Not now"
     chat.press("Not now")
     assert "OK, leaving that." in chat.text
+
+
+def test_a_question_at_the_pupils_prompt_is_answered_then_the_count_asked_again(chat: Chat) -> None:
+    chat.send("hi")
+    chat.send("how much would a primary pay")
+    assert "How many pupils" in chat.text
+    chat.send("what does the council contribute?")
+    assert "(46%)" in chat.text and "How many pupils" in chat.text
+    chat.send("420")
+    assert "£6,884.40" in chat.text

@@ -7,7 +7,7 @@ from bot._actions import Action
 from bot._messages import Button, Outbound
 from bot._text import fold, match_option
 from bot.flow.base import Step
-from bot.flow.faq import fee_request, fee_working
+from bot.flow.faq import fee_request, fee_working, reply_to_question
 from bot.flow.state import FeeDraft, StepId
 from bot.flow.turn import Turn
 from content import FeeBand
@@ -179,6 +179,10 @@ class FeePupilsStep(Step):
         if said_not_now(turn, text):
             return self.back(turn)
         pupils = fee_request(text).pupils
+        if pupils is None and len(text.split()) >= 3:  # a question asked here is answered, then the count asked again
+            reply = turn.engine.answerer.find(text)
+            if reply.confident and reply.compute is None:
+                return reply_to_question(turn, text)
         if pupils is None or not 1 <= pupils <= MAX_PUPILS:
             return turn.again("pupils_invalid")
         turn.session.fee.pupils, turn.session.fee.asked = pupils, True
