@@ -89,6 +89,10 @@ _EXPLICIT_FEE = re.compile(
     r"will we|should we|for us|for our)\b"
 )
 _EXTERNAL = re.compile(r"\b(?:external|non-? ?ealing|outside (?:of )?ealing|other boroughs?|out of borough)\b")
+_COUNCIL_PAYS = re.compile(
+    r"\b(?:council|la|local authority)\b[^.?!]*\b(?:pay|pays|paying|paid|contribut\w*|put|puts|fund\w*|subsidi[sz]\w*"
+    r"|cover\w*|give|gives|top\w* up)\b"
+)
 _SHARE = re.compile(r"\b(?:share|shares|proportion|percent|percentage|per cent|split)\b|%")
 _WHY = re.compile(r"\b(?:why|reason|reasons|reasoning|rationale|justify|justification)\b")
 # A census date gives the roll's date, not a fee's year: "Oct 2024 census", "census in January 2025".
@@ -628,6 +632,8 @@ class Answerer:
                 normalised,
             ), 1.0
         candidates = self._candidates(question, query, scored, faq, faq_score, faq_covered, faq_found, everyday)
+        if _COUNCIL_PAYS.search(_straighten(question)):  # the council's part is in the funding facts, not the fee table
+            candidates = [c for c in candidates if c.key != "fee-table" and c.compute != "fees"]
         if collect is not None:
             collect.append(candidates)
         return self._decide(question, candidates, ranked, normalised, faq, faq_score, phrasing)
@@ -921,6 +927,8 @@ class Answerer:
     ) -> Reply | None:
         """A subscription question: the fee of every school described, or what is missing."""
         if _WHY.search(_straighten(question)):  # "why do special schools pay nothing per pupil": a reason, not a sum
+            return None
+        if _COUNCIL_PAYS.search(_straighten(question)):  # the council's part: the funding facts, not a fee
             return None
         requests = read_fee_requests(question)
         typed = [r for r in requests if r.band is not None]

@@ -59,6 +59,18 @@ class ChoiceReader:
         pairs = {fold(word): choice.code for choice in consultation.choices for word in choice.words}
         self.words = sorted(pairs.items(), key=lambda pair: -len(pair[0]))
         self.exact = dict(self.words)
+        thanks = sorted({fold(w) for w in consultation.acknowledgements if fold(w)}, key=len, reverse=True)
+        self._thanks = (
+            re.compile(r"(?:(?:" + "|".join(re.escape(w) for w in thanks) + r")(?:\s+|$))+") if thanks else None
+        )
+
+    def acknowledges(self, text: str) -> bool:
+        """ "no worries", "ok thanks", "sure, one sec": only words that acknowledge, and not one lone choice word
+        ("ok" alone still means Yes)."""
+        words = " ".join(re.sub(r"[^\w'\s]", " ", fold(text)).split())
+        if self._thanks is None or not words or words in self.exact:
+            return False
+        return self._thanks.fullmatch(words + " ") is not None
 
     def read(self, text: str) -> TypedChoice | None:
         """The choice (and comment) this text gives, or None if it is not an answer."""
@@ -215,6 +227,11 @@ COMMAND_NAMES = frozenset({*_COMMAND_WORDS, "change", "section"})  # every comma
 _LOOKUP = {fold(word): name for name, words in _COMMAND_WORDS.items() for word in words}
 _CHANGE = re.compile(r"^(?:change|edit|amend|redo|go to|goto|back to)\s+(?:question\s*|q)?(\d{1,2}(?:\.\d{1,2})?)$")
 _SECTION = re.compile(r"^(?:go to |goto |jump to )?section\s*(\d{1,2})$")
+_CHANGE_TO = re.compile(  # "actually change q4 to yes - extra income is sensible": the question, then its answer
+    r"^(?:actually,?\s+|please\s+|can you\s+|could you\s+)?(?:change|edit|amend|set|make)\s+(?:question\s*|q)?"
+    r"(\d{1,2}(?:\.\d{1,2})?)\s+(?:to|into|as)\s+(\S.*)$",
+    re.I | re.S,
+)
 _ASK = re.compile(r"^ask\s+(.+)$", re.S)
 
 
@@ -226,6 +243,8 @@ def parse_command(text: str) -> Command | None:
         return Command(_LOOKUP[folded])
     if match := _CHANGE.match(folded):
         return Command("change", "q" + match.group(1))
+    if match := _CHANGE_TO.match(stripped):
+        return Command("change", f"q{match.group(1)} {match.group(2).strip()}")
     if match := _SECTION.match(folded):
         return Command("section", match.group(1))
     if match := _ASK.match(stripped):

@@ -70,7 +70,9 @@ def hello(turn: Turn, _: str | None) -> list[Outbound]:
 
 
 def change(turn: Turn, qid: str | None) -> list[Outbound]:
-    """'change 3': ask one question again, coming back to the review from there."""
+    """'change 3': ask one question again, coming back to the review from there; 'change q4 to yes - …' answers it
+    too, as if the answer were typed at the question."""
+    qid, _, given = (qid or "").partition(" ")
     question, taken = turn.question(qid), None
     number = (qid or "")[1:]
     questions = turn.content.questions
@@ -80,7 +82,11 @@ def change(turn: Turn, qid: str | None) -> list[Outbound]:
     if question is None:
         return turn.again("no_such_question", qid=number or "?")
     turn.session.after_review = turn.session.step in {StepId.REVIEW, StepId.CONFIRM_SUBMIT} or turn.submitted
-    replies = go_to_question(turn, question)
+    if given:
+        turn.goto(StepId.QUESTION, question.id)
+        replies = turn.step.on_text(turn, given)
+    else:
+        replies = go_to_question(turn, question)
     return [Outbound(taken), *replies] if taken else replies
 
 

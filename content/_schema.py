@@ -284,6 +284,7 @@ class Consultation(_Strict):
     estimated_minutes: int = Field(gt=0)
     comment_max_chars: int = Field(ge=100, le=20000)
     choices: list[Choice] = Field(min_length=4, max_length=4)
+    acknowledgements: list[str] = Field(default_factory=list)
     invite_comment_after: list[ChoiceCode]
     identity: Identity
     sections: list[Section] = Field(min_length=1)

@@ -198,6 +198,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "comment_or_choice": _F({"comment", "choice"}),
     "comment_or_same_choice": _F({"comment", "choice"}),
     "comment_or_question": _F({"comment", "label"}),
+    "acknowledged": _F(),
     "button_save_as_comment": _F(),
     "button_change_to": _F({"choice"}),
     "short_menu": _F({"where"}),

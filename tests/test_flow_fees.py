@@ -73,3 +73,10 @@ def test_a_question_at_the_pupils_prompt_is_answered_then_the_count_asked_again(
     assert "(46%)" in chat.text and "How many pupils" in chat.text
     chat.send("420")
     assert "£6,884.40" in chat.text
+
+
+def test_a_fee_question_at_the_pupils_prompt_gets_the_rates_then_the_count_again(chat: Chat) -> None:
+    chat.send("hi")
+    chat.send("how much would a primary pay")
+    chat.send("is the per pupil rate the same for primary?")
+    assert "£5.77" in chat.text and "How many pupils" in chat.text

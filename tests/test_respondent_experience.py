@@ -394,3 +394,29 @@ def test_a_question_typed_as_a_comment_is_offered_an_answer(chat: Chat, db_path)
     assert "(46%)" in chat.text and "say why" in chat.text  # answered, and the comment prompt is back
     chat.send("It should be cheaper for small schools")  # a remark is a comment straight away
     assert stored(db_path)["q1"] == ("partly", "It should be cheaper for small schools")
+
+
+def test_thanks_after_an_aside_is_not_an_answer(chat: Chat, db_path) -> None:
+    """Found by an independent try-out: "no worries" was saved as No with the comment "worries"."""
+    chat.identify()
+    chat.send("what does the council pay?")
+    for typed in ("no worries", "ok thanks. back to it", "sure, one sec"):
+        chat.send(typed)
+        assert "No problem" in chat.text and chat.question_id == "q1"
+    assert "q1" not in stored(db_path)
+    chat.send("ok")  # a lone choice word still answers
+    assert stored(db_path)["q1"] == ("yes", None)
+
+
+def test_change_a_question_to_an_answer_in_one_message(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.send("yes")
+    chat.send("actually change q1 to no - extra income is sensible")
+    assert stored(db_path)["q1"] == ("no", "extra income is sensible")
+
+
+def test_the_question_in_a_comment_is_the_part_that_asks(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.send("No. We can't afford a rise - how much does the council put in?")
+    assert stored(db_path)["q1"] == ("no", "We can't afford a rise - how much does the council put in?")
+    assert "(46%)" in chat.text

@@ -61,6 +61,8 @@ def test_parse_choice(content, typed: str, expected: TypedChoice | None) -> None
         ("Go back", Command("back")),
         ("change 3", Command("change", "q3")),
         ("edit q5.10", Command("change", "q5.10")),
+        ("actually change q4 to yes - income", Command("change", "q4 yes - income")),
+        ("change q5.3 to Partly", Command("change", "q5.3 Partly")),
         ("go to section 2", Command("section", "2")),
         ("ask what is EGFL?", Command("ask", "what is EGFL?")),
         ("my answers", Command("review")),
@@ -80,3 +82,24 @@ def test_match_option() -> None:
     assert match_option("pru", labels) is None  # two labels start with it
     assert match_option("7", labels) is None
     assert match_option("castle", labels) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "acknowledges"),
+    [
+        ("no worries", True),
+        ("No problem!", True),
+        ("ok thanks. back to it", True),
+        ("sure, one sec", True),
+        ("thanks", True),
+        ("ok", False),  # a lone choice word still answers: "ok" is Yes
+        ("sure", False),
+        ("no", False),
+        ("no, too expensive", False),
+        ("thanks but no", False),
+    ],
+)
+def test_acknowledgements_are_not_answers(content, typed: str, acknowledges: bool) -> None:
+    from bot._text import ChoiceReader
+
+    assert ChoiceReader(content.consultation).acknowledges(typed) is acknowledges

@@ -183,6 +183,9 @@ class FeePupilsStep(Step):
             reply = turn.engine.answerer.find(text)
             if reply.confident and reply.compute is None:
                 return reply_to_question(turn, text)
+            if reply.confident:  # "is the per pupil rate the same for primary?": the rates, then the count again
+                told = turn.say("answer", answer=reply.answer, source=reply.source)
+                return [Outbound(told), *turn.prompt(fresh=False)]
         if pupils is None or not 1 <= pupils <= MAX_PUPILS:
             return turn.again("pupils_invalid")
         turn.session.fee.pupils, turn.session.fee.asked = pupils, True

@@ -126,6 +126,17 @@ def record_choice(turn: Turn, question: Question, code: str, comment: str | None
     return present(turn, turn.say("saved_choice_comment" if comment else "saved_choice", choice=choice), intro)
 
 
+_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\s+[-–—]\s+")
+
+
+def question_in(comment: str) -> str:
+    """The part of a comment that asks ("We can't afford a rise - how much does the council put in?" → the
+    question after the dash); the whole comment when no part stands out."""
+    parts = [p.strip() for p in _SENTENCES.split(comment) if p.strip()]
+    asking = [p for p in parts if p.endswith("?") or not looks_like_a_comment(p)]
+    return asking[-1] if len(parts) > 1 and asking else comment
+
+
 def record_choice_then_answer(turn: Turn, question: Question, code: str, comment: str) -> list[Outbound]:
     """ "Partly, because …; value for money?": save the choice and comment, move on, then answer the question."""
     refused = refuse_storing(turn, comment)
@@ -136,7 +147,7 @@ def record_choice_then_answer(turn: Turn, question: Question, code: str, comment
     saved = turn.say("saved_choice_comment", choice=turn.engine.choice_labels[code])
     return [
         Outbound("\n\n".join(line for line in (saved, intro) if line)),
-        *reply_to_question(turn, comment, fresh=True, aside=True),
+        *reply_to_question(turn, question_in(comment), fresh=True, aside=True),
     ]
 
 
@@ -306,6 +317,8 @@ class QuestionStep(_QuestionPending):
                 return refused
             turn.save_answer(question, None, text)
             return advance(turn, question, ack=turn.say("saved_comment"))
+        if turn.engine.choices.acknowledges(text):  # "no worries" after an aside: not an answer
+            return [Outbound(turn.say("acknowledged")), *turn.prompt(fresh=False)]
         typed = turn.engine.choices.read(text)
         if typed is not None:
             return record_choice(turn, question, typed.code, typed.comment)
