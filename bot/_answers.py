@@ -72,7 +72,7 @@ from spellchecker import SpellChecker
 
 from bot._confidence import Calibration, Candidate, intents
 from bot._fees import FeeRequest, fee_table, read_fee_requests, working
-from bot._passages import Passage, build_passages
+from bot._passages import Passage, build_passages, item_answer
 from bot._render import BULLET, topic_full, topic_summary, topic_title
 from content import Content, Item, find_item, passage_ids
 from content._schema import FaqEntry
@@ -477,7 +477,8 @@ class Answerer:
             if entry.quote:
                 items: list[Item] = [find_item(content.items, q)[0] for q in entry.quote]
                 unique = list(dict.fromkeys(items))
-                lines = [i.text for i in unique] if len(unique) == 1 else [BULLET + i.text for i in unique]
+                texts = [item_answer(content, i) for i in unique]
+                lines = texts if len(unique) == 1 else [BULLET + t for t in texts]
                 answer = "\n".join(([entry.lead] if entry.lead else []) + lines)
                 source = "; ".join(dict.fromkeys(i.source for i in unique))
                 topic = unique[0].topic

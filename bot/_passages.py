@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot._fees import fee_table
 from bot._render import topic_full, topic_summary, topic_title
-from content import Content
+from content import Content, Item
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,14 @@ class Passage:
 def question_label(question_id: str) -> str:
     """'q5.4' → 'Q5.4', as the chat labels questions."""
     return "Q" + question_id[1:]
+
+
+def item_answer(content: Content, item: Item) -> str:
+    """An item as an answer: the funding paragraph that ends "…set as follows:" comes with the fee table it
+    introduces, so it never ends on a colon."""
+    if item.key.startswith("funding:") and item.text.rstrip().endswith("as follows:"):
+        return item.text + "\n" + fee_table(content)
+    return item.text
 
 
 def build_passages(content: Content) -> list[Passage]:
@@ -68,7 +76,7 @@ def build_passages(content: Content) -> list[Passage]:
         )
     )
     for item in content.items:
-        out.append(Passage(item.key, item.text, item.source, item.topic, item.title, "item"))
+        out.append(Passage(item.key, item_answer(content, item), item.source, item.topic, item.title, "item"))
     out.append(
         Passage(
             "fee-table",

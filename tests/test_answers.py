@@ -288,3 +288,11 @@ def test_one_answerer_per_loaded_content(content) -> None:
     assert answerer_for(content) is answerer_for(content)
     other = content.with_dates()  # another Content object, even with the same values
     assert answerer_for(other) is not answerer_for(content) and answerer_for(other).content is other
+
+
+def test_no_answer_ends_on_a_colon(answerer: Answerer) -> None:
+    """ "…set as follows:" comes with the fee table it introduces (both try-outs saw it dangling)."""
+    reply = answerer.find("what does the council pay?")
+    assert reply.confident and "set as follows:\nPrimary: £4,461 flat rate + £5.77 per pupil" in reply.answer
+    for passage in answerer.passages:
+        assert not passage.answer.rstrip().endswith("as follows:"), passage.key

@@ -420,3 +420,14 @@ def test_the_question_in_a_comment_is_the_part_that_asks(chat: Chat, db_path) ->
     chat.send("No. We can't afford a rise - how much does the council put in?")
     assert stored(db_path)["q1"] == ("no", "We can't afford a rise - how much does the council put in?")
     assert "(46%)" in chat.text
+
+
+def test_a_fee_question_at_the_comment_prompt_is_offered_an_answer(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("Partly")
+    if "say why" not in chat.text:
+        chat.press(next(b.label for b in chat.buttons if b.label.startswith("Add a comment")))
+    chat.send("SBM here, secondary 1,150 on roll what's our sub for 26/27")
+    assert "or a question for me?" in chat.text
+    chat.press("It was a question")
+    assert "£13,397.50" in chat.text and stored(db_path)["q1"] == ("partly", None)

@@ -383,7 +383,8 @@ class CommentStep(_QuestionPending):
         lone = turn.engine.choices.read(text)
         if lone is not None and lone.comment is None and previous is not None and previous.choice:
             return self.comment_or_choice(turn, question, text, lone.code, previous.choice)
-        if not looks_like_a_comment(text) and turn.engine.answerer.find(text).confident:
+        asked = turn.engine.answerer.find(text)  # a fee for a school described is a question however it is typed
+        if asked.confident and (asked.kind == "fee" or not looks_like_a_comment(text)):
             return self.comment_or_question(turn, question, text)
         turn.save_answer(question, previous.choice if previous else None, text)
         return self.finish(turn, turn.say("saved_comment"))
