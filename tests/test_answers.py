@@ -21,7 +21,7 @@ LEGACY = yaml.safe_load((Path(__file__).parent / "fixtures" / "questions.yaml").
 #   test 62.7 / 2.7 / 95.6 / 94.9   (the answerer before it, same day: 65.0 / 7.7 / 97.8 / 96.6)
 #   holdout 57.7 / 4.9 / 88.3 / 90.3   (before: 54.2 / 8.5 / 85.1 / 90.3; set_h's half is in it)
 #   fresh 60.4 / 4.2 / 96.2 / 100   (sets E and F; before: 61.0 / 6.2 / 94.3 / 100)
-# test was measured four times and fresh three times in that session, as totals (see README, Benchmarks).
+# test was run seven times and fresh six in that session, as totals only (see README, Benchmarks).
 # The issue asks for 90% right, 95% declined, 2% confidently wrong and every fee exact: declines are reached
 # on test and fresh, the rest is not.
 TEST_RIGHT_FLOOR = 0.60
