@@ -21,6 +21,7 @@ below 60. `--failures` prints the dev questions the assistant gets wrong (never 
 
 from __future__ import annotations
 
+import argparse
 import re
 import statistics
 import sys
@@ -216,15 +217,28 @@ def source_lines() -> list[str]:
     ]
 
 
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    """The options; an unknown one stops before anything runs (so a mistyped flag never measures test)."""
+    parser = argparse.ArgumentParser(description="Answer quality on the blind question sets, with a naive baseline.")
+    parser.add_argument("--dev-only", action="store_true", help="dev alone (for tuning)")
+    parser.add_argument("--no-test", action="store_true", help="dev and holdout only")
+    parser.add_argument("--fresh", action="store_true", help="add fresh.yaml (sets E and F)")
+    parser.add_argument("--paths", action="store_true", help="confident answers and wrong ones by step (totals)")
+    parser.add_argument("--by-set", action="store_true", help="dev by writer")
+    parser.add_argument("--failures", action="store_true", help="list dev's misses (never the other sets')")
+    return parser.parse_args(argv)
+
+
 def main() -> None:
     """Print dev, holdout and test side by side, the older set, and the baseline, measured in the same run."""
+    options = arguments()
     content = load_content()
     started = time.perf_counter()
     answerer = Answerer(content)
     build_ms = (time.perf_counter() - started) * 1000
     answerer.find("warm up")
-    names = ["dev"] if "--dev-only" in sys.argv else ["dev", "holdout"] if "--no-test" in sys.argv else SETS
-    names = [n for n in names if n != "fresh" or "--fresh" in sys.argv]
+    names = ["dev"] if options.dev_only else ["dev", "holdout"] if options.no_test else SETS
+    names = [n for n in names if n != "fresh" or options.fresh]
     sets = {name: load_set(name) for name in names if (EVAL / f"{name}.yaml").exists()}
     print(f"answerer built in {build_ms:.0f} ms; " + ", ".join(f"{n} {len(i)} questions" for n, i in sets.items()))
     scores = {name: run(answerer, items) for name, items in sets.items()}
@@ -242,15 +256,15 @@ def main() -> None:
         if name in scores:
             gap = scores["dev"].rate(scores["dev"].right) - scores[name].rate(scores[name].right)
             print(f"dev - {name} gap in right answers: {gap:+.1%}")
-    if "--paths" in sys.argv:  # totals per step, for calibration; never question by question
+    if options.paths:  # totals per step, for calibration; never question by question
         for name, score in scores.items():
             tallies = ", ".join(f"{p} {w}/{c} wrong" for p, (c, w) in sorted(score.paths.items()))
             print(f"confident answers by step, {name}: {tallies}")
-    if "--by-set" in sys.argv:  # dev by writer: tune on two writers, check on the other two
+    if options.by_set:  # dev by writer: tune on two writers, check on the other two
         for writer in sorted({item["set"] for item in sets["dev"]}):
             score = run(answerer, [item for item in sets["dev"] if item["set"] == writer])
             print(f"assistant dev {writer} {score.row()}")
-    if "--failures" in sys.argv:
+    if options.failures:
         for item, record in scores["dev"].failures:
             answer = record["answer"].replace("\n", " / ")[:160]
             print(f"\n[{item['kind']}] {item['q']}\n  expect {item['expect']}\n  got ({record['confident']}) {answer}")

@@ -15,6 +15,7 @@ questions. The final weights are fitted on all of dev.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -76,6 +77,9 @@ def pooled(scores: list[Score]) -> Score:
 
 def main() -> None:
     """Print the left-out table; with --write, fit on all of dev and write bot/calibration.json."""
+    parser = argparse.ArgumentParser(description="Fit the answerer's confidence model on dev.")
+    parser.add_argument("--write", action="store_true", help="write bot/calibration.json")
+    write = parser.parse_args().write
     content = load_content()
     dev = load_set("dev")
     answerer = Answerer(content, Calibration(tuple(0.0 for _ in FEATURES), 0.0, 1.0, 1.0))
@@ -107,7 +111,7 @@ def main() -> None:
     for name, weight in zip(FEATURES, final.weights, strict=True):
         print(f"  {name:<14} {weight:+.3f}")
     print(f"  {'bias':<14} {final.bias:+.3f}")
-    if "--write" in sys.argv:
+    if write:
         final.save()
         print("wrote bot/calibration.json")
 
