@@ -64,10 +64,17 @@ INTENTS: dict[str, re.Pattern[str]] = {
 FEATURES = FEATURES + tuple(INTENTS)
 
 
-def intents(question: str) -> tuple[float, ...]:
-    """1.0 for each kind of thing the question asks for (INTENTS), else 0.0."""
+def features(**values: float) -> tuple[float, ...]:
+    """The feature vector in FEATURES order, from values given by name (every name, nothing else)."""
+    if values.keys() != set(FEATURES):
+        raise ValueError(f"features: missing {set(FEATURES) - values.keys()}, unknown {values.keys() - set(FEATURES)}")
+    return tuple(float(values[name]) for name in FEATURES)
+
+
+def intents(question: str) -> dict[str, float]:
+    """1.0 for each kind of thing the question asks for (INTENTS), else 0.0, by name."""
     text = " ".join(question.casefold().replace("’", "'").split())
-    return tuple(float(bool(pattern.search(text))) for pattern in INTENTS.values())
+    return {name: float(bool(pattern.search(text))) for name, pattern in INTENTS.items()}
 
 
 @dataclass(frozen=True, slots=True)

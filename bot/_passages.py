@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot._fees import fee_table
 from bot._render import topic_full, topic_summary, topic_title
-from content import Content, Item
+from content import Content, Item, passage_topics
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ def item_answer(content: Content, item: Item) -> str:
 def build_passages(content: Content) -> list[Passage]:
     """All passages, in document order."""
     out: list[Passage] = []
-    offer, vision = content.offer, content.vision
+    offer = content.offer
     document = offer.document
     out.append(
         Passage(
@@ -87,10 +87,7 @@ def build_passages(content: Content) -> list[Passage]:
             "fees",
         )
     )
-    topics = ["aims", "convictions", "external_membership", "areas"]
-    topics += [f"area:{a.number}" for a in offer.activity_areas]
-    topics += [f"priority:{p.id}" for p in vision.priorities] + [f"pledges:{t.id}" for t in vision.pledge_themes]
-    for topic in topics:
+    for topic in passage_topics(content):
         heading = topic_title(content, topic)
         extra = {"area": "activity area", "priority": "priority outcomes", "pledges": "manifesto pledges"}.get(
             topic.partition(":")[0], ""

@@ -46,6 +46,7 @@ __all__ = [
     "load_content",
     "parse_money",
     "passage_ids",
+    "passage_topics",
 ]
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "data"
@@ -322,12 +323,17 @@ def _in_words(word: str, words: str) -> bool:
     return any(f" {w} " in words for w in {word, f"{word}s", word.removesuffix("s")} if w)
 
 
-def passage_ids(content: Content) -> frozenset[str]:
-    """Ids of the passages that are not single items (bot/_passages.py builds one passage for each)."""
+def passage_topics(content: Content) -> list[str]:
+    """The topics that are passages of their own, in document order (bot/_passages.py builds them)."""
     topics = ["aims", "convictions", "external_membership", "areas"]
     topics += [f"area:{a.number}" for a in content.offer.activity_areas]
     topics += [f"priority:{p.id}" for p in content.vision.priorities]
-    topics += [f"pledges:{t.id}" for t in content.vision.pledge_themes]
+    return topics + [f"pledges:{t.id}" for t in content.vision.pledge_themes]
+
+
+def passage_ids(content: Content) -> frozenset[str]:
+    """Ids of the passages that are not single items (bot/_passages.py builds one passage for each)."""
+    topics = passage_topics(content)
     ids = {"document", "dates", "fee-table", "sections", "question:q5", *(f"topic:{t}" for t in topics)}
     ids |= {f"section:{s.id}" for s in content.consultation.sections}
     ids |= {f"question:{q.id}" for q in content.questions}
