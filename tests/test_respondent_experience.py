@@ -431,3 +431,10 @@ def test_a_fee_question_at_the_comment_prompt_is_offered_an_answer(chat: Chat, d
     assert "or a question for me?" in chat.text
     chat.press("It was a question")
     assert "£13,397.50" in chat.text and stored(db_path)["q1"] == ("partly", None)
+
+
+def test_thanks_with_nothing_pending_is_acknowledged_not_searched(chat: Chat) -> None:
+    chat.send("what do we pay? primary 420")
+    chat.send("no worries")
+    assert "No problem" in chat.text and "not sure" not in chat.text
+    assert chat.engine.store.unanswered_summary() == []

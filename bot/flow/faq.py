@@ -53,6 +53,8 @@ def reply_to_question(
     """
     if len(text) > MAX_QUESTION_CHARS:
         return turn.again("question_too_long")
+    if turn.engine.choices.acknowledges(text):  # "no worries", "ok thanks": nothing to answer, nothing to log
+        return [Outbound(turn.say("acknowledged")), *turn.prompt(fresh=fresh)]
     reply = turn.engine.answerer.find(text)
     if reply.compute == "fees" and aside:
         from bot.flow.fees import fee_in_passing

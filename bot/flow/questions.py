@@ -317,8 +317,8 @@ class QuestionStep(_QuestionPending):
                 return refused
             turn.save_answer(question, None, text)
             return advance(turn, question, ack=turn.say("saved_comment"))
-        if turn.engine.choices.acknowledges(text):  # "no worries" after an aside: not an answer
-            return [Outbound(turn.say("acknowledged")), *turn.prompt(fresh=False)]
+        if turn.engine.choices.acknowledges(text):  # "no worries" after an aside: not an answer (and not "No")
+            return reply_to_question(turn, text, context=question)
         typed = turn.engine.choices.read(text)
         if typed is not None:
             return record_choice(turn, question, typed.code, typed.comment)
