@@ -542,9 +542,9 @@ class Answerer:
         extra: list[Reply] = []
         for part in _split(question, self.and_titles, fee=True):
             if not part or read_fee_requests(part):
-                continue
+                continue  # the fee itself ("what do we pay", the fee table) is already answered
             answer = self._find_one(part)[0]
-            if answer.confident and answer.kind in {"faq", "content"} and answer.answer not in fee.answer:
+            if answer.confident and answer.kind in {"faq", "content"} and answer.compute is None:
                 extra.append(answer)
         if not extra:
             return fee

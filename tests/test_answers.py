@@ -274,6 +274,7 @@ def test_a_fee_comes_with_the_other_questions_asked_with_it(answerer: Answerer) 
     reply = answerer.find("primary, 412 pupils, and what does the 46 percent mean")
     assert reply.confident and "£6,838.24" in reply.answer and "(46%)" in reply.answer
     assert answerer.find("primary 420 pupils fee").answer == "Primary, 420 pupils: £4,461 + 420 × £5.77 = £6,884.40"
+    assert answerer.find("what do we pay? primary 420").answer.count("Primary") == 1  # not the fee table as well
 
 
 def test_not_sure_mentions_topics_only_when_there_are_some(answerer: Answerer) -> None:
