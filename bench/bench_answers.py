@@ -223,6 +223,9 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--dev-only", action="store_true", help="dev alone (for tuning)")
     parser.add_argument("--no-test", action="store_true", help="dev and holdout only")
     parser.add_argument("--fresh", action="store_true", help="add fresh.yaml (sets E and F)")
+    parser.add_argument(
+        "--calibration", action="store_true", help="add calibration.yaml (sets I, J, K: the model is fitted on it)"
+    )
     parser.add_argument("--paths", action="store_true", help="confident answers and wrong ones by step (totals)")
     parser.add_argument("--by-set", action="store_true", help="dev by writer")
     parser.add_argument("--failures", action="store_true", help="list dev's misses (never the other sets')")
@@ -239,6 +242,7 @@ def main() -> None:
     answerer.find("warm up")
     names = ["dev"] if options.dev_only else ["dev", "holdout"] if options.no_test else SETS
     names = [n for n in names if n != "fresh" or options.fresh]
+    names += ["calibration"] if options.calibration else []
     sets = {name: load_set(name) for name in names if (EVAL / f"{name}.yaml").exists()}
     print(f"answerer built in {build_ms:.0f} ms; " + ", ".join(f"{n} {len(i)} questions" for n, i in sets.items()))
     scores = {name: run(answerer, items) for name, items in sets.items()}

@@ -72,16 +72,20 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from spellchecker import SpellChecker
 
+from bot._classifier import PassageClassifier
 from bot._confidence import Calibration, Candidate, features, intents
-from bot._fees import FeeRequest, fee_table, read_fee_requests, working
+from bot._fees import FeeRequest, fee_table, money, read_fee_requests, subscription, working
 from bot._passages import Passage, build_passages, item_answer
 from bot._render import BULLET, topic_full, topic_summary, topic_title
 from content import Content, Item, find_item, passage_ids
 from content._schema import FaqEntry
 
 FAQ_MIN = 80.0  # a curated phrasing this close (0–100) is "curated" to the model, and suggested when not confident
+FAQ_EXACT = 99.9  # the question's words are a curated phrasing's: answered with it (right 67 of 68 on dev and
+# calibration)
 FAQ_CANDIDATE_MIN = 40.0  # the closest curated answer is a candidate from this score
 CANDIDATES = 8  # the passages ranked highest are candidates
+ASKED_TOP = 3  # and the passages the classifier (bot/_classifier.py) finds likeliest
 TIE = 0.05  # passages within TIE of another's coverage fit the question as well
 WHOLE = 0.8  # an answer covering less of the question than this may be one of several questions in one
 DOCUMENT_YEAR = 2025  # fees are "currently" those of the questionnaire (January to March 2025)
@@ -96,6 +100,13 @@ _COUNCIL_PAYS = re.compile(
     r"|cover\w*|give|gives|top\w* up)\b"
 )
 _SHARE = re.compile(r"\b(?:share|shares|proportion|percent|percentage|per cent|split)\b|%")
+_COUNTED = re.compile(
+    r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|both)\s+(?:of\s+(?:our|the)\s+)?(?:[a-z]+\s+)?"
+    r"(?:primar(?:y|ies)|secondar(?:y|ies)|specials?|special schools|prus|schools|academies|infants|juniors)\b"
+)
+_NUMBER_WORDS = {w: n for n, w in enumerate("two three four five six seven eight nine ten".split(), 2)} | {"both": 2}
+_EACH = re.compile(r"\b(?:each|both|apiece|per school|every one)\b")
+_ALL_THROUGH = re.compile(r"\ball[- ]?through\b|\bthrough[- ]?schools?\b")
 _WHY = re.compile(r"\b(?:why|reason|reasons|reasoning|rationale|justify|justification)\b")
 # A census date gives the roll's date, not a fee's year: "Oct 2024 census", "census in January 2025".
 _CENSUS_DATE = re.compile(
@@ -357,6 +368,7 @@ class Answerer:
                     if phrase:
                         self.rule_phrases.setdefault(phrase[0], []).append((kind, n, phrase))
         self.passages = build_passages(content)
+        self.index = {passage.key: n for n, passage in enumerate(self.passages)}
         self.faqs = self._faqs(content)
         # Spelling: the content's own raw words, the lexicon's and the FAQ's; anything else may be a typo.
         known: set[str] = set(self.normaliser.ignore)
@@ -397,6 +409,7 @@ class Answerer:
         self.bodies, self.abouts = [], []
         self.pairs: list[frozenset[tuple[str, str]]] = []  # neighbouring word pairs, for phrases the question shares
         content_words: set[str] = set()  # the content's own words (not how people ask for it)
+        examples: list[list[list[str]]] = []  # per passage: how people ask for it, then its own words
         for passage in self.passages:
             shown = {"topic": "", "section": "", "question": passage.answer.split("\n\n")[0]}.get(
                 passage.kind, passage.answer
@@ -415,7 +428,13 @@ class Answerer:
             content_words.update(shown_words, title_words)
             self.pairs.append(_pairs(shown_words).union(_pairs(title_words), *map(_pairs, asked_words)))
             self.abouts.append(about)
+            examples.append([*asked_words, [*shown_words, *title_words]])
         self.content_words = frozenset(content_words)
+        # The passages, then "not in the documents" (asked.yaml's not_answered), as the classifier's classes.
+        examples.append([words(" ".join(self._spell(tokens(q)))) for q in content.asked.not_answered])
+        self.classifier = PassageClassifier(
+            [(words, n) for n, phrasings in enumerate(examples) for words in phrasings], len(examples)
+        )
         counts: Counter[str] = Counter()
         for body, about in zip(self.bodies, self.abouts, strict=True):
             counts.update(body | about)
@@ -611,7 +630,9 @@ class Answerer:
         if not query:
             return Reply(question, "", None, False, "unsure", why="no content words", normalised=normalised), 0.0
         faq, faq_score, phrasing, faq_covered, faq_found = self._best_faq(query)
-        scored = self._scored(query)
+        asked = self.classifier.probabilities(query)
+        likeliest = np.argsort(-asked[:-1], kind="stable")[:ASKED_TOP]
+        scored = self._scored(query, also=tuple(int(i) for i in likeliest))
         if self.vision_word in query:  # "the vision": only the vision document's passages will do
             scored = [s for s in scored if self.passages[s.index].source.startswith(self.vision_sources)]
         ranked = [(s.coverage, self.passages[s.index]) for s in scored]
@@ -635,7 +656,7 @@ class Answerer:
                 why,
                 normalised,
             ), 1.0
-        candidates = self._candidates(question, query, scored, faq, faq_score, faq_covered, faq_found, everyday)
+        candidates = self._candidates(question, query, scored, asked, faq, faq_score, faq_covered, faq_found, everyday)
         if _COUNCIL_PAYS.search(straight):  # the council's part is in the funding facts, not the fee table
             candidates = [c for c in candidates if c.key != "fee-table" and c.compute != "fees"]
         if collect is not None:
@@ -667,6 +688,8 @@ class Answerer:
         best, chance = None, 0.0
         for candidate in candidates:
             p = calibration.probability(candidate.features)
+            if candidate.kind == "faq" and faq_score >= FAQ_EXACT and p >= calibration.related_threshold:
+                p = max(p, calibration.threshold)  # a curated phrasing, word for word, and not unlikely: curated
             if p > chance:
                 best, chance = candidate, p
         if best is not None and chance >= calibration.threshold:
@@ -707,6 +730,7 @@ class Answerer:
         question: str,
         query: list[str],
         scored: list[_Scored],
+        asked: np.ndarray,
         faq: _Faq | None,
         faq_score: float,
         faq_covered: float,
@@ -737,8 +761,12 @@ class Answerer:
             """Share of the question's neighbouring word pairs the candidate also has side by side."""
             return len(asked_pairs & pairs) / len(asked_pairs) if asked_pairs else 0.0
 
+        outside = float(asked[-1])  # the chance it asks for something the documents do not have
+        asked = asked[:-1]
+        peak = float(asked.max())
+        wanted = {int(i) for i in np.argsort(-asked, kind="stable")[:ASKED_TOP]}
         out = []
-        for s in scored[:CANDIDATES]:
+        for s in [s for n, s in enumerate(scored) if n < CANDIDATES or s.index in wanted]:
             passage = self.passages[s.index]
             others = max((o.coverage for o in scored if self.passages[o.index].topic != passage.topic), default=0.0)
             lacks, has, matched = missing(s.matched)
@@ -764,6 +792,10 @@ class Answerer:
                 phrases=phrases(self.pairs[s.index]),
                 named=passage.kind == "question" and passage.key.partition(":")[2] in named,
                 curated=0.0,
+                asked=asked[s.index],
+                asked_first=asked[s.index] >= peak,
+                asked_peak=peak,
+                asked_none=outside,
                 **asks,
             )
             out.append(
@@ -773,6 +805,7 @@ class Answerer:
             phrasings = self.faq_phrasings[faq.id]
             faq_words = frozenset(w for words in phrasings for w in words)
             quoted = [s for s in scored if self.passages[s.index].key in faq_keys]
+            faq_indices = [self.index[key] for key in faq_keys]
             others = max((s.coverage for s in scored if self.passages[s.index].topic != faq.topic), default=0.0)
             lacks, has, matched = missing(frozenset(w for w in unique if w in faq_words))
             vector = features(
@@ -797,6 +830,10 @@ class Answerer:
                 phrases=max((phrases(_pairs(list(words))) for words in phrasings), default=0.0),
                 named=0.0,
                 curated=faq_score >= FAQ_MIN - 1e-6,
+                asked=max((asked[i] for i in faq_indices), default=0.0),
+                asked_first=any(asked[i] >= peak for i in faq_indices),
+                asked_peak=peak,
+                asked_none=outside,
                 **asks,
             )
             out.append(
@@ -987,6 +1024,17 @@ class Answerer:
                 line = working(content, band, request.pupils if band.per_pupil != 0 else None)
                 lines.append(line)
             answer = "\n".join(dict.fromkeys(lines))
+            fees = [subscription(b, r.pupils) for b, r in zip(bands, requests, strict=True) if b is not None]
+            currency = content.offer.fees.currency
+            schools = _schools_counted(straight)
+            if len(requests) == 1 and schools > 1 and (bands[0].per_pupil == 0 or _EACH.search(straight)):
+                total = money(fees[0] * schools, currency)
+                answer += "\n" + content.say("fee_schools", count=schools, each=money(fees[0], currency), total=total)
+            elif len(requests) > 1:
+                answer += "\n" + content.say("fee_total", count=len(requests), total=money(sum(fees), currency))
+            charged = {b.id for b in bands if b is not None}
+            if _ALL_THROUGH.search(straight) and "secondary" in charged and "primary" not in charged:
+                answer += "\n" + content.say("fee_all_through")
             if years:  # a year of the new offer: the current rates, and that the documents give no others
                 answer += "\n" + content.say("fee_current_rates_only", year=min(years))
             why = "fee for " + ", ".join(f"{r.band} {r.pupils}" for r in requests)
@@ -1041,20 +1089,19 @@ class Answerer:
         """Passages by coverage of the question's weight (then BM25)."""
         return [(s.coverage, self.passages[s.index]) for s in self._scored(query)]
 
-    def _scored(self, query: list[str]) -> list[_Scored]:
-        """The passages BM25 (bm25s) ranks highest, each with the share of the question's weight it covers (body
-        or title), of its own weight the question covers, and its BM25 score; best coverage first."""
+    def _scored(self, query: list[str], also: tuple[int, ...] = ()) -> list[_Scored]:
+        """The passages BM25 (bm25s) ranks highest, and those in `also`, each with the share of the question's
+        weight it covers (body or title), of its own weight the question covers, and its BM25 score; best
+        coverage first."""
         unique = list(dict.fromkeys(query))
         known = [w for w in unique if w in self.idf]
         if not known:
             return []
         scores = self.bm25.get_scores(known)
-        top = np.argsort(-scores, kind="stable")[:12]
+        top = [int(i) for i in np.argsort(-scores, kind="stable")[:12] if scores[i] > 0]
         total = sum(self._weight(w) for w in unique)
         out = []
-        for index in top:
-            if scores[index] <= 0:
-                break
+        for index in dict.fromkeys([*top, *also]):
             body, about = self.bodies[index], self.abouts[index]
             titled = 1.0 if self.passages[index].kind in {"topic", "section"} else 0.9  # found by their titles
             matched = [w for w in unique if w in body or w in about]
@@ -1136,6 +1183,16 @@ def _asks_for(text: str) -> str | None:
 
 _PARTS = re.compile(r"\?+|;|\+|&|\band also\b|\balso\b|\bplus\b|\band\b|,")
 _FEE_PARTS = re.compile(r"\?+|;|\band also\b|\balso\b|\bplus\b|\band (?=what|how|when|where|who|which|is|are|do)")
+
+
+def _schools_counted(text: str) -> int:
+    """How many schools a fee question says it is for ("two primaries", "3 special schools"), else 1."""
+    found = _COUNTED.search(text.casefold())
+    if found is None:
+        return 1
+    word = found.group(1)
+    count = int(word) if word.isdigit() else _NUMBER_WORDS[word]
+    return count if 1 < count <= 20 else 1
 
 
 def _split(question: str, titles: tuple[str, ...], fee: bool) -> list[str]:

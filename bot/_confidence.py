@@ -40,6 +40,10 @@ FEATURES = (
     "phrases",  # share of the question's neighbouring word pairs the candidate has side by side
     "named",  # a questionnaire question the question names by number ("Q5.4", "question 3")
     "curated",  # a curated answer whose phrasing matches the question closely (FAQ_MIN or more)
+    "asked",  # the classifier's chance that people asking this want this passage (bot/_classifier.py)
+    "asked_first",  # 1 for the passage the classifier finds likeliest
+    "asked_peak",  # the classifier's chance for its likeliest passage (low when nothing fits well)
+    "asked_none",  # the classifier's chance that it asks for something the documents do not have
 )
 # What a question asks for, read from its words: the model learns which kinds the documents rarely answer
 # (a date, a price, a name, a phone number, how to book) and which they do (is there…, what is…).

@@ -487,10 +487,16 @@ class Asked(_Strict):
     evaluation question (one list per passage; they are searched like its titles, never shown)."""
 
     asked: list[AskedEntry] = Field(default_factory=list)
+    # Questions people would type that the documents do not answer: what "not in the documents" sounds like.
+    not_answered: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique(self) -> Asked:
         _require_unique("asked › about", [entry.about for entry in self.asked])
+        for n, question in enumerate(self.not_answered):
+            problem = _phrase_problem(question)
+            if problem:
+                raise EntryError(f"not_answered › {n + 1}", problem)
         return self
 
 

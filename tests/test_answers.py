@@ -113,7 +113,7 @@ def test_every_confident_answer_is_content_text(answerer: Answerer, content) -> 
 
 def test_answers_explain_themselves(answerer: Answerer) -> None:
     assert answerer.find("is there anything for SEND governors?").why.startswith("faq:send-governors at 0.")
-    assert re.match(r"topic:area:3 at 0\.\d\d$", answerer.find("harmful sexual behaviours workshop").why)
+    assert re.match(r"(?:topic:)?area:3\S* at [01]\.\d\d$", answerer.find("harmful sexual behaviours workshop").why)
     assert "decline rule 'off-topic'" in answerer.find("what's the weather").why
 
 
@@ -129,6 +129,13 @@ def test_fees_from_any_phrasing(answerer: Answerer) -> None:
     assert reply.confident and reply.answer == "Primary, 412 pupils: £4,461 + 412 × £5.77 = £6,838.24"
     both = answerer.find("fees for our infant (180 pupils) and junior (240 pupils) schools?").answer
     assert "£5,499.60" in both and "£5,845.80" in both
+
+
+def test_an_all_through_school_is_told_its_fee_uses_the_secondary_rate(answerer: Answerer) -> None:
+    reply = answerer.find("all-through school 1500 pupils, what's our fee")
+    assert reply.confident and "£15,417" in reply.answer and "no separate rate for all-through" in reply.answer
+    split = answerer.find("all through school: primary phase 420 and secondary 900, fees?").answer
+    assert "£6,884.40" in split and "£11,955" in split and "all-through" not in split
 
 
 @pytest.mark.parametrize(

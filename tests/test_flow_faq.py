@@ -33,3 +33,10 @@ def test_a_long_more_on_label_is_cut_at_a_word(chat: Chat) -> None:
     labels = [b.label for b in chat.buttons if b.label.startswith("More on ")]
     assert "More on Business support, Ealing Grid for Learning, EEC…" in labels
     assert all(len(label) <= 60 for label in labels)
+
+
+def test_a_stale_option_number_is_not_a_logged_question(chat: Chat) -> None:
+    chat.send("what is the weather")  # one button follows: "Start the consultation"
+    chat.send("5")
+    assert "isn't one of the options" in chat.text and chat.buttons
+    assert "5" not in [row["example"] for row in chat.engine.store.unanswered_summary()]

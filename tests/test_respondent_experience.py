@@ -382,12 +382,17 @@ def test_a_remark_marked_as_a_question_is_answered_even_when_it_says_this_year(c
     assert chat.question_id == "q1"
 
 
-def test_a_question_typed_as_a_comment_is_offered_an_answer(chat: Chat, db_path) -> None:
-    """At "Would you like to say why?", a question the assistant can answer is not filed silently as a comment."""
+def _at_the_comment_prompt_after_partly(chat: Chat) -> None:
+    """Q1 answered Partly, and "Would you like to say why?" pending."""
     chat.identify()
     chat.press("Partly")
     if "say why" not in chat.text:
         chat.press(next(b.label for b in chat.buttons if b.label.startswith("Add a comment")))
+
+
+def test_a_question_typed_as_a_comment_is_offered_an_answer(chat: Chat, db_path) -> None:
+    """At "Would you like to say why?", a question the assistant can answer is not filed silently as a comment."""
+    _at_the_comment_prompt_after_partly(chat)
     chat.send("how much does the council contribute?")
     assert "or a question for me?" in chat.text and "q1" not in {k for k, v in stored(db_path).items() if v[1]}
     chat.press("It was a question")
@@ -423,10 +428,7 @@ def test_the_question_in_a_comment_is_the_part_that_asks(chat: Chat, db_path) ->
 
 
 def test_a_fee_question_at_the_comment_prompt_is_offered_an_answer(chat: Chat, db_path) -> None:
-    chat.identify()
-    chat.press("Partly")
-    if "say why" not in chat.text:
-        chat.press(next(b.label for b in chat.buttons if b.label.startswith("Add a comment")))
+    _at_the_comment_prompt_after_partly(chat)
     chat.send("SBM here, secondary 1,150 on roll what's our sub for 26/27")
     assert "or a question for me?" in chat.text
     chat.press("It was a question")
@@ -438,3 +440,15 @@ def test_thanks_with_nothing_pending_is_acknowledged_not_searched(chat: Chat) ->
     chat.send("no worries")
     assert "No problem" in chat.text and "not sure" not in chat.text
     assert chat.engine.store.unanswered_summary() == []
+
+
+def test_a_stray_reply_instead_of_a_button_is_not_saved_as_the_comment(chat: Chat, db_path) -> None:
+    """ "380" typed where "Save as my comment / It was a question / No comment" was offered: asked again."""
+    _at_the_comment_prompt_after_partly(chat)
+    chat.send("how much does the council contribute?")
+    assert "or a question for me?" in chat.text
+    chat.send("380")
+    assert "choose one of the buttons" in chat.text and "or a question for me?" in chat.text
+    assert stored(db_path)["q1"] == ("partly", None)
+    chat.press("It was a question")
+    assert "(46%)" in chat.text and stored(db_path)["q1"] == ("partly", None)

@@ -74,6 +74,8 @@ def reply_to_question(
         return [Outbound(topic_full(turn.content, context.topic), follow), *turn.prompt(fresh=fresh)]
     if not reply.confident and instead is not None:
         return instead()
+    if not reply.confident and text.strip().isdigit():  # an option of a list that has moved on: not a question
+        return [Outbound(turn.say("number_not_an_option"), follow), *turn.prompt(fresh=fresh)]
     if not reply.confident:
         suggestions = json.dumps([t for _, t in reply.suggestions])
         turn.store.log_unanswered(turn.channel, turn.user_id, text, reply.normalised, suggestions, turn.stamp)

@@ -170,8 +170,17 @@ def answer_pressed(turn: Turn, qid: str, code: str) -> list[Outbound]:
     label, choice = turn.label(question), turn.engine.choice_labels[code]
     if previous is not None and previous.choice == code:
         return turn.again("answer_unchanged", label=label, choice=choice)
+    draft = turn.session.comment_draft
+    if draft is not None and draft.qid == qid and _reads_as(turn, draft.text) == code:
+        turn.session.comment_draft = None  # "mabye" at "say why?", then "Change my answer": it was the choice
     turn.save_answer(question, code, previous.comment if previous else None)
     return turn.again("changed_answer" if previous is not None else "saved_answer", label=label, choice=choice)
+
+
+def _reads_as(turn: Turn, text: str) -> str | None:
+    """The choice a lone word means ("mabye" → unsure), else None."""
+    lone = turn.engine.choices.read(text)
+    return lone.code if lone is not None and lone.comment is None else None
 
 
 def comment_pressed(turn: Turn, qid: str) -> list[Outbound]:
@@ -379,6 +388,13 @@ class CommentStep(_QuestionPending):
         refused = refuse_storing(turn, text)
         if refused:
             return refused
+        draft = turn.session.comment_draft
+        offered = draft is not None and (draft.qid, draft.serial) == (question.id, turn.session.serial)
+        if offered and not looks_like_a_comment(text) and not turn.engine.answerer.find(text).confident:
+            # "380" typed instead of a button for "…your comment, or a question for me?": ask again, keep both
+            assert draft is not None
+            turn.session.comment_draft = None  # offered again, as it was
+            return [Outbound(turn.say("choose_for_remark")), *self.on_text(turn, draft.text)]
         previous = turn.answers.get(question.id)
         lone = turn.engine.choices.read(text)
         if lone is not None and lone.comment is None and previous is not None and previous.choice:
