@@ -201,6 +201,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "comment_or_choice": _F({"comment", "choice"}),
     "comment_or_same_choice": _F({"comment", "choice"}),
     "choose_for_remark": _F(),
+    "text_hint": _F(),
     "number_not_an_option": _F(),
     "comment_or_question": _F({"comment", "label"}),
     "acknowledged": _F(),

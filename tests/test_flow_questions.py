@@ -303,3 +303,25 @@ def test_a_misspelt_choice_with_a_comment_is_that_choice_and_comment(chat: Chat,
     chat.send("parlty - too broad for secondaries")  # once offered as a comment, choice unread
     assert "Saved: Partly, with your comment." in chat.text
     assert stored(db_path)["q1"] == ("partly", "too broad for secondaries")
+
+
+@pytest.mark.parametrize("typed", ["ok", "4", "thanks"])
+def test_a_stray_word_or_number_is_never_saved_over_a_proposal(chat: Chat, db_path, typed: str) -> None:
+    chat.identify()
+    chat.send("change 5.11")
+    chat.send("A shared ECT induction programme")
+    chat.send("change 5.11")
+    chat.send(typed)
+    assert "Type your answer in words" in chat.text and chat.question_id == "q5.11"
+    assert stored(db_path)["q5.11"] == (None, "A shared ECT induction programme")
+
+
+@pytest.mark.parametrize("typed", ["5", "thanks"])
+def test_a_stray_number_or_thanks_at_say_why_is_not_a_comment(chat: Chat, db_path, typed: str) -> None:
+    chat.identify()
+    chat.press("No")
+    assert "say why" in chat.text
+    chat.send(typed)
+    assert "Type your answer in words" in chat.text and stored(db_path) == {"q1": ("no", None)}
+    chat.send("too expensive for us")
+    assert stored(db_path) == {"q1": ("no", "too expensive for us")}

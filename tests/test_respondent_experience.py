@@ -65,7 +65,9 @@ def test_11_2_a_comment_after_a_yes_by_typing_or_by_its_button(chat: Chat, db_pa
     chat.identify()
     chat.press("Yes")
     if way == "button":
-        assert [b.label for b in chat.buttons][:5] == [*CHOICES, "Add a comment on Q1"]
+        labels = [b.label for b in chat.buttons]
+        assert labels[:7] == [*CHOICES, "Tell me more", "Skip", "Back"]  # the same numbers on every question
+        assert labels[7] == "Add a comment on Q1"
         chat.press("Add a comment on Q1")
         chat.send("strongly support the aims")
     else:

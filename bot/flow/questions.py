@@ -208,6 +208,13 @@ def looks_like_a_comment(text: str) -> bool:
     return len(words) >= 2 and "?" not in text and words[0] not in _QUESTION_WORDS and _ASKING.search(folded) is None
 
 
+def not_a_remark(turn: Turn, text: str) -> bool:
+    """A bare number, an acknowledgement or a lone choice word ("5", "thanks", "ok"): typed where words are
+    asked for, it is not a remark."""
+    choices = turn.engine.choices
+    return _DIGITS.fullmatch(text.strip()) is not None or choices.acknowledges(text) or _reads_as(turn, text) is not None
+
+
 def takes_a_stance(text: str) -> bool:
     """A remark with a view in it ("strongly support these"), not a topic to look up."""
     return looks_like_a_comment(text) and _STANCE.search(fold(text)) is not None
@@ -301,12 +308,12 @@ class QuestionStep(_QuestionPending):
             ]
         if remark is not None:
             buttons.append(Button(turn.say("button_was_a_question"), turn.act("nav", "remarkquestion")))
-        buttons += comment_buttons(turn, question)
         buttons.append(Button(turn.say("button_more"), actions.make("more", question.topic.replace(":", "."))))
         skip_label = "button_nothing_to_add" if question.kind == "text" else "button_skip"
         buttons.append(Button(turn.say(skip_label), turn.act("nav", "skip")))
         if turn.content.question_index[question.id] > 0:
             buttons.append(Button(turn.say("button_back"), turn.act("nav", "back")))
+        buttons += comment_buttons(turn, question)  # last: the buttons every question has keep their numbers
         replies.append(Outbound("\n\n".join(lines), buttons, question_id=question.id))
         return replies
 
@@ -318,7 +325,9 @@ class QuestionStep(_QuestionPending):
         if question.kind == "text":
             if fold(text) in _NOTHING_TO_ADD:
                 return self.skip(turn)
-            if not looks_like_a_comment(text) and len(text.split()) >= 2:  # "what is EGFL?": a proposal?
+            if not_a_remark(turn, text):  # "ok", "4": nothing to save
+                return [Outbound(turn.say("text_hint")), *turn.prompt(fresh=False)]
+            if not looks_like_a_comment(text):  # "what is EGFL?", "mentoring": a proposal?
                 turn.session.comment_draft = CommentDraft(question.id, text)
                 return turn.interrupt(StepId.CONFIRM_COMMENT)
             refused = refuse_storing(turn, text)
@@ -399,6 +408,8 @@ class CommentStep(_QuestionPending):
         lone = turn.engine.choices.read(text)
         if lone is not None and lone.comment is None and previous is not None and previous.choice:
             return self.comment_or_choice(turn, question, text, lone.code, previous.choice)
+        if not_a_remark(turn, text):  # "5", "ok": not a comment to save
+            return [Outbound(turn.say("text_hint")), *turn.prompt(fresh=False)]
         asked = turn.engine.answerer.find(text)  # a fee for a school described is a question however it is typed
         if asked.confident and (asked.kind == "fee" or not looks_like_a_comment(text)):
             return self.comment_or_question(turn, question, text)
