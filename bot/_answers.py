@@ -74,10 +74,10 @@ from spellchecker import SpellChecker
 
 from bot._classifier import PassageClassifier
 from bot._confidence import Calibration, Candidate, features, intents
-from bot._fees import FeeRequest, fee_table, money, read_fee_requests, subscription, working
+from bot._fees import FeeRequest, fee_row, fee_table, money, rate, read_fee_requests, subscription, working
 from bot._passages import Passage, build_passages, item_answer
 from bot._render import BULLET, topic_full, topic_summary, topic_title
-from content import Content, Item, find_item, passage_ids
+from content import Content, FeeBand, Item, find_item, passage_ids
 from content._schema import FaqEntry
 
 FAQ_MIN = 80.0  # a curated phrasing this close (0–100) is "curated" to the model, and suggested when not confident
@@ -91,21 +91,19 @@ WHOLE = 0.8  # an answer covering less of the question than this may be one of s
 DOCUMENT_YEAR = 2025  # fees are "currently" those of the questionnaire (January to March 2025)
 _FEE_WORDS = frozenset({"fee"})
 _EXPLICIT_FEE = re.compile(
-    r"\b(?:fees?|subscriptions?|subs?|membership fee|contribution fee|our school|my school|we pay|do we|would we|"
-    r"will we|should we|for us|for our)\b"
+    r"\b(?:fees?|subscriptions?|subs?|membership fee|contribution fee|we pay|flat rate|per[- ]pupil rate)\b"
+    r"|\b(?:our school|my school|do we|would we|will we|should we|for us|for our)\b.*\b(?:pay|cost|charged?|owe)\b"
+    r"|\b(?:pay|cost|charged?|owe)\b.*\b(?:our school|my school|for us|for our)\b"
 )
+_RATES_ASKED = re.compile(r"\b(?:flat rate|per[- ]pupil rate|rates?)\b")
 _EXTERNAL = re.compile(r"\b(?:external|non-? ?ealing|outside (?:of )?ealing|other boroughs?|out of borough)\b")
 _COUNCIL_PAYS = re.compile(
     r"\b(?:council|la|local authority)\b[^.?!]*\b(?:pay|pays|paying|paid|contribut\w*|put|puts|fund\w*|subsidi[sz]\w*"
     r"|cover\w*|give|gives|top\w* up)\b"
 )
 _SHARE = re.compile(r"\b(?:share|shares|proportion|percent|percentage|per cent|split)\b|%")
-_COUNTED = re.compile(
-    r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|both)\s+(?:of\s+(?:our|the)\s+)?(?:[a-z]+\s+)?"
-    r"(?:primar(?:y|ies)|secondar(?:y|ies)|specials?|special schools|prus|schools|academies|infants|juniors)\b"
-)
-_NUMBER_WORDS = {w: n for n, w in enumerate("two three four five six seven eight nine ten".split(), 2)} | {"both": 2}
-_EACH = re.compile(r"\b(?:each|both|apiece|per school|every one)\b")
+_TOTAL_ASKED = re.compile(r"\b(?:total|altogether|combined|together)\b")
+_COMPARED = re.compile(r"\b(?:more|less|difference|cheaper|dearer|compared?|versus|vs)\b")
 _ALL_THROUGH = re.compile(r"\ball[- ]?through\b|\bthrough[- ]?schools?\b")
 _WHY = re.compile(r"\b(?:why|reason|reasons|reasoning|rationale|justify|justification)\b")
 # A census date gives the roll's date, not a fee's year: "Oct 2024 census", "census in January 2025".
@@ -938,7 +936,8 @@ class Answerer:
         for match in _NAME.finditer(question):
             word = match.group(0)
             lowered = word.casefold()
-            if lowered in self.known or _IZE.sub(r"is\1", lowered) in self.known:
+            forms = {lowered, _IZE.sub(r"is\1", lowered), lowered.removesuffix("s"), lowered.removesuffix("'s")}
+            if forms & self.known or f"{lowered.removesuffix('s')}'s" in self.known:  # "Citizens": citizen's
                 continue
             first = match.start() == 0 or question[: match.start()].rstrip()[-1:] in ".?!"
             if not first or not _english().known([lowered]):
@@ -994,7 +993,7 @@ class Answerer:
             if others and not explicit:  # "how much is a conference ticket": money, but not the subscription
                 why = f"a price of something other than the subscription ({', '.join(sorted(others))})"
                 return self._decline(question, why, "fees", normalised)
-        if not fee_word and typed and not rolls and not explicit:
+        if not fee_word and typed and not rolls and not explicit and not _TOTAL_ASKED.search(straight):
             return None  # "training for special schools": a school type, but not a fee question
         if any(r.band == "none" for r in requests):
             return self._decline(question, "a kind of school with no fee band", "fees", normalised)
@@ -1021,17 +1020,10 @@ class Answerer:
             lines = []
             for band, request in zip(bands, requests, strict=True):
                 assert band is not None
-                line = working(content, band, request.pupils if band.per_pupil != 0 else None)
-                lines.append(line)
-            answer = "\n".join(dict.fromkeys(lines))
-            fees = [subscription(b, r.pupils) for b, r in zip(bands, requests, strict=True) if b is not None]
-            currency = content.offer.fees.currency
-            schools = _schools_counted(straight)
-            if len(requests) == 1 and schools > 1 and (bands[0].per_pupil == 0 or _EACH.search(straight)):
-                total = money(fees[0] * schools, currency)
-                answer += "\n" + content.say("fee_schools", count=schools, each=money(fees[0], currency), total=total)
-            elif len(requests) > 1:
-                answer += "\n" + content.say("fee_total", count=len(requests), total=money(sum(fees), currency))
+                if request.shared and request.schools > 1 and band.per_pupil != 0:
+                    continue  # "600 pupils between them": no one school has that roll (the totals line works it)
+                lines.append(working(content, band, request.pupils if band.per_pupil != 0 else None))
+            answer = ("\n".join(dict.fromkeys(lines)) + self._fee_totals(straight, bands, requests)).strip("\n")
             charged = {b.id for b in bands if b is not None}
             if _ALL_THROUGH.search(straight) and "secondary" in charged and "primary" not in charged:
                 answer += "\n" + content.say("fee_all_through")
@@ -1039,6 +1031,10 @@ class Answerer:
                 answer += "\n" + content.say("fee_current_rates_only", year=min(years))
             why = "fee for " + ", ".join(f"{r.band} {r.pupils}" for r in requests)
             return Reply(question, answer, source, True, "fee", "fees", (), (), None, why, normalised, tuple(requests))
+        if bands and all(b is not None for b in bands) and _RATES_ASKED.search(straight):
+            # "how much is the flat rate for secondary": the band's rates, not a request for the roll
+            rows = "\n".join(dict.fromkeys(fee_row(content, b) for b in bands if b is not None))
+            return Reply(question, rows, source, True, "fee", "fees", (), (), None, "rates of a band", normalised)
         table = content.say("fee_table_intro") + "\n" + fee_table(content)
         return Reply(
             question,
@@ -1054,6 +1050,40 @@ class Answerer:
             normalised,
             tuple(requests),
         )
+
+    def _fee_totals(self, straight: str, bands: list[FeeBand | None], requests: list[FeeRequest]) -> str:
+        """Lines after the workings: several schools of one kind, then the total or the difference of all."""
+        content = self.content
+        currency = content.offer.fees.currency
+        lines, fees = [], []
+        for band, request in zip(bands, requests, strict=True):
+            assert band is not None
+            one = subscription(band, request.pupils)
+            if request.schools > 1 and request.shared and band.per_pupil != 0:
+                fee = band.flat * request.schools + band.per_pupil * (request.pupils or 0)
+                lines.append(
+                    content.say(
+                        "fee_schools_shared",
+                        count=request.schools,
+                        pupils=f"{request.pupils:,}",
+                        flat=rate(band.flat_rate, currency),
+                        per_pupil=rate(band.per_pupil_rate, currency),
+                        total=money(fee, currency),
+                    )
+                )
+            elif request.schools > 1:
+                fee = one * request.schools
+                each, total = money(one, currency), money(fee, currency)
+                lines.append(content.say("fee_schools", count=request.schools, each=each, total=total))
+            else:
+                fee = one
+            fees.append(fee)
+        if len(fees) == 2 and _COMPARED.search(straight):
+            lines.append(content.say("fee_difference", difference=money(abs(fees[0] - fees[1]), currency)))
+        elif len(fees) > 1:
+            count = sum(r.schools for r in requests)
+            lines.append(content.say("fee_total", count=count, total=money(sum(fees), currency)))
+        return "".join(f"\n{line}" for line in lines)
 
     def _best_faq(self, query: list[str]) -> tuple[_Faq | None, float, str, float, float]:
         """The closest curated answer: (entry, score 0–100, phrasing, share of the question it covers, share of
@@ -1183,16 +1213,6 @@ def _asks_for(text: str) -> str | None:
 
 _PARTS = re.compile(r"\?+|;|\+|&|\band also\b|\balso\b|\bplus\b|\band\b|,")
 _FEE_PARTS = re.compile(r"\?+|;|\band also\b|\balso\b|\bplus\b|\band (?=what|how|when|where|who|which|is|are|do)")
-
-
-def _schools_counted(text: str) -> int:
-    """How many schools a fee question says it is for ("two primaries", "3 special schools"), else 1."""
-    found = _COUNTED.search(text.casefold())
-    if found is None:
-        return 1
-    word = found.group(1)
-    count = int(word) if word.isdigit() else _NUMBER_WORDS[word]
-    return count if 1 < count <= 20 else 1
 
 
 def _split(question: str, titles: tuple[str, ...], fee: bool) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from rapidfuzz import fuzz, process
@@ -52,6 +52,12 @@ _NOISE = re.compile(
     r"|£\s*\d[\d,]*(?:\.\d+)?k?|\b\d[\d,]*(?:\.\d+)?\s*(?:%|per ?cent|k\b|m\b|pounds?|p\b)"
     r"|\b(?:19|20)\d{2}\s*(?:/|-|–)\s*\d{2,4}\b|\b\d+(?:st|nd|rd|th)\b|\b\d+\.\d+\b"
 )
+# "two primaries", "3 of our special schools", "both juniors": a count written just before a school type.
+_COUNT_BEFORE = re.compile(
+    r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|both)\s+(?:of\s+(?:our|the)\s+)?(?:[a-z]+\s+)?$"
+)
+_NUMBER_WORDS = {w: n for n, w in enumerate("two three four five six seven eight nine ten".split(), 2)} | {"both": 2}
+_SHARED = re.compile(r"\b(?:between them|combined|altogether|in total across|across (?:the|both|all))\b")
 _UNIT = r"(?:pupils?|kids|children|students|learners|on\s+(?:the\s+)?roll|nor|fte|places|on\s+role|puplis|pupills)"
 _NUMBER = re.compile(
     rf"(?:\b(?:roll|nor|number on roll|headcount|pupils?|children|kids|students)\s*(?:of|is|=|:|at|around|about)?\s*)?"
@@ -78,6 +84,7 @@ _JUST_BEFORE = re.compile(r"[\d,]+\s*-?\s*(?:(?:pupils?|kids|children|students|l
 _PART_OF_ROLL = re.compile(
     r"\b(?:(?:incl\.?|including|inc\.?|of which|with)\s+)?\d[\d,]*\s+(?:pupils?\s+|children\s+|students\s+)?"
     r"(?:in|at)\s+(?:the\s+|our\s+)?(?:nursery|sixth form|6th form|sen unit|arp|resource base)\b"
+    r"|\b(?:incl\.?|including|inc\.?|of which)\s+\d[\d,]*\s+(?:nursery|sixth form|6th form|sen unit|arp)\b"
 )
 
 
@@ -87,6 +94,8 @@ class FeeRequest:
 
     band: str | None
     pupils: int | None
+    schools: int = 1  # "two primaries of 420 each": how many such schools
+    shared: bool = False  # "600 pupils between them": the roll is the schools' together
 
 
 def read_fee_request(text: str) -> FeeRequest:
@@ -113,13 +122,38 @@ def read_fee_requests(text: str) -> list[FeeRequest]:
     if any(band != "none" for band, _ in types):  # "a primary with a nursery class": the primary decides
         types = [(band, at) for band, at in types if band != "none"]
     bands = [(_resolve(band, lowered, at, phase), at) for band, at in types]
-    if not rolls:
-        return [FeeRequest(band, None) for band, _ in bands]
-    if len(bands) == 1:
+    if len(bands) == 1 and len(rolls) > 1:  # "2 primaries, 210 and 420 pupils": one roll for each school
         return [FeeRequest(bands[0][0], n) for n, _ in rolls]
+    return [
+        replace(r, schools=_counted(lowered, at), shared=bool(_SHARED.search(lowered)))
+        for r, at in _paired(lowered, bands, rolls)
+    ]
+
+
+def _counted(lowered: str, at: int) -> int:
+    """How many schools of the type written at `at`: "two primaries", "3 special schools", else 1."""
+    before = lowered[max(0, at - 24) : at]
+    found = _COUNT_BEFORE.search(before)
+    if found is None or re.search(
+        r"\b(?:years?|yrs?|y|ks|key stage|ages?d?|form|fe|q|area)\s*$|\d\s*(?:-|/|to)\s*$", before[: found.start()]
+    ):
+        return 1
+    word = found.group(1)
+    count = int(word) if word.isdigit() else _NUMBER_WORDS[word]
+    return count if 1 < count <= 20 else 1
+
+
+def _paired(
+    lowered: str, bands: list[tuple[str | None, int]], rolls: list[tuple[int, int]]
+) -> list[tuple[FeeRequest, int]]:
+    """Each school type with its roll (and where the type is written)."""
+    if not rolls:
+        return [(FeeRequest(band, None), at) for band, at in bands]
+    if len(bands) == 1:
+        return [(FeeRequest(bands[0][0], n), bands[0][1]) for n, _ in rolls]
     if len(rolls) == 1:
-        return [FeeRequest(band, rolls[0][0]) for band, _ in bands]
-    out = []
+        return [(FeeRequest(band, rolls[0][0]), at) for band, at in bands]
+    out: list[tuple[FeeRequest, int]] = []
     used: set[int] = set()
 
     def distance(roll_at: int, type_at: int) -> int:
@@ -131,11 +165,11 @@ def read_fee_requests(text: str) -> list[FeeRequest]:
     for band, at in bands:  # each type takes the nearest unused roll
         free = [(i, r) for i, r in enumerate(rolls) if i not in used]
         if not free:
-            out.append(FeeRequest(band, None))
+            out.append((FeeRequest(band, None), at))
             continue
         i, (n, _) = min(free, key=lambda pair: distance(pair[1][1], at))
         used.add(i)
-        out.append(FeeRequest(band, n))
+        out.append((FeeRequest(band, n), at))
     return out
 
 
@@ -225,6 +259,8 @@ def _find_rolls(lowered: str, several: bool) -> list[tuple[int, int]]:
     bare: list[tuple[int, int, int]] = []
     totals: list[tuple[int, int]] = []
     for match in _NUMBER.finditer(masked):
+        if re.search(r"(?:^|[\s(])[-−]$", masked[max(0, match.start(1) - 2) : match.start(1)]):
+            continue  # "-50 pupils": no school has a negative roll (asked for again)
         number = int(re.sub(r"[ ,]", "", match.group(1)))
         unit = bool(match.group(2)) or bool(_LEAD.search(masked[: match.start(1)]))
         if not unit and _YEAR.match(match.group(1)):
@@ -287,18 +323,17 @@ def working(content: Content, band: FeeBand, pupils: int | None) -> str:
 
 def fee_table(content: Content) -> str:
     """The fee table as text lines: 'Primary: £4,461 flat + £5.77 per pupil'."""
+    return "\n".join(fee_row(content, band) for band in content.offer.fees.bands)
+
+
+def fee_row(content: Content, band: FeeBand) -> str:
+    """One band's rates: 'Secondary: £6,762 flat rate + £5.77 per pupil'."""
     currency = content.offer.fees.currency
-    lines = []
-    for band in content.offer.fees.bands:
-        if band.per_pupil == 0:
-            lines.append(content.say("fee_table_row_flat", band=band.name, flat=rate(band.flat_rate, currency)))
-        else:
-            lines.append(
-                content.say(
-                    "fee_table_row",
-                    band=band.name,
-                    flat=rate(band.flat_rate, currency),
-                    per_pupil=rate(band.per_pupil_rate, currency),
-                )
-            )
-    return "\n".join(lines)
+    if band.per_pupil == 0:
+        return content.say("fee_table_row_flat", band=band.name, flat=rate(band.flat_rate, currency))
+    return content.say(
+        "fee_table_row",
+        band=band.name,
+        flat=rate(band.flat_rate, currency),
+        per_pupil=rate(band.per_pupil_rate, currency),
+    )

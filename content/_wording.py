@@ -82,6 +82,8 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "fee_table_intro": _F(),
     "fee_schools": _F({"count", "each", "total"}),
     "fee_total": _F({"count", "total"}),
+    "fee_schools_shared": _F({"count", "pupils", "flat", "per_pupil", "total"}),
+    "fee_difference": _F({"difference"}),
     "fee_all_through": _F(),
     "fee_current_rates_only": _F({"year"}),
     "own_fee": _F({"working"}),

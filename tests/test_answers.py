@@ -131,6 +131,58 @@ def test_fees_from_any_phrasing(answerer: Answerer) -> None:
     assert "£5,499.60" in both and "£5,845.80" in both
 
 
+@pytest.mark.parametrize(
+    ("question", "shown"),
+    [
+        ("what would 2 primaries of 420 pay in total", ["For 2 schools: 2 × £6,884.40 = £13,768.80"]),
+        (
+            "secondary 1200 and two primaries of 420 each",
+            ["£13,686", "For 2 schools: 2 × £6,884.40 = £13,768.80", "Total for the 3 schools: £27,454.80"],
+        ),
+        ("3 special schools, what's the total sub", ["For 3 schools: 3 × £4,681 = £14,043"]),
+        (
+            "two primaries with 600 pupils between them - fees?",
+            ["For 2 schools with 600 pupils between them: 2 × £4,461 + 600 × £5.77 = £12,384"],
+        ),
+        ("federation of 2 primaries, 210 and 420 pupils - fees?", ["Total for the 2 schools: £12,557.10"]),
+        ("how much more does a secondary pay than a primary, both 500 pupils", ["Difference: £2,301"]),
+        ("special school and PRU secondary total", ["Total for the 2 schools: £8,842"]),
+    ],
+)
+def test_several_schools_get_each_fee_and_their_total(answerer: Answerer, question: str, shown: list[str]) -> None:
+    reply = answerer.find(question)
+    assert reply.confident and all(line in reply.answer for line in shown), reply.answer
+
+
+def test_a_part_of_the_roll_is_not_another_school(answerer: Answerer) -> None:
+    reply = answerer.find("primary 420 including 26 nursery what do we pay")
+    assert reply.answer == "Primary, 420 pupils: £4,461 + 420 × £5.77 = £6,884.40"
+
+
+def test_the_rates_of_a_band_are_given_when_asked_for(answerer: Answerer) -> None:
+    reply = answerer.find("how much is the flat rate for secondary")
+    assert reply.confident and reply.answer == "Secondary: £6,762 flat rate + £5.77 per pupil" and not reply.compute
+
+
+def test_a_negative_roll_is_asked_for_again(answerer: Answerer) -> None:
+    reply = answerer.find("secondary -50 pupils, what's our fee")
+    assert reply.compute == "fees" and "£7,050.50" not in reply.answer
+
+
+def test_we_and_a_school_type_without_money_is_not_a_fee_question(answerer: Answerer) -> None:
+    reply = answerer.find("what data support do we get, transition info for high schools?")
+    assert reply.kind != "fee" and "Transition support for high schools" in reply.answer
+
+
+def test_a_plural_of_a_name_the_documents_use_is_not_unknown(answerer: Answerer) -> None:
+    assert "independent citizen" in answerer.find("whats the Citizens tribunal").answer
+
+
+def test_the_council_share_of_the_budget_is_its_46_percent(answerer: Answerer) -> None:
+    reply = answerer.find("what % of the budget does the council pay?")
+    assert reply.confident and "(46%)" in reply.answer
+
+
 def test_an_all_through_school_is_told_its_fee_uses_the_secondary_rate(answerer: Answerer) -> None:
     reply = answerer.find("all-through school 1500 pupils, what's our fee")
     assert reply.confident and "£15,417" in reply.answer and "no separate rate for all-through" in reply.answer

@@ -195,3 +195,18 @@ def test_fee_table_lists_every_band(content) -> None:
         "PRU primary: £2,060 flat rate (no per-pupil rate)",
         "PRU secondary: £4,161 flat rate (no per-pupil rate)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "requests"),
+    [
+        ("2 primaries of 420", [FeeRequest("primary", 420, schools=2)]),
+        ("both juniors, 240 each", [FeeRequest("primary", 240, schools=2)]),
+        ("two primaries with 600 pupils between them", [FeeRequest("primary", 600, schools=2, shared=True)]),
+        ("2 primaries, 210 and 420 pupils", [FeeRequest("primary", 210), FeeRequest("primary", 420)]),
+        ("years 7-11 pru with 60 pupils", [FeeRequest("pru_secondary", 60)]),
+        ("year 3 primary, 300 pupils", [FeeRequest("primary", 300)]),
+    ],
+)
+def test_how_many_schools_of_a_kind(question: str, requests: list[FeeRequest]) -> None:
+    assert read_fee_requests(question) == requests

@@ -211,8 +211,9 @@ def looks_like_a_comment(text: str) -> bool:
 def not_a_remark(turn: Turn, text: str) -> bool:
     """A bare number, an acknowledgement or a lone choice word ("5", "thanks", "ok"): typed where words are
     asked for, it is not a remark."""
-    choices = turn.engine.choices
-    return _DIGITS.fullmatch(text.strip()) is not None or choices.acknowledges(text) or _reads_as(turn, text) is not None
+    if _DIGITS.fullmatch(text.strip()) or turn.engine.choices.acknowledges(text):
+        return True
+    return _reads_as(turn, text) is not None
 
 
 def takes_a_stance(text: str) -> bool:
