@@ -137,9 +137,10 @@ def export(fmt: str, out: str | None, codes: bool, db_path: str, content_dir: st
                 write_workbook(store, content, writable)
             click.echo(f"wrote {target.resolve()}" + ("" if out else " (no --out given)"), err=True)
             return
-        with atomic_path(out) if out else nullcontext(None) as writable, (
-            open(writable, "w", encoding="utf-8", newline="") if writable else nullcontext(sys.stdout)
-        ) as stream:
+        with (
+            atomic_path(out) if out else nullcontext(None) as writable,
+            open(writable, "w", encoding="utf-8", newline="") if writable else nullcontext(sys.stdout) as stream,
+        ):
             if fmt == "json":
                 write_json(store, [q.id for q in content.questions], stream)
             else:

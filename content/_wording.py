@@ -153,6 +153,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "comment_removed": _F({"label"}),
     "confirm_comment": _F({"label", "comment"}),
     "button_add_it": _F(),
+    "button_about_this": _F({"label"}),
     "button_not_a_comment": _F(),
     "saved_comment_on": _F({"label"}),
     "button_add_comment": _F({"label"}),

@@ -325,3 +325,17 @@ def test_a_stray_number_or_thanks_at_say_why_is_not_a_comment(chat: Chat, db_pat
     assert "Type your answer in words" in chat.text and stored(db_path) == {"q1": ("no", None)}
     chat.send("too expensive for us")
     assert stored(db_path) == {"q1": ("no", "too expensive for us")}
+
+
+def test_a_remark_offered_for_the_answer_just_given_can_go_to_the_question_they_are_at(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("Yes")
+    if "say why" in chat.text:
+        chat.press("No comment")
+    assert chat.question_id == "q2"
+    chat.send("the convictions are too vague for us")
+    assert "Add this as your comment on Q1?" in chat.text
+    chat.press("It's about Q2")
+    assert chat.question_id == "q2" and stored(db_path) == {"q1": ("yes", None)}
+    chat.press("Partly")
+    assert stored(db_path) == {"q1": ("yes", None), "q2": ("partly", "the convictions are too vague for us")}

@@ -505,6 +505,10 @@ class ConfirmCommentStep(ConfirmStep):
             Button(turn.say("button_replace_it" if replaces else "button_add_it"), turn.act("nav", self.yes_nav)),
             Button(turn.say("button_not_a_comment"), turn.act("nav", self.no_nav)),
         ]
+        at = self._question_at(turn)
+        if at is not None and at.id != question.id and at.kind == "choice":  # typed at Q5.10, offered for Q5.9
+            about_this = turn.say("button_about_this", label=turn.label(at))
+            buttons.insert(1, Button(about_this, turn.act("nav", "remarkhere")))
         label, shown = turn.label(question), shorten(draft.text)
         if current is not None and current.comment:
             text = turn.say("confirm_replace_comment", label=label, old=shorten(current.comment), comment=shown)
@@ -513,6 +517,22 @@ class ConfirmCommentStep(ConfirmStep):
         else:
             text = turn.say("confirm_comment", label=label, comment=shown)
         return [Outbound(text, buttons)]
+
+    def _question_at(self, turn: Turn) -> Question | None:
+        """The question they were at when the comment was offered (the step this side step interrupted)."""
+        back_to = turn.session.resume[-1] if turn.session.resume else None
+        return turn.question(back_to.qid) if back_to is not None and back_to.step == StepId.QUESTION else None
+
+    def on_action(self, turn: Turn, action: actions.Action) -> list[Outbound] | None:
+        if action.verb == "nav" and action.args[0] == "remarkhere":
+            draft, at = turn.session.comment_draft, self._question_at(turn)
+            if draft is None or at is None:
+                return turn.again("stale_button")
+            turn.session.comment_draft = None
+            turn.session.just_answered = None  # about the question they are at, not the one answered before
+            turn.pop_resume()
+            return take_remark(turn, at, draft.text)
+        return super().on_action(turn, action)
 
     def yes(self, turn: Turn) -> list[Outbound]:
         """Store the draft as the earlier answer's comment, then back to the pending question."""
