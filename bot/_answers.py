@@ -522,7 +522,12 @@ class Answerer:
         reply, covered = self._find_one(question)
         if reply.kind == "fee" and reply.confident and reply.compute is None:
             return self._fee_and_more(question, reply)
-        if reply.kind == "declined" or reply.compute == "fees" or (reply.confident and covered >= WHOLE):
+        several = _SEVERAL.search(question) is not None  # "…for our ECTs? and how often is…": two questions
+        if (
+            reply.kind == "declined"
+            or reply.compute == "fees"
+            or (reply.confident and covered >= WHOLE and not several)
+        ):
             return reply
         parts = [p for p in _split(question, self.and_titles, fee=reply.kind == "fee") if p]
         if len(parts) < 2:
@@ -1211,6 +1216,7 @@ def _asks_for(text: str) -> str | None:
     return next((name for name, (asks, _) in _ANSWER_TYPES.items() if asks.search(text)), None)
 
 
+_SEVERAL = re.compile(r"\?\s*(?:and|also|plus|&)?\s*(?:what|how|when|where|who|which|is|are|do|does|can|any)\b", re.I)
 _PARTS = re.compile(r"\?+|;|\+|&|\band also\b|\balso\b|\bplus\b|\band\b|,")
 _FEE_PARTS = re.compile(r"\?+|;|\band also\b|\balso\b|\bplus\b|\band (?=what|how|when|where|who|which|is|are|do)")
 

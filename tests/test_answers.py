@@ -154,6 +154,11 @@ def test_several_schools_get_each_fee_and_their_total(answerer: Answerer, questi
     assert reply.confident and all(line in reply.answer for line in shown), reply.answer
 
 
+def test_a_second_question_after_a_question_mark_is_not_dropped(answerer: Answerer) -> None:
+    reply = answerer.find("is there anything for our ECTs? and how often is the SEND bulletin")
+    assert not reply.confident and "several questions in one" in reply.why
+
+
 def test_a_part_of_the_roll_is_not_another_school(answerer: Answerer) -> None:
     reply = answerer.find("primary 420 including 26 nursery what do we pay")
     assert reply.answer == "Primary, 420 pupils: £4,461 + 420 × £5.77 = £6,884.40"
