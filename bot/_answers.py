@@ -1216,7 +1216,11 @@ def _asks_for(text: str) -> str | None:
     return next((name for name, (asks, _) in _ANSWER_TYPES.items() if asks.search(text)), None)
 
 
-_SEVERAL = re.compile(r"\?\s*(?:and|also|plus|&)?\s*(?:what|how|when|where|who|which|is|are|do|does|can|any)\b", re.I)
+_SEVERAL = re.compile(
+    r"\?\s*(?:and|also|plus|&)?\s*(?:what|how|when|where|who|which|is|are|do|does|can|any)\b"
+    r"|\b(?:and|also|plus|&)\s+(?:what|what's|whats|how|when|where|who|which|is there|are there|do they|does it)\b",
+    re.I,
+)
 _PARTS = re.compile(r"\?+|;|\+|&|\band also\b|\balso\b|\bplus\b|\band\b|,")
 _FEE_PARTS = re.compile(r"\?+|;|\band also\b|\balso\b|\bplus\b|\band (?=what|how|when|where|who|which|is|are|do)")
 
