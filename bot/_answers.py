@@ -1036,6 +1036,12 @@ class Answerer:
                 answer += "\n" + content.say("fee_current_rates_only", year=min(years))
             why = "fee for " + ", ".join(f"{r.band} {r.pupils}" for r in requests)
             return Reply(question, answer, source, True, "fee", "fees", (), (), None, why, normalised, tuple(requests))
+        if any(r.schools > 1 for r in requests) or len(requests) > 1:
+            # "a trust with 5 primaries": each school's roll is needed, in words the parser reads, not one prompt
+            table = content.say("fee_several_need_rolls") + "\n" + fee_table(content)
+            return Reply(
+                question, table, source, True, "fee", "fees", (), (), None, "several schools, rolls missing", normalised
+            )
         if bands and all(b is not None for b in bands) and _RATES_ASKED.search(straight):
             # "how much is the flat rate for secondary": the band's rates, not a request for the roll
             rows = "\n".join(dict.fromkeys(fee_row(content, b) for b in bands if b is not None))

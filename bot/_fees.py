@@ -56,6 +56,9 @@ _NOISE = re.compile(
 _COUNT_BEFORE = re.compile(
     r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|both)\s+(?:of\s+(?:our|the)\s+)?(?:[a-z]+\s+)?$"
 )
+_COUNT_AFTER = re.compile(  # "academy trust with 5 primaries": the kind named later, with its count
+    r"[a-z ]*?\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\s+(primar\w*|secondar\w*|special\w*|schools)\b"
+)
 _NUMBER_WORDS = {w: n for n, w in enumerate("two three four five six seven eight nine ten".split(), 2)} | {"both": 2}
 _SHARED = re.compile(r"\b(?:between them|combined|altogether|in total across|across (?:the|both|all))\b")
 _UNIT = r"(?:pupils?|kids|children|students|learners|on\s+(?:the\s+)?roll|nor|fte|places|on\s+role|puplis|pupills)"
@@ -125,13 +128,17 @@ def read_fee_requests(text: str) -> list[FeeRequest]:
     if len(bands) == 1 and len(rolls) > 1:  # "2 primaries, 210 and 420 pupils": one roll for each school
         return [FeeRequest(bands[0][0], n) for n, _ in rolls]
     return [
-        replace(r, schools=_counted(lowered, at), shared=bool(_SHARED.search(lowered)))
+        replace(r, schools=_counted(lowered, at, r.band), shared=bool(_SHARED.search(lowered)))
         for r, at in _paired(lowered, bands, rolls)
     ]
 
 
-def _counted(lowered: str, at: int) -> int:
-    """How many schools of the type written at `at`: "two primaries", "3 special schools", else 1."""
+def _counted(lowered: str, at: int, band: str | None = None) -> int:
+    """How many schools of the type written at `at`: "two primaries", "3 special schools", "an academy trust
+    with 5 primaries" (the count before the word that gave the phase), else 1."""
+    later = _COUNT_AFTER.match(lowered[at : at + 48])
+    if later and band and (later.group(2).startswith(band.removeprefix("pru_")[:5]) or later.group(2) == "schools"):
+        return _counted(lowered, at + later.start(2), None)
     before = lowered[max(0, at - 24) : at]
     found = _COUNT_BEFORE.search(before)
     if found is None or re.search(

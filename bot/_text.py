@@ -232,6 +232,11 @@ _CHANGE_TO = re.compile(  # "actually change q4 to yes - extra income is sensibl
     r"(\d{1,2}(?:\.\d{1,2})?)\s+(?:to|into|as)\s+(\S.*)$",
     re.I | re.S,
 )
+_COMMENT_ON = re.compile(  # "add a comment to q1: the aims are too vague": a comment on a named question
+    r"^(?:please\s+)?(?:(?:add|put|leave)\s+(?:a\s+|my\s+|this\s+)?comment\s+(?:to|on|for|against)|comment\s+(?:on|for)"
+    r"|my\s+comment\s+(?:on|for))\s+(?:question\s*|q)(\d{1,2}(?:\.\d{1,2})?)\b\s*[:,\-–—]?\s*(.*)$",
+    re.I | re.S,
+)
 _ASK = re.compile(r"^ask\s+(.+)$", re.S)
 
 
@@ -245,6 +250,8 @@ def parse_command(text: str) -> Command | None:
         return Command("change", "q" + match.group(1))
     if match := _CHANGE_TO.match(stripped):
         return Command("change", f"q{match.group(1)} {match.group(2).strip()}")
+    if match := _COMMENT_ON.match(stripped):
+        return Command("comment_on", f"q{match.group(1)} {match.group(2).strip()}".strip())
     if match := _SECTION.match(folded):
         return Command("section", match.group(1))
     if match := _ASK.match(stripped):

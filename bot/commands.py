@@ -17,7 +17,7 @@ from bot._messages import Button, Outbound
 from bot.flow.entry import menu, start, welcome, welcome_back
 from bot.flow.faq import reply_to_question
 from bot.flow.fees import keep_roll, start_fee
-from bot.flow.questions import answer_pressed, comment_pressed, go_to_question
+from bot.flow.questions import answer_pressed, comment_pressed, comment_typed, go_to_question
 from bot.flow.review import show_review, submit
 from bot.flow.state import StepId
 from bot.flow.turn import Turn
@@ -302,6 +302,11 @@ FALLBACKS: dict[str, Fallback] = {
     "ask": Fallback(ask),
     "answer": Fallback(lambda turn, arg: answer_pressed(turn, *(arg or ":").split(":", 1)), needs_open=True),
     "comment": Fallback(lambda turn, qid: comment_pressed(turn, qid or ""), needs_open=True),
+    "comment_on": Fallback(
+        lambda turn, arg: comment_typed(turn, *(arg or "").partition(" ")[::2]),
+        needs_identity=True,
+        needs_open=True,
+    ),
     "fee": Fallback(lambda turn, _: start_fee(turn, None)),
     "roll": Fallback(keep_roll),
     "erase": Fallback(lambda turn, _: turn.interrupt(StepId.CONFIRM_ERASE)),

@@ -30,6 +30,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "ask_name": _F(),
     "ask_consent": _F({"school"}),
     "identity_done": _F(),
+    "school_not_a_name": _F(),
     "school_length": _F({"limit"}),
     "name_length": _F({"limit"}),
     # questions
@@ -39,6 +40,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "hint_text_question": _F(),
     "ask_comment": _F({"label", "limit"}),
     "saved_choice": _F({"choice"}),
+    "saved_choice_kept_comment": _F({"choice", "comment", "label"}),
     "saved_choice_comment": _F({"choice"}),
     "saved_comment": _F(),
     "changed_answer": _F({"label", "choice"}),
@@ -84,6 +86,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "fee_total": _F({"count", "total"}),
     "fee_schools_shared": _F({"count", "pupils", "flat", "per_pupil", "total"}),
     "fee_difference": _F({"difference"}),
+    "fee_several_need_rolls": _F(),
     "fee_all_through": _F(),
     "fee_current_rates_only": _F({"year"}),
     "own_fee": _F({"working"}),
@@ -166,6 +169,8 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "button_keep_roll": _F({"pupils"}),
     "roll_kept": _F({"pupils"}),
     "my_data_pupils": _F({"pupils"}),
+    "confirm_change_choice": _F({"label", "old", "new"}),
+    "button_keep_answer": _F({"old"}),
     "answer_unchanged": _F({"label", "choice"}),
     # answers branch: answering questions
     "dates_document": _F({"period"}),

@@ -159,6 +159,11 @@ def test_a_second_question_after_a_question_mark_is_not_dropped(answerer: Answer
     assert not reply.confident and "several questions in one" in reply.why
 
 
+def test_several_schools_without_their_rolls_are_asked_for_in_one_message(answerer: Answerer) -> None:
+    reply = answerer.find("what's the fee for an academy trust with 5 primaries")
+    assert reply.compute is None and "each school's type and number of pupils" in reply.answer
+
+
 def test_a_part_of_the_roll_is_not_another_school(answerer: Answerer) -> None:
     reply = answerer.find("primary 420 including 26 nursery what do we pay")
     assert reply.answer == "Primary, 420 pupils: £4,461 + 420 × £5.77 = £6,884.40"

@@ -7,6 +7,7 @@ import pytest
 from bot._text import COMMAND_NAMES
 from bot.commands import FALLBACKS
 
+from ._flow import stored
 from .conftest import Chat
 
 
@@ -55,3 +56,28 @@ def test_my_data_names_the_channel_in_words(make_chat, channel: str, words: str)
     chat.send("my data")
     assert f"You reach us through: {words} (id h7), and we keep where you are in the conversation." in chat.text
     assert "Chat account" not in chat.text and "shown as" not in chat.text
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["add a comment to q1: the aims are too vague to measure", "comment on Q1 - the aims are too vague to measure"],
+)
+def test_a_comment_typed_for_a_named_question_is_saved_on_it(chat: Chat, db_path, typed: str) -> None:
+    chat.identify()
+    chat.press("No")
+    chat.press("No comment")
+    chat.press("Yes")
+    if "say why" in chat.text:
+        chat.press("No comment")
+    assert chat.question_id == "q3"
+    chat.send(typed)
+    assert "Saved your comment on Q1." in chat.text and chat.question_id == "q3"
+    assert stored(db_path) == {"q1": ("no", "the aims are too vague to measure"), "q2": ("yes", None)}
+
+
+def test_a_comment_typed_for_an_unanswered_question_waits_there_for_its_answer(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.send("comment on q2: convictions are fine but vague")
+    assert chat.question_id == "q2" and "Which answer goes with it?" in chat.text
+    chat.press("Partly")
+    assert stored(db_path)["q2"] == ("partly", "convictions are fine but vague")

@@ -206,6 +206,7 @@ def test_fee_table_lists_every_band(content) -> None:
         ("2 primaries, 210 and 420 pupils", [FeeRequest("primary", 210), FeeRequest("primary", 420)]),
         ("years 7-11 pru with 60 pupils", [FeeRequest("pru_secondary", 60)]),
         ("year 3 primary, 300 pupils", [FeeRequest("primary", 300)]),
+        ("an academy trust with 5 primaries", [FeeRequest("primary", None, schools=5)]),
     ],
 )
 def test_how_many_schools_of_a_kind(question: str, requests: list[FeeRequest]) -> None:

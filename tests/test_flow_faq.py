@@ -40,3 +40,10 @@ def test_a_stale_option_number_is_not_a_logged_question(chat: Chat) -> None:
     chat.send("5")
     assert "isn't one of the options" in chat.text and chat.buttons
     assert "5" not in [row["example"] for row in chat.engine.store.unanswered_summary()]
+
+
+def test_ok_where_no_question_is_pending_is_acknowledged_not_logged(chat: Chat) -> None:
+    chat.send("what is EGFL?")
+    chat.send("ok")
+    assert "No problem" in chat.text
+    assert "ok" not in [row["example"] for row in chat.engine.store.unanswered_summary()]

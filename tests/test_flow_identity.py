@@ -58,3 +58,12 @@ def test_a_button_for_another_detail_is_stale(chat: Chat) -> None:
     chat.send(action=primary.replace("id:type:primary", "id:role:headteacher"))
     assert "belongs to an earlier message" in chat.text
     assert chat.engine.store.respondent(1)["role"] is None
+
+
+def test_ok_or_a_number_is_not_taken_as_the_school(chat: Chat) -> None:
+    start(chat, "ok")
+    for typed in ("ok", "42", "thanks"):
+        chat.send(typed)
+        assert "school's name in words" in chat.text and step_of(chat) == StepId.SCHOOL
+    chat.send("Little Learners Montessori")
+    assert step_of(chat) == StepId.SCHOOL_TYPE

@@ -339,3 +339,35 @@ def test_a_remark_offered_for_the_answer_just_given_can_go_to_the_question_they_
     assert chat.question_id == "q2" and stored(db_path) == {"q1": ("yes", None)}
     chat.press("Partly")
     assert stored(db_path) == {"q1": ("yes", None), "q2": ("partly", "the convictions are too vague for us")}
+
+
+def test_ok_at_an_answered_question_asks_before_changing_the_answer(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("No")
+    chat.send("aims are too vague to measure")
+    chat.send("change 1")
+    chat.send("ok")
+    assert "Your answer to Q1 is No. Change it to Yes?" in chat.text
+    assert stored(db_path)["q1"] == ("no", "aims are too vague to measure")
+    chat.press("Keep No")
+    assert "already No" in chat.text and stored(db_path)["q1"] == ("no", "aims are too vague to measure")
+    chat.send("ok")
+    chat.press("Change my answer to Yes")
+    assert stored(db_path)["q1"] == ("yes", "aims are too vague to measure")
+
+
+def test_the_choice_itself_changes_an_answer_at_once(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.press("No")
+    chat.press("No comment")
+    chat.send("change 1")
+    chat.send("yes")
+    assert stored(db_path)["q1"] == ("yes", None)
+
+
+def test_changing_an_answer_says_its_comment_is_kept(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.send("partly - too pricey")
+    chat.send("change q1 to yes")
+    assert "Saved: Yes. Your comment is kept: “too pricey” (to change it, type comment on q1: …)." in chat.text
+    assert stored(db_path)["q1"] == ("yes", "too pricey")

@@ -103,3 +103,19 @@ def test_acknowledgements_are_not_answers(content, typed: str, acknowledges: boo
     from bot._text import ChoiceReader
 
     assert ChoiceReader(content.consultation).acknowledges(typed) is acknowledges
+
+
+@pytest.mark.parametrize(
+    ("typed", "arg"),
+    [
+        ("add a comment to q1: too vague", "q1 too vague"),
+        ("Comment on question 5.2 - more SEND training please", "q5.2 more SEND training please"),
+        ("comment on q3", "q3"),
+    ],
+)
+def test_a_comment_on_a_named_question_is_a_command(typed: str, arg: str) -> None:
+    assert parse_command(typed) == Command("comment_on", arg)
+
+
+def test_a_comment_that_only_mentions_a_question_is_not_a_command() -> None:
+    assert parse_command("I made a comment on q1 earlier about fees") is None

@@ -61,6 +61,12 @@ class SchoolStep(IdentityStep):
             return reply_to_question(turn, text)
         if len(text) > MAX_SCHOOL_CHARS or len(text) < 2:
             return turn.again("school_length", limit=MAX_SCHOOL_CHARS)
+        if (
+            not any(c.isalpha() for c in text)
+            or turn.engine.choices.read(text)
+            or turn.engine.choices.acknowledges(text)
+        ):
+            return turn.again("school_not_a_name")  # "ok", "yes", "42": not a school's name
         matches = match_schools(text, turn.store.schools())
         if not matches:
             turn.update_respondent(school=text, school_urn=None, school_type=None, pupils=None)

@@ -115,6 +115,7 @@ def record_choice(turn: Turn, question: Question, code: str, comment: str | None
     refused = refuse_storing(turn, comment)
     if refused:
         return refused
+    before = turn.answers.get(question.id)
     kept_comment = _store_choice(turn, question, code, comment)
     choice = turn.engine.choice_labels[code]
     if code in turn.content.consultation.invite_comment_after and not kept_comment:
@@ -123,6 +124,11 @@ def record_choice(turn: Turn, question: Question, code: str, comment: str | None
     intro = move_on(turn, question)
     if not kept_comment:
         turn.session.just_answered = JustAnswered(question.id, turn.session.serial)
+    if comment is None and kept_comment and before is not None and before.choice != code:
+        # "change q2 to yes" with "too pricey" kept: say so, and how to change it
+        label = turn.label(question)
+        ack = turn.say("saved_choice_kept_comment", choice=choice, comment=shorten(kept_comment), label=label.lower())
+        return present(turn, ack, intro)
     return present(turn, turn.say("saved_choice_comment" if comment else "saved_choice", choice=choice), intro)
 
 
@@ -175,6 +181,45 @@ def answer_pressed(turn: Turn, qid: str, code: str) -> list[Outbound]:
         turn.session.comment_draft = None  # "mabye" at "say why?", then "Change my answer": it was the choice
     turn.save_answer(question, code, previous.comment if previous else None)
     return turn.again("changed_answer" if previous is not None else "saved_answer", label=label, choice=choice)
+
+
+def _names_a_choice(turn: Turn, text: str) -> bool:
+    """The choice's own label or number ("no", "3"), not a word read as one ("ok", "sure")."""
+    folded = fold(text).strip(" .!")
+    choices = turn.content.consultation.choices
+    return folded.isdigit() or folded in {fold(c.label) for c in choices}
+
+
+def confirm_change(turn: Turn, question: Question, code: str, current: str) -> list[Outbound]:
+    """ "ok" typed at a question answered No: change it to Yes, or keep No? Nothing changes until they choose."""
+    new, old = turn.engine.choice_labels[code], turn.engine.choice_labels[current]
+    buttons = [
+        Button(turn.say("button_change_to", choice=new), turn.act("ans", question.id, code)),
+        Button(turn.say("button_keep_answer", old=old), turn.act("nav", "keepanswer")),
+    ]
+    return [Outbound(turn.say("confirm_change_choice", label=turn.label(question), old=old, new=new), buttons)]
+
+
+def comment_typed(turn: Turn, qid: str, text: str) -> list[Outbound]:
+    """ "add a comment to q1: the aims are too vague": saved on that question's answer, then back to where they
+    were; on a question not answered yet, it waits there for its answer; with no text, it is asked for."""
+    question = turn.question(qid)
+    if question is None:
+        return turn.again("no_such_question", qid=qid.removeprefix("q") or "?")
+    if not text.strip():
+        if question.kind == "choice" and qid in turn.answers:
+            return comment_pressed(turn, qid)
+        return go_to_question(turn, question)
+    refused = refuse_storing(turn, text)
+    if refused:
+        return refused
+    previous = turn.answers.get(qid)
+    if previous is None and question.kind == "choice":  # waits at its question for the answer that goes with it
+        turn.goto(StepId.QUESTION, qid)
+        turn.session.comment_draft = CommentDraft(qid, text, turn.session.serial)
+        return turn.prompt(fresh=False)
+    turn.save_answer(question, previous.choice if previous else None, text)
+    return turn.again("saved_comment_on", label=turn.label(question))
 
 
 def _reads_as(turn: Turn, text: str) -> str | None:
@@ -340,6 +385,11 @@ class QuestionStep(_QuestionPending):
             return reply_to_question(turn, text, context=question)
         typed = turn.engine.choices.read(text)
         if typed is not None:
+            current = turn.answers.get(question.id)
+            changes = current is not None and current.choice is not None and typed.code != current.choice
+            if changes and typed.comment is None and not _names_a_choice(turn, text):
+                assert current is not None and current.choice is not None
+                return confirm_change(turn, question, typed.code, current.choice)  # "ok" at an answered "No"
             return record_choice(turn, question, typed.code, typed.comment)
         lead = turn.engine.choices.lead(text)
         if lead is not None and lead.comment:
@@ -355,6 +405,13 @@ class QuestionStep(_QuestionPending):
         return reply_to_question(turn, text, context=question, instead=(lambda: choice_hint(turn)) if short else None)
 
     def on_action(self, turn: Turn, action: actions.Action) -> list[Outbound] | None:
+        if action.verb == "nav" and action.args[0] == "keepanswer":
+            question = turn.question(turn.session.qid)
+            current = turn.answers.get(question.id) if question else None
+            if question is None or current is None or current.choice is None:
+                return turn.again("stale_button")
+            choice = turn.engine.choice_labels[current.choice]
+            return turn.again("answer_unchanged", label=turn.label(question), choice=choice)
         if action.verb == "nav" and action.args[0] == "remarkquestion":
             question = self.pending(turn)
             remark = pending_remark(turn, question)
