@@ -80,3 +80,16 @@ def test_a_fee_question_at_the_pupils_prompt_gets_the_rates_then_the_count_again
     chat.send("how much would a primary pay")
     chat.send("is the per pupil rate the same for primary?")
     assert "£5.77" in chat.text and "How many pupils" in chat.text
+
+
+def test_a_question_at_the_pru_and_type_prompts_is_answered_then_the_prompt_again(chat: Chat) -> None:
+    chat.send("hi")
+    chat.send("how much does our PRU pay?")
+    assert step_of(chat) == StepId.FEE_PRU
+    chat.send("what does the council contribute?")
+    assert "(46%)" in chat.text and step_of(chat) == StepId.FEE_PRU
+    chat.send("not now")
+    chat.send("fee")
+    assert step_of(chat) == StepId.FEE_BAND
+    chat.send("what does a nursery school pay?")
+    assert "Please choose" not in chat.text and step_of(chat) == StepId.FEE_BAND

@@ -120,6 +120,19 @@ def said_not_now(turn: Turn, text: str) -> bool:
     return fold(text) == fold(turn.say("button_not_now"))
 
 
+def answered_aside(turn: Turn, text: str) -> list[Outbound] | None:
+    """A question typed at a calculator prompt ("what does a nursery school pay?"): answered when the answerer is
+    sure, then the prompt again; None when it is not a question it can answer."""
+    if len(text.split()) < 3:
+        return None
+    reply = turn.engine.answerer.find(text)
+    if (reply.confident and reply.compute is None) or reply.kind == "declined":
+        return reply_to_question(turn, text)
+    if reply.confident:  # "is the per pupil rate the same for primary?": the rates, then the prompt again
+        return [Outbound(turn.say("answer", answer=reply.answer, source=reply.source)), *turn.prompt(fresh=False)]
+    return None
+
+
 class FeeBandStep(Step):
     """Which type of school (the fee band)."""
 
@@ -147,7 +160,7 @@ class FeeBandStep(Step):
         index = match_option(text, [b.name for b in bands])
         if index is not None:
             return fee_for(turn, bands[index].id)
-        return turn.again("pick_option")
+        return answered_aside(turn, text) or turn.again("pick_option")
 
     def on_action(self, turn: Turn, action: Action) -> list[Outbound] | None:
         if action.verb == "fee" and action.args[0] == "band":
@@ -179,13 +192,9 @@ class FeePupilsStep(Step):
         if said_not_now(turn, text):
             return self.back(turn)
         pupils = fee_request(text).pupils
-        if pupils is None and len(text.split()) >= 3:  # a question asked here is answered, then the count asked again
-            reply = turn.engine.answerer.find(text)
-            if reply.confident and reply.compute is None:
-                return reply_to_question(turn, text)
-            if reply.confident:  # "is the per pupil rate the same for primary?": the rates, then the count again
-                told = turn.say("answer", answer=reply.answer, source=reply.source)
-                return [Outbound(told), *turn.prompt(fresh=False)]
+        aside = answered_aside(turn, text) if pupils is None else None
+        if aside:
+            return aside
         if pupils is None or not 1 <= pupils <= MAX_PUPILS:
             return turn.again("pupils_invalid")
         turn.session.fee.pupils, turn.session.fee.asked = pupils, True
