@@ -30,6 +30,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "ask_name": _F(),
     "ask_consent": _F({"school"}),
     "identity_done": _F(),
+    "name_not_a_name": _F(),
     "school_not_a_name": _F(),
     "school_length": _F({"limit"}),
     "name_length": _F({"limit"}),

@@ -81,3 +81,19 @@ def test_a_comment_typed_for_an_unanswered_question_waits_there_for_its_answer(c
     assert chat.question_id == "q2" and "Which answer goes with it?" in chat.text
     chat.press("Partly")
     assert stored(db_path)["q2"] == ("partly", "convictions are fine but vague")
+
+
+def test_a_typed_comment_asks_before_replacing_one_already_saved(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.send("partly - too expensive for small schools")
+    chat.send("comment on q1: also unfair to PRUs")
+    assert "Replace your comment on Q1" in chat.text
+    assert stored(db_path)["q1"] == ("partly", "too expensive for small schools")
+    chat.press("Yes, replace it")
+    assert stored(db_path)["q1"] == ("partly", "also unfair to PRUs")
+
+
+def test_a_typed_comment_takes_a_question_by_its_position(chat: Chat, db_path) -> None:
+    chat.identify()
+    chat.send("comment on q7: the DSL hub matters most")
+    assert chat.question_id == "q5.3" and "Which answer goes with it?" in chat.text

@@ -93,3 +93,14 @@ def test_a_question_at_the_pru_and_type_prompts_is_answered_then_the_prompt_agai
     assert step_of(chat) == StepId.FEE_BAND
     chat.send("what does a nursery school pay?")
     assert "Please choose" not in chat.text and step_of(chat) == StepId.FEE_BAND
+
+
+def test_several_schools_typed_in_the_calculator_get_every_fee(chat: Chat) -> None:
+    chat.send("hi")
+    chat.send("how much would a secondary pay")
+    assert step_of(chat) == StepId.FEE_PUPILS
+    chat.send("two primaries of 420 each and a secondary of 1,000")
+    assert "Total for the 3 schools: £26,300.80" in chat.text and step_of(chat) == StepId.NONE
+    chat.send("fee")
+    chat.send("what's the fee for an academy trust with 5 primaries")
+    assert "each school's type and number of pupils" in chat.text and step_of(chat) == StepId.NONE

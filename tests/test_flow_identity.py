@@ -67,3 +67,12 @@ def test_ok_or_a_number_is_not_taken_as_the_school(chat: Chat) -> None:
         assert "school's name in words" in chat.text and step_of(chat) == StepId.SCHOOL
     chat.send("Little Learners Montessori")
     assert step_of(chat) == StepId.SCHOOL_TYPE
+
+
+def test_ok_is_not_taken_as_a_name(chat: Chat) -> None:
+    start(chat, "Little Learners Montessori")
+    chat.press("Primary")
+    chat.press(chat.buttons[0].label)  # a role
+    assert step_of(chat) == StepId.NAME
+    chat.send("ok")
+    assert "type your name, or choose Skip" in chat.text and step_of(chat) == StepId.NAME

@@ -10,7 +10,7 @@ from typing import Any
 from bot import _actions as actions
 from bot._answers import Answerer
 from bot._ask import answer_record, not_sure_key
-from bot._fees import FeeRequest, read_fee_request, working
+from bot._fees import FeeRequest, read_fee_request, read_fee_requests, working
 from bot._messages import Button, Outbound
 from bot._render import topic_full, topic_title
 from bot.flow.turn import Turn
@@ -29,6 +29,11 @@ __all__ = ["Answerer", "faq_record", "fee_request", "fee_working", "more", "repl
 def fee_request(text: str) -> FeeRequest:
     """The school type and pupil count a message gives ("a secondary of 900")."""
     return read_fee_request(text)
+
+
+def fee_requests(text: str) -> list[FeeRequest]:
+    """Every school a message describes ("two primaries of 420 each and a secondary of 1,000")."""
+    return read_fee_requests(text)
 
 
 def fee_working(content: Content, band: FeeBand, pupils: int | None) -> str:

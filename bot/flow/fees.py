@@ -7,7 +7,7 @@ from bot._actions import Action
 from bot._messages import Button, Outbound
 from bot._text import fold, match_option
 from bot.flow.base import Step
-from bot.flow.faq import fee_request, fee_working, reply_to_question
+from bot.flow.faq import fee_request, fee_requests, fee_working, reply_to_question
 from bot.flow.state import FeeDraft, StepId
 from bot.flow.turn import Turn
 from content import FeeBand
@@ -120,6 +120,20 @@ def said_not_now(turn: Turn, text: str) -> bool:
     return fold(text) == fold(turn.say("button_not_now"))
 
 
+def several_schools(turn: Turn, text: str) -> list[Outbound] | None:
+    """ "two primaries of 420 each and a secondary of 1,000", "a trust with 5 primaries" typed in the calculator:
+    the answerer's reply for every school (or how to describe them), and the calculator ends; None for one school."""
+    requests = fee_requests(text)
+    if len(requests) < 2 and not any(r.schools > 1 for r in requests):
+        return None
+    reply = turn.engine.answerer.find(text)
+    if reply.kind != "fee" or reply.compute is not None:
+        return None
+    told = turn.say("answer", answer=reply.answer, source=reply.source)
+    turn.pop_resume()
+    return [Outbound(told), *turn.prompt(fresh=False)]
+
+
 def answered_aside(turn: Turn, text: str) -> list[Outbound] | None:
     """A question typed at a calculator prompt ("what does a nursery school pay?"): answered when the answerer is
     sure, then the prompt again; None when it is not a question it can answer."""
@@ -151,6 +165,9 @@ class FeeBandStep(Step):
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
         if said_not_now(turn, text):
             return self.back(turn)
+        several = several_schools(turn, text)
+        if several:
+            return several
         request = fee_request(text)
         if request.pupils is not None:
             turn.session.fee.pupils = request.pupils
@@ -191,6 +208,9 @@ class FeePupilsStep(Step):
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
         if said_not_now(turn, text):
             return self.back(turn)
+        several = several_schools(turn, text)
+        if several:
+            return several
         pupils = fee_request(text).pupils
         aside = answered_aside(turn, text) if pupils is None else None
         if aside:

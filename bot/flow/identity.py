@@ -61,11 +61,7 @@ class SchoolStep(IdentityStep):
             return reply_to_question(turn, text)
         if len(text) > MAX_SCHOOL_CHARS or len(text) < 2:
             return turn.again("school_length", limit=MAX_SCHOOL_CHARS)
-        if (
-            not any(c.isalpha() for c in text)
-            or turn.engine.choices.read(text)
-            or turn.engine.choices.acknowledges(text)
-        ):
+        if _not_a_name(turn, text):
             return turn.again("school_not_a_name")  # "ok", "yes", "42": not a school's name
         matches = match_schools(text, turn.store.schools())
         if not matches:
@@ -226,6 +222,8 @@ class NameStep(IdentityStep):
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
         if text.endswith("?"):
             return reply_to_question(turn, text)
+        if _not_a_name(turn, text):
+            return turn.again("name_not_a_name")  # "ok", "5": not a name (Skip is the button for none)
         return self.set_name(turn, text)
 
     def on_action(self, turn: Turn, action: Action) -> list[Outbound] | None:
@@ -246,3 +244,9 @@ class NameStep(IdentityStep):
             return turn.again("name_length", limit=MAX_NAME_CHARS)
         turn.update_respondent(name=name)
         return after_identity_step(turn, StepId.NAME)
+
+
+def _not_a_name(turn: Turn, text: str) -> bool:
+    """ "ok", "yes", "thanks", "42": typed where a name is asked for, not a name."""
+    choices = turn.engine.choices
+    return not any(c.isalpha() for c in text) or choices.read(text) is not None or choices.acknowledges(text)

@@ -203,9 +203,13 @@ def confirm_change(turn: Turn, question: Question, code: str, current: str) -> l
 def comment_typed(turn: Turn, qid: str, text: str) -> list[Outbound]:
     """ "add a comment to q1: the aims are too vague": saved on that question's answer, then back to where they
     were; on a question not answered yet, it waits there for its answer; with no text, it is asked for."""
-    question = turn.question(qid)
+    question, number = turn.question(qid), qid.removeprefix("q")
+    questions = turn.content.questions
+    if question is None and number.isdecimal() and 1 <= int(number) <= len(questions):
+        question = questions[int(number) - 1]  # "comment on q7": the 7th question, as "Question 7 of 15" says
+        qid = question.id
     if question is None:
-        return turn.again("no_such_question", qid=qid.removeprefix("q") or "?")
+        return turn.again("no_such_question", qid=number or "?")
     if not text.strip():
         if question.kind == "choice" and qid in turn.answers:
             return comment_pressed(turn, qid)
@@ -218,6 +222,9 @@ def comment_typed(turn: Turn, qid: str, text: str) -> list[Outbound]:
         turn.goto(StepId.QUESTION, qid)
         turn.session.comment_draft = CommentDraft(qid, text, turn.session.serial)
         return turn.prompt(fresh=False)
+    if previous is not None and previous.comment and previous.comment != text:  # "Replace your comment…?" first
+        turn.session.comment_draft = CommentDraft(qid, text)
+        return turn.interrupt(StepId.CONFIRM_COMMENT)
     turn.save_answer(question, previous.choice if previous else None, text)
     return turn.again("saved_comment_on", label=turn.label(question))
 
@@ -466,8 +473,9 @@ class CommentStep(_QuestionPending):
         lone = turn.engine.choices.read(text)
         if lone is not None and lone.comment is None and previous is not None and previous.choice:
             return self.comment_or_choice(turn, question, text, lone.code, previous.choice)
-        if not_a_remark(turn, text):  # "5", "ok": not a comment to save
-            return [Outbound(turn.say("text_hint")), *turn.prompt(fresh=False)]
+        if not_a_remark(turn, text):  # "5", "thanks": not a comment to save
+            hint = "acknowledged" if turn.engine.choices.acknowledges(text) else "text_hint"
+            return [Outbound(turn.say(hint)), *turn.prompt(fresh=False)]
         asked = turn.engine.answerer.find(text)  # a fee for a school described is a question however it is typed
         if asked.confident and (asked.kind == "fee" or not looks_like_a_comment(text)):
             return self.comment_or_question(turn, question, text)
