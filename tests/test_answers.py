@@ -20,9 +20,9 @@ LEGACY = yaml.safe_load((Path(__file__).parent / "fixtures" / "questions.yaml").
 # classifier and the model fitted on dev + calibration (bench/bench_answers.py --fresh --calibration), never
 # tuned on (right / confidently wrong / declined / fees exact):
 #   test 71.2 / 3.1 / 95.6 / 94.9   (the answerer at the start of that session: 62.7 / 2.7 / 95.6 / 94.9)
-#   holdout 60.9 / 4.9 / 89.0 / 93.5   (before: 57.7 / 4.9 / 88.3 / 90.3; set_h's half is in it)
+#   holdout 60.9 / 4.9 / 90.3 / 93.5   (before: 57.7 / 4.9 / 88.3 / 90.3; set_h's half is in it)
 #   fresh 69.7 / 3.6 / 92.5 / 100   (sets E and F; before: 60.4 / 4.2 / 96.2 / 100)
-# In that session test and fresh were measured as figures once, at the end; before that these floors ran
+# In that session test and fresh were measured as figures twice, at the end; before that these floors ran
 # (pass or fail) in the full suite twice, and the second run failed on fresh's declines (then 94% floor).
 # The issue asks for 90% right, 95% declined, 2% confidently wrong and every fee exact: declines are reached
 # on test, the rest is not.
@@ -65,7 +65,7 @@ def test_test_half_floor(answerer: Answerer) -> None:
 
 
 def test_holdout_floor(answerer: Answerer) -> None:
-    """The holdout (halves of the later blind sets C, D and H), totals only: 60.9% right, 4.9% wrong, 89.0% declined."""
+    """The holdout (halves of the later blind sets C, D and H), totals only: 60.9% right, 4.9% wrong, 90.3% declined."""
     score = run(answerer, load_set("holdout"))
     assert score.right / score.in_scope >= 0.58
     assert score.wrong / score.in_scope <= 0.06
