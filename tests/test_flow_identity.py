@@ -76,3 +76,11 @@ def test_ok_is_not_taken_as_a_name(chat: Chat) -> None:
     assert step_of(chat) == StepId.NAME
     chat.send("ok")
     assert "type your name, or choose Skip" in chat.text and step_of(chat) == StepId.NAME
+
+
+def test_a_number_at_the_name_prompt_chooses_that_option(chat: Chat) -> None:
+    start(chat, "Little Learners Montessori")
+    chat.press("Primary")
+    chat.press(chat.buttons[0].label)  # a role
+    chat.send("1")  # the only option: Skip
+    assert step_of(chat) == StepId.CONSENT

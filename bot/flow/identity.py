@@ -222,6 +222,11 @@ class NameStep(IdentityStep):
     def on_text(self, turn: Turn, text: str) -> list[Outbound]:
         if text.endswith("?"):
             return reply_to_question(turn, text)
+        options = [turn.display_name, None] if turn.display_name else [None]
+        labels = [turn.say("button_use_name", name=turn.display_name[:30])] if turn.display_name else []
+        chosen = match_option(text, [*labels, turn.say("button_skip_name")]) if text.strip().isdigit() else None
+        if chosen is not None:  # "1": the option of that number, as at every other step
+            return self.set_name(turn, options[chosen])
         if _not_a_name(turn, text):
             return turn.again("name_not_a_name")  # "ok", "5": not a name (Skip is the button for none)
         return self.set_name(turn, text)
