@@ -1022,13 +1022,7 @@ class Answerer:
         )
         source = content.offer.funding.heading
         if complete:
-            lines = []
-            for band, request in zip(bands, requests, strict=True):
-                assert band is not None
-                if request.shared and request.schools > 1 and band.per_pupil != 0:
-                    continue  # "600 pupils between them": no one school has that roll (the totals line works it)
-                lines.append(working(content, band, request.pupils if band.per_pupil != 0 else None))
-            answer = ("\n".join(dict.fromkeys(lines)) + self._fee_totals(straight, bands, requests)).strip("\n")
+            answer = "\n".join(dict.fromkeys(self._fee_lines(straight, bands, requests)))
             charged = {b.id for b in bands if b is not None}
             if _ALL_THROUGH.search(straight) and "secondary" in charged and "primary" not in charged:
                 answer += "\n" + content.say("fee_all_through")
@@ -1062,15 +1056,18 @@ class Answerer:
             tuple(requests),
         )
 
-    def _fee_totals(self, straight: str, bands: list[FeeBand | None], requests: list[FeeRequest]) -> str:
-        """Lines after the workings: several schools of one kind, then the total or the difference of all."""
+    def _fee_lines(self, straight: str, bands: list[FeeBand | None], requests: list[FeeRequest]) -> list[str]:
+        """Each school's working (and, for several of a kind, theirs together), then the total or the difference."""
         content = self.content
         currency = content.offer.fees.currency
         lines, fees = [], []
         for band, request in zip(bands, requests, strict=True):
             assert band is not None
             one = subscription(band, request.pupils)
-            if request.schools > 1 and request.shared and band.per_pupil != 0:
+            shared = request.schools > 1 and request.shared and band.per_pupil != 0
+            if not shared:  # "600 pupils between them": no one school has that roll (the line below works it)
+                lines.append(working(content, band, request.pupils if band.per_pupil != 0 else None))
+            if shared:
                 fee = band.flat * request.schools + band.per_pupil * (request.pupils or 0)
                 lines.append(
                     content.say(
@@ -1094,7 +1091,7 @@ class Answerer:
         elif len(fees) > 1:
             count = sum(r.schools for r in requests)
             lines.append(content.say("fee_total", count=count, total=money(sum(fees), currency)))
-        return "".join(f"\n{line}" for line in lines)
+        return lines
 
     def _best_faq(self, query: list[str]) -> tuple[_Faq | None, float, str, float, float]:
         """The closest curated answer: (entry, score 0–100, phrasing, share of the question it covers, share of
