@@ -81,8 +81,8 @@ from content import Content, FeeBand, Item, find_item, passage_ids
 from content._schema import FaqEntry
 
 FAQ_MIN = 80.0  # a curated phrasing this close (0–100) is "curated" to the model, and suggested when not confident
-FAQ_EXACT = 99.9  # the question's words are a curated phrasing's: answered with it (right 67 of 68 on dev and
-# calibration)
+FAQ_EXACT = 99.9  # the question's words are a curated phrasing's: answered with it unless unlikely (right 86
+# of 88 on dev and calibration)
 FAQ_CANDIDATE_MIN = 40.0  # the closest curated answer is a candidate from this score
 CANDIDATES = 8  # the passages ranked highest are candidates
 ASKED_TOP = 3  # and the passages the classifier (bot/_classifier.py) finds likeliest
@@ -633,9 +633,9 @@ class Answerer:
         if not query:
             return Reply(question, "", None, False, "unsure", why="no content words", normalised=normalised), 0.0
         faq, faq_score, phrasing, faq_covered, faq_found = self._best_faq(query)
-        asked = self.classifier.probabilities(query)
-        likeliest = np.argsort(-asked[:-1], kind="stable")[:ASKED_TOP]
-        scored = self._scored(query, also=tuple(int(i) for i in likeliest))
+        asked = self.classifier.probabilities(query)  # each passage's chance, then "not in the documents"
+        likeliest = tuple(int(i) for i in np.argsort(-asked[:-1], kind="stable")[:ASKED_TOP])
+        scored = self._scored(query, also=likeliest)
         if self.vision_word in query:  # "the vision": only the vision document's passages will do
             scored = [s for s in scored if self.passages[s.index].source.startswith(self.vision_sources)]
         ranked = [(s.coverage, self.passages[s.index]) for s in scored]
@@ -659,7 +659,9 @@ class Answerer:
                 why,
                 normalised,
             ), 1.0
-        candidates = self._candidates(question, query, scored, asked, faq, faq_score, faq_covered, faq_found, everyday)
+        candidates = self._candidates(
+            question, query, scored, asked, likeliest, faq, faq_score, faq_covered, faq_found, everyday
+        )
         if _COUNCIL_PAYS.search(straight):  # the council's part is in the funding facts, not the fee table
             candidates = [c for c in candidates if c.key != "fee-table" and c.compute != "fees"]
         if collect is not None:
@@ -734,6 +736,7 @@ class Answerer:
         query: list[str],
         scored: list[_Scored],
         asked: np.ndarray,
+        likeliest: tuple[int, ...],
         faq: _Faq | None,
         faq_score: float,
         faq_covered: float,
@@ -767,9 +770,8 @@ class Answerer:
         outside = float(asked[-1])  # the chance it asks for something the documents do not have
         asked = asked[:-1]
         peak = float(asked.max())
-        wanted = {int(i) for i in np.argsort(-asked, kind="stable")[:ASKED_TOP]}
         out = []
-        for s in [s for n, s in enumerate(scored) if n < CANDIDATES or s.index in wanted]:
+        for s in [s for n, s in enumerate(scored) if n < CANDIDATES or s.index in likeliest]:
             passage = self.passages[s.index]
             others = max((o.coverage for o in scored if self.passages[o.index].topic != passage.topic), default=0.0)
             lacks, has, matched = missing(s.matched)
@@ -1064,11 +1066,9 @@ class Answerer:
         for band, request in zip(bands, requests, strict=True):
             assert band is not None
             one = subscription(band, request.pupils)
-            shared = request.schools > 1 and request.shared and band.per_pupil != 0
-            if not shared:  # "600 pupils between them": no one school has that roll (the line below works it)
-                lines.append(working(content, band, request.pupils if band.per_pupil != 0 else None))
-            if shared:
-                fee = band.flat * request.schools + band.per_pupil * (request.pupils or 0)
+            if request.schools > 1 and request.shared and band.per_pupil != 0:
+                # "600 pupils between them": no one school has that roll; each pays the flat rate
+                fee = one + band.flat * (request.schools - 1)
                 lines.append(
                     content.say(
                         "fee_schools_shared",
@@ -1079,12 +1079,12 @@ class Answerer:
                         total=money(fee, currency),
                     )
                 )
-            elif request.schools > 1:
-                fee = one * request.schools
-                each, total = money(one, currency), money(fee, currency)
-                lines.append(content.say("fee_schools", count=request.schools, each=each, total=total))
             else:
-                fee = one
+                lines.append(working(content, band, request.pupils if band.per_pupil != 0 else None))
+                fee = one * request.schools
+                if request.schools > 1:
+                    each, total = money(one, currency), money(fee, currency)
+                    lines.append(content.say("fee_schools", count=request.schools, each=each, total=total))
             fees.append(fee)
         if len(fees) == 2 and _COMPARED.search(straight):
             lines.append(content.say("fee_difference", difference=money(abs(fees[0] - fees[1]), currency)))

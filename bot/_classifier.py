@@ -6,7 +6,7 @@ weighted as scikit-learn's `TfidfVectorizer(sublinear_tf=True)` weights them and
 its `MultinomialNB(alpha=ALPHA, fit_prior=False)` fits them (tests/test_classifier.py checks both against
 scikit-learn), in a few milliseconds when the answerer is built, so no fitted file can go stale.
 Where BM25 asks which passage shares the question's words, this asks which passage people asking those
-words wanted: on the dev half it picks a right passage first for 82% of questions, against BM25's 76%.
+words wanted: on the dev half it picks a right passage first for 83% of questions, against BM25's 75%.
 """
 
 from __future__ import annotations

@@ -72,6 +72,16 @@ class ChoiceReader:
             return False
         return self._thanks.fullmatch(words + " ") is not None
 
+    def lone(self, text: str) -> str | None:
+        """The choice a message that is only a choice word gives ("ok", "mabye" → its code), else None."""
+        typed = self.read(text)
+        return typed.code if typed is not None and typed.comment is None else None
+
+    def says_nothing(self, text: str) -> bool:
+        """A bare number, an acknowledgement or a lone choice word ("5", "thanks", "ok"): typed where words are
+        asked for (a comment, a proposal, a name), it is none of them."""
+        return text.strip().isdigit() or self.acknowledges(text) or self.lone(text) is not None
+
     def read(self, text: str) -> TypedChoice | None:
         """The choice (and comment) this text gives, or None if it is not an answer."""
         whole = fold(text).rstrip("?").strip()

@@ -58,8 +58,7 @@ def reply_to_question(
     """
     if len(text) > MAX_QUESTION_CHARS:
         return turn.again("question_too_long")
-    lone = turn.engine.choices.read(text)
-    lone_word = lone is not None and lone.comment is None and context is None  # "ok" at the review: not a question
+    lone_word = context is None and turn.engine.choices.lone(text) is not None  # "ok" at the review: not a question
     if turn.engine.choices.acknowledges(text) or lone_word:  # "no worries", "ok thanks": nothing to answer or log
         return [Outbound(turn.say("acknowledged")), *turn.prompt(fresh=fresh)]
     reply = turn.engine.answerer.find(text)

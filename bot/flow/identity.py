@@ -253,5 +253,4 @@ class NameStep(IdentityStep):
 
 def _not_a_name(turn: Turn, text: str) -> bool:
     """ "ok", "yes", "thanks", "42": typed where a name is asked for, not a name."""
-    choices = turn.engine.choices
-    return not any(c.isalpha() for c in text) or choices.read(text) is not None or choices.acknowledges(text)
+    return not any(c.isalpha() for c in text) or turn.engine.choices.says_nothing(text)

@@ -177,7 +177,7 @@ def answer_pressed(turn: Turn, qid: str, code: str) -> list[Outbound]:
     if previous is not None and previous.choice == code:
         return turn.again("answer_unchanged", label=label, choice=choice)
     draft = turn.session.comment_draft
-    if draft is not None and draft.qid == qid and _reads_as(turn, draft.text) == code:
+    if draft is not None and draft.qid == qid and turn.engine.choices.lone(draft.text) == code:
         turn.session.comment_draft = None  # "mabye" at "say why?", then "Change my answer": it was the choice
     turn.save_answer(question, code, previous.comment if previous else None)
     return turn.again("changed_answer" if previous is not None else "saved_answer", label=label, choice=choice)
@@ -229,12 +229,6 @@ def comment_typed(turn: Turn, qid: str, text: str) -> list[Outbound]:
     return turn.again("saved_comment_on", label=turn.label(question))
 
 
-def _reads_as(turn: Turn, text: str) -> str | None:
-    """The choice a lone word means ("mabye" → unsure), else None."""
-    lone = turn.engine.choices.read(text)
-    return lone.code if lone is not None and lone.comment is None else None
-
-
 def comment_pressed(turn: Turn, qid: str) -> list[Outbound]:
     """ "Add a comment on Q1" (or change it): ask for the comment, then hand back to where they were."""
     question = turn.question(qid)
@@ -258,14 +252,6 @@ def looks_like_a_comment(text: str) -> bool:
     folded = fold(text)
     words = folded.split()
     return len(words) >= 2 and "?" not in text and words[0] not in _QUESTION_WORDS and _ASKING.search(folded) is None
-
-
-def not_a_remark(turn: Turn, text: str) -> bool:
-    """A bare number, an acknowledgement or a lone choice word ("5", "thanks", "ok"): typed where words are
-    asked for, it is not a remark."""
-    if _DIGITS.fullmatch(text.strip()) or turn.engine.choices.acknowledges(text):
-        return True
-    return _reads_as(turn, text) is not None
 
 
 def takes_a_stance(text: str) -> bool:
@@ -378,7 +364,7 @@ class QuestionStep(_QuestionPending):
         if question.kind == "text":
             if fold(text) in _NOTHING_TO_ADD:
                 return self.skip(turn)
-            if not_a_remark(turn, text):  # "ok", "4": nothing to save
+            if turn.engine.choices.says_nothing(text):  # "ok", "4": nothing to save
                 return [Outbound(turn.say("text_hint")), *turn.prompt(fresh=False)]
             if not looks_like_a_comment(text):  # "what is EGFL?", "mentoring": a proposal?
                 turn.session.comment_draft = CommentDraft(question.id, text)
@@ -473,7 +459,7 @@ class CommentStep(_QuestionPending):
         lone = turn.engine.choices.read(text)
         if lone is not None and lone.comment is None and previous is not None and previous.choice:
             return self.comment_or_choice(turn, question, text, lone.code, previous.choice)
-        if not_a_remark(turn, text):  # "5", "thanks": not a comment to save
+        if turn.engine.choices.says_nothing(text):  # "5", "thanks": not a comment to save
             hint = "acknowledged" if turn.engine.choices.acknowledges(text) else "text_hint"
             return [Outbound(turn.say(hint)), *turn.prompt(fresh=False)]
         asked = turn.engine.answerer.find(text)  # a fee for a school described is a question however it is typed
